@@ -1,0 +1,37 @@
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+MANIFEST := dbt_project/target/manifest.json
+DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+
+.PHONY: setup run test dev clean
+
+setup: $(STAMP) $(MANIFEST)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall whenever the declared dependencies change.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# The dbt manifest is built once here, not on every run.
+$(MANIFEST): $(STAMP) $(shell find dbt_project -name '*.sql' -o -name '*.yml' -o -name '*.csv' | grep -v /target/)
+	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir .
+	touch $(MANIFEST)
+
+run: setup
+	$(BIN)/fiscal run
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+dev: setup
+	mkdir -p $(DAGSTER_HOME)
+	DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+clean:
+	rm -rf warehouse reports dbt_project/target dbt_project/logs

@@ -1,0 +1,57 @@
+with
+
+indicators as (
+
+    select * from {{ ref('stg_raw__indicator_lines') }}
+
+),
+
+scores as (
+
+    select * from {{ ref('int_indicator_scores') }}
+
+),
+
+documents as (
+
+    select * from {{ ref('stg_raw__documents') }}
+
+),
+
+final as (
+
+    select
+        indicators.indicator_line_id,
+        indicators.document_id,
+        documents.fiscal_year,
+        documents.adcode,
+        documents.department,
+        documents.project_name,
+        indicators.seq,
+        indicators.level1,
+        indicators.level2,
+        indicators.indicator_name,
+        indicators.target_text,
+        indicators.target_operator,
+        indicators.target_value,
+        indicators.target_value_high,
+        indicators.target_unit,
+        indicators.actual_text,
+        indicators.actual_value,
+        indicators.weight,
+        indicators.score_reported,
+        scores.score_recomputed,
+        scores.scoring_basis,
+        indicators.deviation_reason,
+        documents.source_file,
+        indicators.line_no,
+        'line ' || cast(indicators.line_no as varchar) as location
+    from indicators
+    inner join documents
+        on indicators.document_id = documents.document_id
+    left join scores
+        on indicators.indicator_line_id = scores.indicator_line_id
+
+)
+
+select * from final

@@ -1,0 +1,46 @@
+with
+
+budget_lines as (
+
+    select * from {{ ref('stg_raw__budget_lines') }}
+
+),
+
+documents as (
+
+    select * from {{ ref('stg_raw__documents') }}
+
+),
+
+final as (
+
+    select
+        budget_lines.budget_line_id,
+        budget_lines.document_id,
+        documents.fiscal_year,
+        documents.adcode,
+        documents.department,
+        documents.project_name,
+        budget_lines.fund_source,
+        budget_lines.fund_source_label,
+        budget_lines.budget_declared_yuan,
+        budget_lines.budget_initial_yuan,
+        budget_lines.budget_adjusted_yuan,
+        budget_lines.executed_yuan,
+        budget_lines.balance_yuan,
+        budget_lines.execution_rate,
+        budget_lines.execution_rate_decimals,
+        budget_lines.weight,
+        budget_lines.score_reported,
+        budget_lines.note,
+        budget_lines.printed_unit,
+        documents.source_file,
+        budget_lines.line_no,
+        'line ' || cast(budget_lines.line_no as varchar) as location
+    from budget_lines
+    inner join documents
+        on budget_lines.document_id = documents.document_id
+
+)
+
+select * from final

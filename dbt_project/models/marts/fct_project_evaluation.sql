@@ -1,0 +1,51 @@
+with
+
+documents as (
+
+    select * from {{ ref('stg_raw__documents') }}
+
+),
+
+evaluations as (
+
+    select * from {{ ref('stg_raw__evaluations') }}
+
+),
+
+scores as (
+
+    select * from {{ ref('int_project_scores') }}
+
+),
+
+final as (
+
+    select
+        scores.document_id,
+        documents.fiscal_year,
+        documents.adcode,
+        documents.department,
+        documents.project_name,
+        evaluations.total_score_reported,
+        evaluations.grade_reported,
+        evaluations.execution_score_reported,
+        evaluations.indicator_score_reported,
+        scores.execution_rate_recomputed,
+        scores.execution_score_recomputed,
+        scores.indicator_score_recomputed,
+        scores.total_score_recomputed,
+        scores.grade_recomputed,
+        scores.indicator_count,
+        scores.indicators_not_recomputed,
+        documents.source_file,
+        evaluations.line_no,
+        'line ' || cast(coalesce(evaluations.line_no, documents.line_start) as varchar) as location
+    from scores
+    inner join documents
+        on scores.document_id = documents.document_id
+    left join evaluations
+        on scores.document_id = evaluations.document_id
+
+)
+
+select * from final

@@ -1,0 +1,38 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'documents') }}
+
+),
+
+renamed as (
+
+    select
+        document_id,
+        source_file,
+        sha256,
+        section,
+        line_start,
+        line_end,
+        doc_type,
+        fiscal_year,
+        province,
+        city,
+        county,
+        adcode,
+        department,
+        implementing_unit,
+        project_name,
+        status,
+        reason as status_reason,
+        parser,
+        encoding,
+        is_synthetic,
+        loaded_at,
+        substr(adcode, 1, 2) as province_code
+    from source
+
+)
+
+select * from renamed

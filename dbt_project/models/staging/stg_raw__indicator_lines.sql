@@ -1,0 +1,33 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'indicator_lines') }}
+
+),
+
+renamed as (
+
+    select
+        document_id || ':' || cast(seq as varchar) as indicator_line_id,
+        document_id,
+        line_no,
+        seq,
+        level1,
+        level2,
+        indicator_name,
+        target_text,
+        target_operator,
+        target_value,
+        target_value_high,
+        target_unit,
+        actual_text,
+        actual_value,
+        weight,
+        score_reported,
+        deviation_reason
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,1 @@
+"""The integrity rule catalogue and the Great Expectations suites built from it."""

@@ -1,0 +1,2 @@
+class QuarantineError(Exception):
+    """A file (or a report inside it) cannot be loaded; the message is the recorded reason."""

@@ -1,0 +1,143 @@
+"""Write parsed documents into the warehouse's raw schema, in bulk and exactly once."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import duckdb
+import pyarrow as pa
+
+from ingest.records import IngestResult
+
+MONEY = pa.decimal128(18, 2)
+SCORE = pa.decimal128(9, 2)
+RATE = pa.decimal128(12, 6)
+
+SCHEMAS: dict[str, pa.Schema] = {
+    "documents": pa.schema(
+        [
+            ("document_id", pa.string()), ("source_file", pa.string()), ("sha256", pa.string()),
+            ("section", pa.int32()), ("line_start", pa.int32()), ("line_end", pa.int32()),
+            ("doc_type", pa.string()), ("fiscal_year", pa.int32()), ("province", pa.string()),
+            ("city", pa.string()), ("county", pa.string()), ("adcode", pa.string()),
+            ("department", pa.string()), ("implementing_unit", pa.string()), ("project_name", pa.string()),
+            ("status", pa.string()), ("reason", pa.string()), ("parser", pa.string()),
+            ("encoding", pa.string()), ("is_synthetic", pa.bool_()), ("loaded_at", pa.timestamp("us", tz="UTC")),
+        ]
+    ),
+    "budget_lines": pa.schema(
+        [
+            ("document_id", pa.string()), ("line_no", pa.int32()), ("fund_source", pa.string()),
+            ("fund_source_label", pa.string()), ("unit", pa.string()),
+            ("budget_declared_yuan", MONEY), ("budget_initial_yuan", MONEY), ("budget_adjusted_yuan", MONEY),
+            ("executed_yuan", MONEY), ("balance_yuan", MONEY), ("execution_rate", RATE),
+            ("execution_rate_decimals", pa.int32()), ("weight", SCORE), ("score_reported", SCORE), ("note", pa.string()),
+        ]
+    ),
+    "indicator_lines": pa.schema(
+        [
+            ("document_id", pa.string()), ("line_no", pa.int32()), ("seq", pa.int32()), ("level1", pa.string()),
+            ("level2", pa.string()), ("indicator_name", pa.string()), ("target_text", pa.string()),
+            ("target_operator", pa.string()), ("target_value", pa.decimal128(18, 4)),
+            ("target_value_high", pa.decimal128(18, 4)), ("target_unit", pa.string()), ("actual_text", pa.string()),
+            ("actual_value", pa.decimal128(18, 4)), ("weight", SCORE), ("score_reported", SCORE),
+            ("deviation_reason", pa.string()),
+        ]
+    ),
+    "evaluations": pa.schema(
+        [
+            ("document_id", pa.string()), ("line_no", pa.int32()), ("total_score_reported", SCORE),
+            ("grade_reported", pa.string()), ("execution_score_reported", SCORE),
+            ("indicator_score_reported", SCORE),
+        ]
+    ),
+}
+
+_DUCK_TYPES = {
+    pa.string(): "varchar", pa.int32(): "integer", pa.bool_(): "boolean",
+    pa.timestamp("us", tz="UTC"): "timestamptz",
+}
+
+
+def _duck_type(arrow_type: pa.DataType) -> str:
+    if pa.types.is_decimal(arrow_type):
+        return f"decimal({arrow_type.precision},{arrow_type.scale})"
+    return _DUCK_TYPES[arrow_type]
+
+
+def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("create schema if not exists raw")
+    for table, schema in SCHEMAS.items():
+        columns = ", ".join(f'"{f.name}" {_duck_type(f.type)}' for f in schema)
+        con.execute(f"create table if not exists raw.{table} ({columns})")
+
+
+@dataclass(frozen=True)
+class LoadSummary:
+    new_documents: int
+    unchanged_documents: int
+    rows: dict[str, int]
+
+
+def _rows(result: IngestResult, loaded_at: datetime) -> dict[str, list[dict]]:
+    rows: dict[str, list[dict]] = {name: [] for name in SCHEMAS}
+    for parsed in result.documents:
+        d = parsed.document
+        rows["documents"].append(
+            {
+                "document_id": d.document_id, "source_file": d.source_file, "sha256": d.sha256,
+                "section": d.section, "line_start": d.line_start, "line_end": d.line_end, "doc_type": d.doc_type,
+                "fiscal_year": d.fiscal_year, "province": d.region.province, "city": d.region.city,
+                "county": d.region.county, "adcode": d.region.adcode, "department": d.department,
+                "implementing_unit": d.implementing_unit, "project_name": d.project_name, "status": d.status,
+                "reason": d.reason, "parser": d.parser, "encoding": d.encoding, "is_synthetic": d.is_synthetic,
+                "loaded_at": loaded_at,
+            }
+        )
+        report = parsed.report
+        if report is None:
+            continue
+        for b in report.budget_lines:
+            rows["budget_lines"].append({"document_id": d.document_id, **b.__dict__})
+        for i in report.indicators:
+            rows["indicator_lines"].append({"document_id": d.document_id, **i.__dict__})
+        if report.evaluation:
+            rows["evaluations"].append({"document_id": d.document_id, **report.evaluation.__dict__})
+    return rows
+
+
+def load(con: duckdb.DuckDBPyConnection, result: IngestResult) -> LoadSummary:
+    """Insert documents not yet in the warehouse; a document already there with the same parser is left alone.
+
+    Everything goes in one transaction, so an interrupted load leaves the raw layer as it was.
+    """
+    ensure_raw_schema(con)
+    existing = dict(con.execute("select document_id, coalesce(parser, '') from raw.documents").fetchall())
+    fresh = [p for p in result.documents if existing.get(p.document.document_id) != (p.document.parser or "")]
+    batch = IngestResult(documents=fresh)
+    rows = _rows(batch, datetime.now(timezone.utc))
+    replaced = [p.document.document_id for p in fresh if p.document.document_id in existing]
+    con.execute("begin transaction")
+    try:
+        if replaced:
+            ids = pa.table({"document_id": pa.array(replaced, pa.string())})
+            con.register("replaced_ids", ids)
+            for table in SCHEMAS:
+                con.execute(f"delete from raw.{table} where document_id in (select document_id from replaced_ids)")
+            con.unregister("replaced_ids")
+        for table, schema in SCHEMAS.items():
+            if not rows[table]:
+                continue
+            arrow = pa.Table.from_pylist(rows[table], schema=schema)
+            con.register("incoming", arrow)
+            con.execute(f"insert into raw.{table} select * from incoming")
+            con.unregister("incoming")
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return LoadSummary(
+        new_documents=len(fresh),
+        unchanged_documents=len(result.documents) - len(fresh),
+        rows={table: len(r) for table, r in rows.items()},
+    )

@@ -1,0 +1,92 @@
+"""Normalisers for the text that extraction leaves behind: full-width forms, numbers, units."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+_FULLWIDTH = {chr(0xFF01 + i): chr(0x21 + i) for i in range(94)}
+_FULLWIDTH.update({"\u3000": " ", "。": ".", "、": ","})
+# Keep the Chinese list comma and full stop inside prose; only digits, signs and brackets matter
+# for the numbers, so those two are mapped back after translation where they are not numeric.
+_TRANSLATE = str.maketrans({k: v for k, v in _FULLWIDTH.items() if k not in "。、"})
+
+NULL_MARKERS = frozenset({"", "-", "--", "—", "——", "－", "/", "无", "nan", "None"})
+
+UNIT_FACTORS = {
+    "元": Decimal(1),
+    "万元": Decimal(10000),
+    "亿元": Decimal(100000000),
+    "千元": Decimal(1000),
+}
+
+_NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+
+
+def halfwidth(text: str) -> str:
+    """Full-width ASCII forms (（）：，０-９) to their ASCII twins; ideographic space to space."""
+    return text.translate(_TRANSLATE)
+
+
+def squash(text: str) -> str:
+    """Drop every whitespace character: extraction breaks words inside table cells."""
+    return re.sub(r"\s+", "", halfwidth(text))
+
+
+def parse_decimal(text: str | None) -> Decimal | None:
+    """An exact decimal from a printed number (`1,515,000`, `１２.５`, `-3.2`); None if blank or `--`.
+
+    Raises ValueError for text that is not a number at all.
+    """
+    if text is None:
+        return None
+    cleaned = squash(text).replace("<b>", "").replace("</b>", "")
+    if cleaned in NULL_MARKERS:
+        return None
+    if not _NUMBER.match(cleaned):
+        raise ValueError(f"not a number: {text!r}")
+    try:
+        return Decimal(cleaned.replace(",", ""))
+    except InvalidOperation as exc:  # pragma: no cover - the regex already guards this
+        raise ValueError(f"not a number: {text!r}") from exc
+
+
+def try_decimal(text: str | None) -> Decimal | None:
+    try:
+        return parse_decimal(text)
+    except ValueError:
+        return None
+
+
+def is_number(text: str | None) -> bool:
+    return try_decimal(text) is not None
+
+
+def to_yuan(amount: Decimal | None, unit: str) -> Decimal | None:
+    """Convert an amount printed in `unit` (元/万元/亿元) to exact yuan, kept to the fen."""
+    if amount is None:
+        return None
+    factor = UNIT_FACTORS[unit]
+    return (amount * factor).quantize(Decimal("0.01"))
+
+
+def percent_to_fraction(text: str | None) -> tuple[Decimal | None, int | None]:
+    """`100` / `98.5%` / `47.9` (a percentage) -> (fraction, decimals printed in percent points)."""
+    if text is None:
+        return None, None
+    cleaned = squash(text).rstrip("%")
+    value = try_decimal(cleaned)
+    if value is None:
+        return None, None
+    decimals = len(cleaned.split(".", 1)[1]) if "." in cleaned else 0
+    return value / Decimal(100), decimals
+
+
+def unit_from_header(text: str) -> str | None:
+    """The money unit a header or caption names: `金额单位：万元`, `(元)`, `项目资金（万元）`."""
+    flat = squash(text)
+    for unit in ("亿元", "万元", "千元"):
+        if unit in flat:
+            return unit
+    if re.search(r"[(（]元[)）]|单位:元|单位：元", flat):
+        return "元"
+    return None

@@ -1,0 +1,53 @@
+"""Table rows as extraction leaves them: tab-separated cells or Markdown pipes, one row per line."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.normalise import squash
+
+
+@dataclass(frozen=True)
+class Row:
+    line_no: int
+    cells: tuple[str, ...]  # squashed: whitespace dropped, full-width forms folded
+
+    @property
+    def filled(self) -> list[tuple[int, str]]:
+        return [(i, c) for i, c in enumerate(self.cells) if c]
+
+
+_MD_RULE = re.compile(r"^\|?\s*:?-{3,}")
+
+
+def split_row(line: str) -> tuple[str, ...] | None:
+    """Cells of a table row, or None when the line is not a table row."""
+    if "\t" in line:
+        return tuple(squash(_untag(c)) for c in line.split("\t"))
+    stripped = line.strip()
+    if stripped.startswith("|") and stripped.count("|") >= 2 and not _MD_RULE.match(stripped):
+        return tuple(squash(_untag(c)) for c in stripped.strip("|").split("|"))
+    return None
+
+
+def _untag(cell: str) -> str:
+    return re.sub(r"<[^>]+>|\*\*", "", cell)
+
+
+def is_debris(line: str) -> bool:
+    """Blank lines and page-break leftovers that may sit inside a table."""
+    flat = line.strip()
+    return not flat or flat in {"---", "***", "___"} or bool(re.fullmatch(r"-\s*\d+\s*-|第\d+页", flat))
+
+
+def rows_from(lines: list[str], start: int, first_line_no: int) -> list[Row]:
+    """Consecutive table rows from index `start`, across page debris, until prose resumes."""
+    rows = []
+    for offset, line in enumerate(lines[start:]):
+        cells = split_row(line)
+        if cells is None:
+            if is_debris(line):
+                continue
+            break
+        rows.append(Row(first_line_no + start + offset, cells))
+    return rows

@@ -1,0 +1,166 @@
+"""From files to parsed documents: read, split into reports, classify, parse, resolve region and year."""
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from ingest import layout
+from ingest.errors import QuarantineError
+from ingest.normalise import squash
+from ingest.parsers.project_report import PARSER_NAME, parse_project_report
+from ingest.readers import read
+from ingest.records import Document, IngestResult, ParsedDocument, Region
+from ingest.regions import gazetteer
+
+# Files that describe a corpus rather than belong to it.
+IGNORED_NAMES = {"MANIFEST.md", "README.md", "SOURCE.md"}
+
+_PARSERS = {
+    layout.REPORT_WITH_INDICATORS: parse_project_report,
+    layout.PROJECT_TABLE: parse_project_report,
+}
+
+
+def discover(paths: Iterable[Path]) -> list[Path]:
+    """Every file under the given files and folders, in a stable order, without corpus notes or hidden files."""
+    found: set[Path] = set()
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            found.update(p for p in path.rglob("*") if p.is_file())
+        elif path.exists():
+            found.add(path)
+        else:
+            raise FileNotFoundError(f"{path}: no such file or folder")
+    return sorted(
+        p for p in found if p.name not in IGNORED_NAMES and not any(part.startswith(".") for part in p.parts[-3:])
+    )
+
+
+def ingest_paths(paths: Iterable[Path], progress: bool = False) -> IngestResult:
+    files = discover(paths)
+    result = IngestResult()
+    seen: set[str] = set()
+    iterator = files
+    if progress:
+        from tqdm import tqdm
+
+        iterator = tqdm(files, desc="ingest", unit="file", leave=False)
+    for path in iterator:
+        for parsed in ingest_file(path):
+            doc = parsed.document
+            if doc.document_id in seen:
+                result.messages.append(f"{doc.source_file}: same content as a document already read; loaded once")
+                continue
+            seen.add(doc.document_id)
+            result.documents.append(parsed)
+            if doc.status != "loaded":
+                where = f"{doc.source_file}:{doc.line_start}" if doc.section else doc.source_file
+                result.messages.append(f"{where}: {doc.status}: {doc.reason}")
+    return result
+
+
+def _short_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def ingest_file(path: Path) -> list[ParsedDocument]:
+    data = path.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    source = str(path)
+    try:
+        text_doc = read(path, data, sha)
+    except QuarantineError as exc:
+        return [ParsedDocument(_quarantined(source, sha, str(exc)))]
+    lines = text_doc.lines
+    sections = layout.split_sections(lines)
+    file_head = "\n".join(lines[:40])
+    out = []
+    for section in sections:
+        document_id = sha[:16] if len(sections) == 1 else _short_hash(section.text.encode("utf-8"))
+        out.append(_parse_section(source, sha, document_id, section, file_head, text_doc.encoding))
+    return out
+
+
+def _parse_section(source: str, sha: str, document_id: str, section: layout.Section, file_head: str, encoding: str):
+    kind = layout.classify(section.text)
+    head = "\n".join(section.lines[:30])
+    year = fiscal_year(head) or fiscal_year(file_head)
+    parser = _PARSERS.get(kind)
+    report = None
+    missed: list[str] = []
+    if parser is not None:
+        report = parser(list(section.lines), section.line_start)
+        missed.extend(report.missed)
+    names = " ".join(filter(None, [report and report.department, report and report.implementing_unit]))
+    region = gazetteer().resolve(names + "\n" + squash(head) + "\n" + squash(file_head))
+    if not region.adcode:
+        missed.append("region not resolved")
+    if year is None:
+        missed.append("fiscal year not stated")
+    if parser is None:
+        status, reason, parser_name = "quarantined", f"layout '{kind}': no parser for it yet", None
+    elif report and not report.budget_lines and not report.indicators:
+        status, reason, parser_name = "quarantined", "; ".join(missed), PARSER_NAME
+    else:
+        status = "partial" if missed else "loaded"
+        reason, parser_name = ("; ".join(missed) or None), PARSER_NAME
+    department = (report.department if report else None) or _department_from_title(file_head)
+    return ParsedDocument(
+        Document(
+            document_id=document_id,
+            source_file=source,
+            sha256=sha,
+            section=section.index,
+            line_start=section.line_start,
+            line_end=section.line_end,
+            doc_type=kind,
+            fiscal_year=year,
+            region=region,
+            department=department,
+            implementing_unit=report.implementing_unit if report else None,
+            project_name=report.project_name if report else None,
+            status=status,
+            reason=reason,
+            parser=parser_name,
+            encoding=encoding,
+            is_synthetic="合成数据" in head or "SYNTHETIC" in head,
+        ),
+        report if status != "quarantined" else None,
+    )
+
+
+def fiscal_year(text: str) -> int | None:
+    """The fiscal year a title names (`（2020年度）`, `2024年度部门决算`), never a publication date."""
+    match = re.search(r"((?:19|20)\d{2})\s*年度", squash(text))
+    return int(match.group(1)) if match else None
+
+
+def _department_from_title(text: str) -> str | None:
+    for line in text.splitlines():
+        flat = squash(re.sub(r"[#*]|</?b>", "", line))
+        if flat.endswith(("局", "委员会", "中心", "办公室", "厅", "委")) and len(flat) <= 40:
+            return flat
+    return None
+
+
+def _quarantined(source: str, sha: str, reason: str) -> Document:
+    return Document(
+        document_id=sha[:16],
+        source_file=source,
+        sha256=sha,
+        section=0,
+        line_start=0,
+        line_end=0,
+        doc_type=layout.UNKNOWN,
+        fiscal_year=None,
+        region=Region(),
+        department=None,
+        implementing_unit=None,
+        project_name=None,
+        status="quarantined",
+        reason=reason,
+        parser=None,
+    )

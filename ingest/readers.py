@@ -1,0 +1,54 @@
+"""Readers: one per file format, each returning the document as text lines (table cells tab-separated)."""
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.errors import QuarantineError
+
+TEXT_SUFFIXES = {".txt", ".md", ".text", ".markdown"}
+
+
+@dataclass(frozen=True)
+class TextDocument:
+    path: Path
+    text: str
+    encoding: str
+    sha256: str
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.splitlines()
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Detect the encoding from the bytes, not the file name: BOMs, then strict UTF-8, then GB18030."""
+    if not data.strip():
+        raise QuarantineError("empty file")
+    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return data.decode(name), name
+    if b"\x00" in data[:4096]:
+        raise QuarantineError("binary content, not text")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        raise QuarantineError(f"undecodable text (neither UTF-8 nor GB18030) at byte {exc.start}") from exc
+    return text, "gb18030"
+
+
+def read_text(path: Path, data: bytes, sha256: str) -> TextDocument:
+    text, encoding = decode(data)
+    return TextDocument(path=path, text=text.replace("\r\n", "\n").replace("\r", "\n"), encoding=encoding, sha256=sha256)
+
+
+def read(path: Path, data: bytes, sha256: str) -> TextDocument:
+    suffix = path.suffix.lower()
+    if suffix in TEXT_SUFFIXES:
+        return read_text(path, data, sha256)
+    raise QuarantineError(f"unsupported file type '{suffix or '(none)'}'")

@@ -1,0 +1,77 @@
+"""The dbt project as Dagster assets; every dbt node's naming lives in one translator."""
+
+import os
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from orchestration.resources import WRITER_POOL, WarehouseResource
+from orchestration.settings import DBT_PROJECT_DIR
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+dbt_project.prepare_if_dev()
+
+
+class FiscalDbtTranslator(DagsterDbtTranslator):
+    """Asset keys follow the warehouse: raw/<table> for sources, <schema>/<model> for models and seeds."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return dg.AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
+        schema = dbt_resource_props.get("config", {}).get("schema") or "main"
+        return dg.AssetKey([schema, dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> "str | None":
+        if dbt_resource_props["resource_type"] == "source":
+            return "raw"
+        return dbt_resource_props.get("config", {}).get("schema") or "dbt"
+
+
+def dbt_build_args(full_refresh: bool = False, select: str | None = None) -> list[str]:
+    """The dbt command line for a warehouse build."""
+    args = ["build"]
+    if full_refresh:
+        args.append("--full-refresh")
+    if select:
+        args += ["--select", select]
+    return args
+
+
+@contextmanager
+def _database_env(db_path: str) -> Iterator[None]:
+    """The dbt profile reads FISCAL_DB; point it at this run's warehouse for the dbt subprocess."""
+    previous = os.environ.get("FISCAL_DB")
+    os.environ["FISCAL_DB"] = db_path
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("FISCAL_DB", None)
+        else:
+            os.environ["FISCAL_DB"] = previous
+
+
+class DbtBuildConfig(dg.Config):
+    full_refresh: bool = False
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=FiscalDbtTranslator(),
+    pool=WRITER_POOL,
+)
+def warehouse_models(context: dg.AssetExecutionContext, config: DbtBuildConfig, dbt: DbtCliResource, warehouse: WarehouseResource):
+    with _database_env(str(warehouse.db_path)):
+        yield from dbt.cli(dbt_build_args(full_refresh=config.full_refresh), context=context).stream()
+
+
+def dbt_resource() -> DbtCliResource:
+    # The dbt installed beside this interpreter, so a run works without the virtualenv on PATH.
+    local = Path(sys.executable).parent / "dbt"
+    return DbtCliResource(project_dir=dbt_project, dbt_executable=str(local) if local.exists() else "dbt")

@@ -1,0 +1,42 @@
+"""Ingest: files -> the warehouse's raw schema."""
+
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration.resources import WRITER_POOL, WarehouseResource
+
+RAW_TABLES = ("documents", "budget_lines", "indicator_lines", "evaluations")
+RAW_KEYS = {table: dg.AssetKey(["raw", table]) for table in RAW_TABLES}
+
+
+class IngestConfig(dg.Config):
+    paths: list[str] = []  # files or folders; empty means the warehouse's configured inputs
+
+
+@dg.multi_asset(
+    specs=[dg.AssetSpec(key, group_name="raw", description=f"raw.{key.path[-1]}, written by ingest") for key in RAW_KEYS.values()],
+    name="ingest_documents",
+    pool=WRITER_POOL,
+)
+def ingest_documents(context: dg.AssetExecutionContext, config: IngestConfig, warehouse: WarehouseResource):
+    from ingest.load import load
+    from ingest.pipeline import ingest_paths
+
+    paths = [Path(p) for p in (config.paths or warehouse.inputs)]
+    result = ingest_paths(paths)
+    for message in result.messages:
+        context.log.warning(message)
+    with warehouse.connect() as con:
+        summary = load(con, result)
+        counts = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in RAW_TABLES}
+    statuses = {s: sum(1 for d in result.documents if d.document.status == s) for s in ("loaded", "partial", "quarantined")}
+    for table, key in RAW_KEYS.items():
+        yield dg.MaterializeResult(
+            asset_key=key,
+            metadata={
+                "rows": counts[table],
+                "new_rows": summary.rows[table],
+                **({f"documents_{k}": v for k, v in statuses.items()} if table == "documents" else {}),
+            },
+        )

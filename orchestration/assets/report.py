@@ -1,0 +1,27 @@
+"""The yearly comparison report, one partition per fiscal year."""
+
+import dagster as dg
+
+from orchestration.assets.integrity import MART_KEYS
+from orchestration.resources import WarehouseResource
+
+fiscal_years = dg.TimeWindowPartitionsDefinition(cron_schedule="0 0 1 1 *", start="2015", fmt="%Y")
+
+
+@dg.asset(
+    key=dg.AssetKey(["reports", "yearly_comparison"]),
+    # The marts' blocking integrity checks stand between them and the report.
+    deps=list(MART_KEYS.values()),
+    partitions_def=fiscal_years,
+    group_name="reports",
+    description="reports/<year>/yearly_comparison_<year>.xlsx and .html",
+)
+def yearly_comparison_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    from pathlib import Path
+
+    from reporting.yearly import write_report
+
+    year = int(context.partition_key)
+    with warehouse.connect(read_only=True) as con:
+        paths = write_report(con, year, Path(warehouse.out_dir))
+    return dg.MaterializeResult(metadata={"xlsx": dg.MetadataValue.path(str(paths.xlsx)), "html": dg.MetadataValue.path(str(paths.html))})

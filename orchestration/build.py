@@ -1,0 +1,35 @@
+"""Assemble the Definitions from each domain's pieces, for given settings."""
+from __future__ import annotations
+
+import dagster as dg
+
+from orchestration.assets.dbt import dbt_resource, warehouse_models
+from orchestration.assets.ingest import ingest_documents
+from orchestration.assets.integrity import mart_integrity_checks
+from orchestration.assets.report import yearly_comparison_report
+from orchestration.jobs import annual_rollup_job, build_warehouse_job, yearly_report_job
+from orchestration.resources import WarehouseResource
+from orchestration.schedules import annual_rollup_schedule
+from orchestration.sensors import inbox_sensor
+from orchestration.settings import Settings
+
+
+def build_definitions(settings: Settings) -> dg.Definitions:
+    settings = settings.resolved()
+    return dg.Definitions(
+        assets=[ingest_documents, warehouse_models, yearly_comparison_report],
+        asset_checks=mart_integrity_checks,
+        jobs=[build_warehouse_job, yearly_report_job, annual_rollup_job],
+        schedules=[annual_rollup_schedule(settings.rollup_cron)],
+        sensors=[inbox_sensor(settings.inbox)],
+        resources={
+            "warehouse": WarehouseResource(
+                db_path=str(settings.db_path),
+                out_dir=str(settings.out_dir),
+                inputs=[str(p) for p in settings.inputs],
+            ),
+            "dbt": dbt_resource(),
+        },
+        # One process writes the DuckDB file: steps run in the run's own process, one after another.
+        executor=dg.in_process_executor,
+    )

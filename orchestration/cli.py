@@ -1,0 +1,326 @@
+"""`fiscal`: the warehouse's command line. Heavy libraries load inside the commands that need them."""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import sys
+from pathlib import Path
+
+from orchestration.settings import DBT_PROJECT_DIR, Settings
+
+
+VERBOSE = False
+
+
+class CliError(Exception):
+    """A problem the user can fix; printed as one line, exit status 2."""
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.from_env().with_overrides(
+        db=getattr(args, "db", None), out=getattr(args, "out", None), inputs=getattr(args, "input", None)
+    )
+
+
+def _ensure_manifest() -> None:
+    """The dbt manifest is built by `make setup`; build it here when a fresh checkout lacks it."""
+    if (DBT_PROJECT_DIR / "target" / "manifest.json").exists():
+        return
+    import subprocess
+
+    dbt = Path(sys.executable).parent / "dbt"
+    result = subprocess.run(
+        [str(dbt if dbt.exists() else "dbt"), "parse", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR)],
+        cwd=DBT_PROJECT_DIR,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise CliError(f"dbt parse failed in {DBT_PROJECT_DIR}: {result.stdout.strip() or result.stderr.strip()}")
+
+
+def _definitions(settings: Settings):
+    _ensure_manifest()
+    from orchestration.build import build_definitions
+
+    return build_definitions(settings)
+
+
+# Dagster's console log at ERROR: the command prints its own summary; `--verbose` shows everything.
+QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+
+
+def _run_config(run_config: dict | None) -> dict:
+    return {**({} if VERBOSE else QUIET), **(run_config or {})}
+
+
+@contextlib.contextmanager
+def _captured_output(what: str):
+    """Hold back the dbt log the orchestration echoes to stdout; show its tail only if the step fails."""
+    if VERBOSE:
+        yield
+        return
+    buffer = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(buffer):
+            yield
+    except CliError:
+        tail = buffer.getvalue().splitlines()[-40:]
+        if tail:
+            print(f"--- last lines of the {what} log ---", file=sys.stderr)
+            print("\n".join(tail), file=sys.stderr)
+        raise
+
+
+def _check_success(result, what: str) -> None:
+    if not result.success:
+        failures = [e for e in result.all_events if e.is_failure]
+        detail = failures[0].message.splitlines()[0] if failures and failures[0].message else "see the log"
+        raise CliError(f"{what} failed: {detail}")
+
+
+def _execute(defs, job_name: str, run_config: dict | None = None, partition_key: str | None = None):
+    import dagster as dg
+
+    job = defs.resolve_job_def(job_name)
+    with _captured_output(job_name), dg.DagsterInstance.ephemeral() as instance:
+        result = job.execute_in_process(
+            run_config=_run_config(run_config), instance=instance, partition_key=partition_key, raise_on_error=False
+        )
+        _check_success(result, job_name)
+    return result
+
+
+def _years(db_path: Path) -> list[int]:
+    import duckdb
+
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        rows = con.execute(
+            "select distinct fiscal_year from marts.dim_document where fiscal_year is not null and status <> 'quarantined' order by 1"
+        ).fetchall()
+    return [r[0] for r in rows]
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = _settings(args).resolved()
+    defs = _definitions(settings)
+    _execute(defs, "build_warehouse")
+    reports = []
+    for year in _years(settings.db_path):
+        _execute(defs, "yearly_report", partition_key=str(year))
+        reports.append(_report_paths(settings.out_dir, year))
+    print_summary(settings.db_path, reports)
+    return 0
+
+
+def _materialize(defs, assets: list, run_config: dict | None = None, what: str = "step") -> None:
+    """Materialize some of the graph's assets (with their checks) headless, with the graph's resources."""
+    import dagster as dg
+
+    resources = dict(defs.get_repository_def().get_top_level_resources())
+    with _captured_output(what), dg.DagsterInstance.ephemeral() as instance:
+        result = dg.materialize(
+            assets, resources=resources, run_config=_run_config(run_config), instance=instance, raise_on_error=False
+        )
+        _check_success(result, what)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    settings = _settings(args).resolved()
+    paths = [str(Path(p).resolve()) for p in args.paths]
+    for path in paths:
+        if not Path(path).exists():
+            raise CliError(f"{path}: no such file or folder")
+    defs = _definitions(settings)
+    from orchestration.assets.ingest import ingest_documents
+
+    _materialize(defs, [ingest_documents], {"ops": {"ingest_documents": {"config": {"paths": paths}}}}, "ingest")
+    print_summary(settings.db_path, [], raw=True)
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    settings = _settings(args).resolved()
+    defs = _definitions(settings)
+    from orchestration.assets.dbt import warehouse_models
+
+    _materialize(defs, [warehouse_models], what="dbt build")
+    print_summary(settings.db_path, [])
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    settings = _settings(args).resolved()
+    if not settings.db_path.exists():
+        raise CliError(f"{settings.db_path}: no warehouse here; run `fiscal run` first")
+    from expectations.audit import check_and_record
+
+    run = check_and_record(settings.db_path)
+    counts = run.counts()
+    for result in run.results:
+        state = "ok" if result.success else ("could not run: " + result.exception if result.exception else "violations")
+        print(f"{result.rule.id:8} {result.rule.applies_to:28} rows {result.rows_checked:6}  violations {len(result.violations):4}  {state}")
+    print(f"violations: error {counts['error']}, warning {counts['warning']}, info {counts['info']}")
+    broken = any(r.exception for r in run.results)
+    if broken:
+        return 1
+    if args.fail_on == "error" and counts["error"]:
+        return 1
+    if args.fail_on == "warning" and (counts["error"] or counts["warning"]):
+        return 1
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    settings = _settings(args).resolved()
+    if not settings.db_path.exists():
+        raise CliError(f"{settings.db_path}: no warehouse here; run `fiscal run` first")
+    defs = _definitions(settings)
+    years = [args.year] + ([args.compare] if args.compare else [])
+    for year in years:
+        _execute(defs, "yearly_report", partition_key=str(year))
+        paths = _report_paths(settings.out_dir, year)
+        print(f"report {year}: {paths[0]}  {paths[1]}")
+    return 0
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from ingest.pipeline import ingest_file
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"{path}: no such file")
+    parsed = ingest_file(path)
+    if args.json:
+        payload = [
+            {"document": asdict(p.document), "report": asdict(p.report) if p.report else None} for p in parsed
+        ]
+        print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+        return 0
+    for p in parsed:
+        d = p.document
+        region = " ".join(filter(None, [d.region.province, d.region.city, d.region.county])) or "region unknown"
+        print(f"[{d.section}] lines {d.line_start}-{d.line_end} {d.doc_type} {d.fiscal_year or '?'} {region} "
+              f"{d.department or ''} {d.project_name or ''} -> {d.status}{': ' + d.reason if d.reason else ''}")
+        if p.report:
+            for b in p.report.budget_lines:
+                print(f"    funds  line {b.line_no}: {b.fund_source:10} adjusted {b.budget_adjusted_yuan} executed "
+                      f"{b.executed_yuan} rate {b.execution_rate} score {b.score_reported}")
+            for i in p.report.indicators:
+                print(f"    indic. line {i.line_no}: {i.level1}/{i.level2}/{i.indicator_name} target {i.target_text!r} "
+                      f"actual {i.actual_text!r} weight {i.weight} score {i.score_reported}")
+            if p.report.evaluation:
+                e = p.report.evaluation
+                print(f"    result line {e.line_no}: total {e.total_score_reported} grade {e.grade_reported}")
+    return 0
+
+
+def _report_paths(out_dir: Path, year: int) -> tuple[Path, Path]:
+    base = out_dir / str(year) / f"yearly_comparison_{year}"
+    return base.with_suffix(".xlsx"), base.with_suffix(".html")
+
+
+def print_summary(db_path: Path, reports: list[tuple[Path, Path]], raw: bool = False) -> None:
+    import duckdb
+
+    documents = "raw.documents" if raw else "marts.dim_document"
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        statuses = dict(con.execute(f"select status, count(*) from {documents} group by status").fetchall())
+        marts = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+            ).fetchall()
+        ]
+        rows = {m: con.execute(f'select count(*) from marts."{m}"').fetchone()[0] for m in marts}
+        has_audit = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'audit' and table_name = 'integrity_violation'"
+        ).fetchone()[0]
+        severities = dict(
+            con.execute("select severity, count(*) from audit.integrity_violation group by severity").fetchall()
+        ) if has_audit else {}
+        reason_column = "reason" if raw else "status_reason"
+        problems = con.execute(
+            f"select source_file, line_start, section, status, {reason_column} from {documents} "
+            "where status <> 'loaded' order by source_file, line_start"
+        ).fetchall()
+    for source_file, line_start, section, status, reason in problems:
+        where = f"{source_file}:{line_start}" if section else source_file
+        print(f"{where}: {status}: {reason}", file=sys.stderr)
+    total = sum(statuses.values())
+    print(f"warehouse: {db_path}")
+    print(f"documents read: {total} (loaded {statuses.get('loaded', 0)}, partial {statuses.get('partial', 0)}, "
+          f"quarantined {statuses.get('quarantined', 0)})")
+    print("rows per mart: " + ", ".join(f"{m} {n}" for m, n in rows.items()))
+    print(f"violations: error {severities.get('error', 0)}, warning {severities.get('warning', 0)}, "
+          f"info {severities.get('info', 0)}")
+    for xlsx, html in reports:
+        print(f"report: {xlsx}")
+        print(f"report: {html}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fiscal", description="Chinese local public-finance disclosure warehouse.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show the orchestration and dbt logs")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def common(p: argparse.ArgumentParser, out: bool = False) -> None:
+        p.add_argument("--db", help="warehouse DuckDB file (default: $FISCAL_DB or warehouse/fiscal.duckdb)")
+        if out:
+            p.add_argument("--out", help="report folder (default: $FISCAL_OUT or reports/)")
+
+    run = sub.add_parser("run", help="ingest, build, check and report (the main job)")
+    run.add_argument("--input", action="append", help="file or folder to ingest (repeatable; default: bundled samples)")
+    common(run, out=True)
+    run.set_defaults(func=cmd_run)
+
+    ingest = sub.add_parser("ingest", help="read files into the raw layer")
+    ingest.add_argument("paths", nargs="+")
+    common(ingest)
+    ingest.set_defaults(func=cmd_ingest)
+
+    build = sub.add_parser("build", help="build the dbt models and run their tests")
+    common(build)
+    build.set_defaults(func=cmd_build)
+
+    check = sub.add_parser("check", help="run the integrity rules")
+    check.add_argument("--fail-on", choices=["error", "warning", "never"], default="error")
+    common(check)
+    check.set_defaults(func=cmd_check)
+
+    report = sub.add_parser("report", help="write the yearly comparison report")
+    report.add_argument("--year", type=int, required=True)
+    report.add_argument("--compare", type=int, help="also write the report of this earlier year")
+    common(report, out=True)
+    report.set_defaults(func=cmd_report)
+
+    extract = sub.add_parser("extract", help="show what the parsers read from one file")
+    extract.add_argument("file")
+    extract.add_argument("--json", action="store_true")
+    extract.set_defaults(func=cmd_extract)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    global VERBOSE
+    args = build_parser().parse_args(argv)
+    VERBOSE = args.verbose
+    try:
+        return args.func(args)
+    except CliError as exc:
+        print(f"fiscal: {exc}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as exc:
+        print(f"fiscal: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("fiscal: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,28 @@
+"""The warehouse resource: the single way assets reach the DuckDB file."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+# Every asset that writes the DuckDB file runs in this pool; DuckDB allows one writing process.
+WRITER_POOL = "duckdb_writer"
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    db_path: str
+    out_dir: str
+    inputs: list[str]
+
+    @contextmanager
+    def connect(self, read_only: bool = False):
+        path = Path(self.db_path)
+        if not read_only:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(path), read_only=read_only)
+        try:
+            yield con
+        finally:
+            con.close()

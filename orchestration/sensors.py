@@ -1,0 +1,52 @@
+"""Pick up documents dropped into the inbox folder once they have stopped changing."""
+
+import json
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration.jobs import build_warehouse_job
+
+
+def _snapshot(inbox: Path) -> dict[str, list[float]]:
+    if not inbox.is_dir():
+        return {}
+    return {
+        str(p): [p.stat().st_size, p.stat().st_mtime]
+        for p in sorted(inbox.rglob("*"))
+        if p.is_file() and not p.name.startswith(".") and not p.name.endswith((".part", ".tmp", ".crdownload"))
+    }
+
+
+def settled_new_files(inbox: Path, cursor: str | None) -> tuple[list[str], str]:
+    """Files that look the same as on the previous tick (size and mtime) and were not processed yet.
+
+    A file still being written changes between ticks and waits for the next one.
+    """
+    state = json.loads(cursor) if cursor else {"seen": {}, "done": {}}
+    now = _snapshot(inbox)
+    ready = sorted(
+        path for path, stamp in now.items() if state["seen"].get(path) == stamp and state["done"].get(path) != stamp
+    )
+    done = {**state["done"], **{p: now[p] for p in ready}}
+    return ready, json.dumps({"seen": now, "done": done}, sort_keys=True)
+
+
+def inbox_sensor(inbox: Path) -> dg.SensorDefinition:
+    @dg.sensor(
+        name="inbox_sensor",
+        job=build_warehouse_job,
+        minimum_interval_seconds=30,
+        description=f"Ingests new files that settle in {inbox}.",
+    )
+    def _sensor(context: dg.SensorEvaluationContext):
+        ready, cursor = settled_new_files(inbox, context.cursor)
+        context.update_cursor(cursor)
+        if not ready:
+            return dg.SkipReason(f"no settled new files in {inbox}")
+        return dg.RunRequest(
+            run_key=f"inbox-{abs(hash(tuple(ready)))}-{cursor.__len__()}",
+            run_config={"ops": {"ingest_documents": {"config": {"paths": ready}}}},
+        )
+
+    return _sensor

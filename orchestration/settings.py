@@ -1,0 +1,55 @@
+"""The one place settings come from: defaults relative to the project, then the environment, then flags."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+SAMPLES_DIR = PROJECT_ROOT / "data" / "samples"
+DEMO_DIR = PROJECT_ROOT / "data" / "demo"
+
+# After the final-accounts publication season (August–September), for the year before.
+DEFAULT_ROLLUP_CRON = "0 6 1 10 *"
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: Path = PROJECT_ROOT / "warehouse" / "fiscal.duckdb"
+    out_dir: Path = PROJECT_ROOT / "reports"
+    inputs: tuple[Path, ...] = field(default=(SAMPLES_DIR,))
+    inbox: Path = PROJECT_ROOT / "inbox"
+    rollup_cron: str = DEFAULT_ROLLUP_CRON
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
+        """Defaults overridden by FISCAL_DB, FISCAL_OUT and FISCAL_INBOX; read when called, never at import."""
+        env = os.environ if environ is None else environ
+        settings = cls()
+        if env.get("FISCAL_DB"):
+            settings = replace(settings, db_path=Path(env["FISCAL_DB"]))
+        if env.get("FISCAL_OUT"):
+            settings = replace(settings, out_dir=Path(env["FISCAL_OUT"]))
+        if env.get("FISCAL_INBOX"):
+            settings = replace(settings, inbox=Path(env["FISCAL_INBOX"]))
+        return settings
+
+    def with_overrides(self, db: str | None = None, out: str | None = None, inputs: list[str] | None = None) -> "Settings":
+        settings = self
+        if db:
+            settings = replace(settings, db_path=Path(db))
+        if out:
+            settings = replace(settings, out_dir=Path(out))
+        if inputs:
+            settings = replace(settings, inputs=tuple(Path(p) for p in inputs))
+        return settings
+
+    def resolved(self) -> "Settings":
+        return replace(
+            self,
+            db_path=self.db_path.resolve(),
+            out_dir=self.out_dir.resolve(),
+            inputs=tuple(p.resolve() for p in self.inputs),
+            inbox=self.inbox.resolve(),
+        )

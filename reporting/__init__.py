@@ -1,0 +1,1 @@
+"""Yearly cross-county comparison reports (Excel and HTML)."""
