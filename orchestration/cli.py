@@ -103,8 +103,15 @@ def _years(db_path: Path) -> list[int]:
     return [r[0] for r in rows]
 
 
+def _require_inputs(paths) -> None:
+    for path in paths:
+        if not Path(path).exists():
+            raise CliError(f"{path}: no such file or folder")
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args).resolved()
+    _require_inputs(settings.inputs)
     defs = _definitions(settings)
     _execute(defs, "build_warehouse")
     reports = []
@@ -130,9 +137,7 @@ def _materialize(defs, assets: list, run_config: dict | None = None, what: str =
 def cmd_ingest(args: argparse.Namespace) -> int:
     settings = _settings(args).resolved()
     paths = [str(Path(p).resolve()) for p in args.paths]
-    for path in paths:
-        if not Path(path).exists():
-            raise CliError(f"{path}: no such file or folder")
+    _require_inputs(paths)
     defs = _definitions(settings)
     from orchestration.assets.ingest import ingest_documents
 

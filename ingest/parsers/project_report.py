@@ -358,6 +358,10 @@ def _parse_indicators(lines: list[str], first_line_no: int, missed: list[str]) -
     return out
 
 
+def _operator_led(cell: str) -> bool:
+    return parse_target(cell).quantitative and (cell[0] in "=≥≤<>" or cell.startswith(("不低于", "不少于", "不高于", "不超过")))
+
+
 def _indicator_values(texts: list[str]):
     """(target, actual, weight, score, reason) from the cells after the indicator name.
 
@@ -365,7 +369,7 @@ def _indicator_values(texts: list[str]):
     actual value stands right before the weight, the score right after it; extraction sometimes
     repeats the score in a trailing cell or leaves it out.
     """
-    t = next((i for i, c in enumerate(texts[:2]) if _looks_like_target(c)), 0)
+    t = next((i for i, c in enumerate(texts[:2]) if _operator_led(c)), 0)
     w = next((i for i in range(t + 2, len(texts)) if try_decimal(texts[i]) is not None), None)
     if w is None:
         return None

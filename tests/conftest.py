@@ -1,0 +1,34 @@
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "data" / "samples"
+XIAOYI = SAMPLES / "shanxi_xiaoyi_2024_final_accounts_and_project_self_evaluations.txt"
+SHANXI_2020 = SAMPLES / "shanxi_province_2020_project_self_evaluation_tables.txt"
+
+
+@pytest.fixture(scope="session")
+def xiaoyi_lines() -> list[str]:
+    return XIAOYI.read_text(encoding="utf-8").splitlines()
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(tmp_path_factory):
+    """The whole asset graph materialized headless on the samples, into a temporary DuckDB file."""
+    import dagster as dg
+
+    from orchestration.build import build_definitions
+    from orchestration.cli import _ensure_manifest
+    from orchestration.settings import Settings
+
+    _ensure_manifest()
+    base = tmp_path_factory.mktemp("warehouse")
+    settings = Settings(db_path=base / "fiscal.duckdb", out_dir=base / "reports", inputs=(SAMPLES,), inbox=base / "inbox")
+    defs = build_definitions(settings)
+    with dg.DagsterInstance.ephemeral() as instance:
+        build = defs.resolve_job_def("build_warehouse").execute_in_process(instance=instance, raise_on_error=False)
+        report = defs.resolve_job_def("yearly_report").execute_in_process(
+            instance=instance, partition_key="2024", raise_on_error=False
+        )
+    return {"settings": settings, "build": build, "report": report, "defs": defs}

@@ -1,0 +1,72 @@
+import json
+import os
+import subprocess
+import sys
+from decimal import Decimal
+
+import duckdb
+import pytest
+
+from tests.conftest import SAMPLES, SHANXI_2020
+
+ENV = {k: v for k, v in os.environ.items() if not k.startswith("FISCAL_")}
+
+
+def fiscal(*args, env=None):
+    return subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", *args], capture_output=True, text=True, env={**ENV, **(env or {})}, timeout=600
+    )
+
+
+def test_extract_shows_what_the_parsers_read():
+    result = fiscal("extract", str(SHANXI_2020))
+    assert result.returncode == 0
+    assert "营商环境评估费 -> loaded" in result.stdout
+    assert "adjusted 16500000.00 executed 7903500.00 rate 0.479 score 4.79" in result.stdout
+
+
+def test_extract_json():
+    result = fiscal("extract", str(SHANXI_2020), "--json")
+    payload = json.loads(result.stdout)
+    assert [d["document"]["project_name"] for d in payload] == ["营商环境评估费", "政务大厅水电暖物业管理费"]
+    assert Decimal(payload[1]["report"]["evaluation"]["total_score_reported"]) == Decimal("78.75")
+
+
+def test_bad_input_is_one_clear_line(tmp_path):
+    result = fiscal("run", "--input", str(tmp_path / "nowhere"), "--db", str(tmp_path / "w.duckdb"))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [f"fiscal: {tmp_path / 'nowhere'}: no such file or folder"]
+    missing = fiscal("check", "--db", str(tmp_path / "none.duckdb"))
+    assert missing.returncode == 2 and "no warehouse here" in missing.stderr
+    assert "Traceback" not in result.stderr + missing.stderr
+
+
+def test_run_prints_the_summary_and_honours_env_defaults(tmp_path):
+    db, out = tmp_path / "w.duckdb", tmp_path / "reports"
+    result = fiscal("run", "--input", str(SAMPLES), env={"FISCAL_DB": str(db), "FISCAL_OUT": str(out)})
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = result.stdout.splitlines()
+    assert f"warehouse: {db}" in lines
+    assert "documents read: 22 (loaded 18, partial 0, quarantined 4)" in lines
+    assert any(l.startswith("rows per mart:") and "fct_project_evaluation 18" in l for l in lines)
+    assert "violations: error 0, warning 0, info 0" in lines
+    assert f"report: {out / '2024' / 'yearly_comparison_2024.xlsx'}" in lines
+    assert (out / "2020" / "yearly_comparison_2020.html").exists()
+    # every file that did not load is named once on stderr, with its reason
+    quarantined = [l for l in result.stderr.splitlines() if ": quarantined: " in l]
+    assert len(quarantined) == 4 and all(l.startswith(str(SAMPLES)) for l in quarantined)
+
+    # `fiscal check` exits non-zero on the severity asked for
+    with duckdb.connect(str(db)) as con:
+        con.execute("update marts.fct_project_budget set execution_rate = 0.5 where project_name = '专家劳务费用' and fund_source = 'total'")
+    assert fiscal("check", "--db", str(db), "--fail-on", "error").returncode == 0
+    warned = fiscal("check", "--db", str(db), "--fail-on", "warning")
+    assert warned.returncode == 1
+    assert "violations: error 0, warning 1, info 0" in warned.stdout
+
+    # re-running the same input leaves the facts as they were
+    with duckdb.connect(str(db), read_only=True) as con:
+        before = con.execute("select * exclude (loaded_at) from raw.documents order by document_id").fetchall()
+    assert fiscal("ingest", str(SAMPLES), "--db", str(db)).returncode == 0
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select * exclude (loaded_at) from raw.documents order by document_id").fetchall() == before

@@ -1,0 +1,111 @@
+"""The asset graph materialized headless on the samples into a temporary DuckDB file."""
+from decimal import Decimal
+
+import duckdb
+import openpyxl
+import pytest
+
+
+@pytest.fixture(scope="module")
+def con(built_warehouse):
+    assert built_warehouse["build"].success
+    with duckdb.connect(str(built_warehouse["settings"].db_path), read_only=True) as connection:
+        yield connection
+
+
+def test_build_and_report_runs_succeed(built_warehouse):
+    assert built_warehouse["build"].success
+    assert built_warehouse["report"].success
+
+
+def test_new_business_seals_figures_reach_the_marts(con):
+    budget = con.execute(
+        """
+        select budget_adjusted_yuan, executed_yuan, execution_rate, fiscal_year, adcode, department, source_file, location
+        from marts.fct_project_budget where project_name = '新开办企业免费刻制印章' and fund_source = 'total'
+        """
+    ).fetchone()
+    assert budget[:6] == (Decimal("119936.00"), Decimal("119936.00"), Decimal("1.000000"), 2024, "141181", "孝义市行政审批服务管理局")
+    assert budget[6].endswith("shanxi_xiaoyi_2024_final_accounts_and_project_self_evaluations.txt")
+    assert budget[7] == "line 833"
+    evaluation = con.execute(
+        """
+        select total_score_reported, grade_reported, total_score_recomputed, grade_recomputed
+        from marts.fct_project_evaluation where project_name = '新开办企业免费刻制印章'
+        """
+    ).fetchone()
+    assert evaluation == (Decimal("100.00"), "优", Decimal("100.00"), "优")
+
+
+def test_money_columns_are_exact_decimals(con):
+    types = dict(
+        con.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = 'marts' and table_name = 'fct_project_budget'"
+        ).fetchall()
+    )
+    assert types["budget_adjusted_yuan"] == types["executed_yuan"] == "DECIMAL(18,2)"
+
+
+def test_every_xiaoyi_project_is_in_the_marts(con):
+    rows = con.execute(
+        "select count(*), count(distinct project_name) from marts.fct_project_evaluation where adcode = '141181'"
+    ).fetchone()
+    assert rows == (16, 16)
+    statuses = dict(con.execute("select status, count(*) from marts.dim_document group by 1").fetchall())
+    assert statuses["loaded"] == 18 and sum(statuses.values()) == 22
+
+
+def test_recomputed_scores_differ_where_the_documents_disagree(con):
+    rows = dict(
+        con.execute(
+            """
+            select project_name, total_score_recomputed from marts.fct_project_evaluation
+            where total_score_recomputed <> total_score_reported
+            """
+        ).fetchall()
+    )
+    # 证照印制数量: target ≥12000, actual 2800, reported full 10 points: 10 × 2800 / 12000 = 2.33
+    assert rows["证照印制费用"] == Decimal("92.33")
+    # 山西CA数字证书办理费: the indicator weights add up to 85, three rows carry no score
+    assert rows["山西CA数字证书办理费"] == Decimal("95.00")
+
+
+def test_audit_tables_hold_the_integrity_run(con):
+    runs = con.execute("select rule_id, rows_checked, success from audit.integrity_run").fetchall()
+    budget_rows = con.execute("select count(*) from marts.fct_project_budget").fetchone()[0]
+    assert ("PB001", budget_rows, True) in runs
+    columns = [r[0] for r in con.execute("describe audit.integrity_violation").fetchall()]
+    for column in ("rule_id", "severity", "document_id", "source_file", "location", "entity", "expected", "actual", "difference", "message"):
+        assert column in columns
+
+
+def test_asset_checks_carry_dbt_tests_and_integrity_rules(built_warehouse):
+    evaluations = built_warehouse["build"].get_asset_check_evaluations()
+    names = {e.check_name for e in evaluations}
+    assert "integrity_rules_fct_project_budget" in names
+    assert any(n.startswith("unique_") for n in names)
+    assert all(e.passed for e in evaluations if e.check_name == "integrity_rules_fct_project_budget")
+
+
+def test_report_files_open_and_hold_the_figures(built_warehouse, con):
+    out = built_warehouse["settings"].out_dir / "2024"
+    book = openpyxl.load_workbook(out / "yearly_comparison_2024.xlsx")
+    assert book.sheetnames == ["地区对比", "项目明细", "校验问题"]
+    projects = book["项目明细"]
+    header = [c.value for c in projects[1]]
+    rows = [dict(zip(header, [c.value for c in row])) for row in projects.iter_rows(min_row=2)]
+    seals = next(r for r in rows if r["项目"] == "新开办企业免费刻制印章")
+    assert seals["全年预算数(万元)"] == pytest.approx(11.99)  # 119,936 yuan
+    assert seals["自评等级"] == "优"
+    assert len(rows) == con.execute("select count(*) from marts.fct_project_evaluation where fiscal_year = 2024").fetchone()[0]
+    regions = book["地区对比"]
+    region_header = [c.value for c in regions[1]]
+    (xiaoyi,) = [dict(zip(region_header, [c.value for c in r])) for r in regions.iter_rows(min_row=2)]
+    executed = con.execute(
+        "select sum(executed_yuan) from marts.fct_project_budget where fiscal_year = 2024 and fund_source = 'total'"
+    ).fetchone()[0]
+    assert xiaoyi["全年执行数(万元)"] == pytest.approx(float(executed) / 10000, abs=0.005)
+    assert xiaoyi["项目数"] == 16
+    html = (out / "yearly_comparison_2024.html").read_text(encoding="utf-8")
+    assert "新开办企业免费刻制印章" in html and 'lang="zh-CN"' in html
