@@ -30,7 +30,7 @@ def _ensure_manifest() -> None:
         return
     import subprocess
 
-    dbt = Path(sys.executable).parent / "dbt"
+    dbt = Path(sys.prefix) / "bin" / "dbt"
     result = subprocess.run(
         [str(dbt if dbt.exists() else "dbt"), "parse", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR)],
         cwd=DBT_PROJECT_DIR,

@@ -197,6 +197,7 @@ def _write_html(path: Path, year: int, data: dict[str, list[dict]]) -> None:
     env.filters["wan"] = lambda v: "" if v is None else f"{_wan(v):,.2f}"
     env.filters["pct"] = lambda v: "" if v is None else f"{float(v) * 100:.2f}%"
     env.filters["score"] = lambda v: "" if v is None else f"{float(v):.2f}"
+    env.filters["basename"] = lambda v: Path(v).name if v else ""
     html = env.get_template("yearly_comparison.html.j2").render(
         year=year,
         regions=data["regions"],

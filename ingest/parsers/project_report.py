@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from decimal import Decimal
 
 from ingest.normalise import NULL_MARKERS, parse_decimal, percent_to_fraction, squash, to_yuan, try_decimal, unit_from_header
 from ingest.parsers.tables import Row, rows_from, split_row

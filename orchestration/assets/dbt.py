@@ -73,5 +73,5 @@ def warehouse_models(context: dg.AssetExecutionContext, config: DbtBuildConfig, 
 
 def dbt_resource() -> DbtCliResource:
     # The dbt installed beside this interpreter, so a run works without the virtualenv on PATH.
-    local = Path(sys.executable).parent / "dbt"
+    local = Path(sys.prefix) / "bin" / "dbt"
     return DbtCliResource(project_dir=dbt_project, dbt_executable=str(local) if local.exists() else "dbt")

@@ -5,7 +5,6 @@ import sys
 from decimal import Decimal
 
 import duckdb
-import pytest
 
 from tests.conftest import SAMPLES, SHANXI_2020
 
