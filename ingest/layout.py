@@ -45,7 +45,10 @@ def split_sections(lines: list[str]) -> list[Section]:
             starts.append(i)
     if not starts:
         return [Section(0, 1, len(lines), tuple(lines))]
-    bounds = ([0] if any(_plain(x) for x in lines[: starts[0]]) else []) + starts
+    # What stands before the first report is a document of its own only if it has content
+    # beyond headings (a spreadsheet's sheet name, a file title).
+    prelude = [x for x in lines[: starts[0]] if _plain(x) and not x.lstrip().startswith("#")]
+    bounds = ([0] if prelude else []) + starts
     sections = []
     for n, start in enumerate(bounds):
         end = bounds[n + 1] if n + 1 < len(bounds) else len(lines)

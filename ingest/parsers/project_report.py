@@ -200,7 +200,8 @@ def _parse_budget(lines: list[str], first_line_no: int, unit_hint: str | None, m
 
 
 def _budget_columns(header: list[Row]) -> list[tuple[int, str]]:
-    """(column index, field) for every labelled column, in order; merged top cells pass down."""
+    """(column index, field) for every labelled column, in order; merged top cells pass down, and a
+    header merged across columns labels each of them."""
     width = max(len(r.cells) for r in header)
     columns = []
     for col in range(width):
@@ -210,18 +211,19 @@ def _budget_columns(header: list[Row]) -> list[tuple[int, str]]:
             key = _budget_key(label)
             if key:
                 break
-        if key and key not in {k for _, k in columns}:
+        if key:
             columns.append((col, key))
     return columns
 
 
 def _fund_label(row: Row) -> tuple[int, str] | None:
+    """The fund-source label of a funds row: the first label cell before any value (a merged
+    "资金" cell spanning the block may stand in front of it)."""
     for i, cell in row.filled:
         if try_decimal(cell) is not None or cell in NULL_MARKERS:
             return None
         if fund_source(cell):
             return i, cell
-        return None
     return None
 
 
@@ -242,7 +244,7 @@ def _budget_values(row: Row, label_col: int, columns: list[tuple[int, str]]) -> 
             values[by_position[i]] = cell
     else:
         # Extraction shifted the cells: match the values to the numeric columns in order.
-        keys = [k for _, k in columns if k != "note"]
+        keys = list(dict.fromkeys(k for _, k in columns if k != "note"))
         for key, (_, cell) in zip(keys, numeric):
             values[key] = cell
     if texts:

@@ -52,7 +52,7 @@ def test_gbk_text_parses_like_its_utf8_twin(tmp_path):
         ("empty.txt", b"", "empty file"),
         ("blank.txt", b"  \n\n ", "empty file"),
         ("binary.txt", bytes(range(256)) * 4, "binary content, not text"),
-        ("table.xls", b"\xd0\xcf\x11\xe0 not really", "unsupported file type '.xls'"),
+        ("table.dbf", b"\x03\x7e\x01\x01", "unsupported file type '.dbf'"),
     ],
 )
 def test_unreadable_files_are_quarantined_with_their_reason(tmp_path, name, content, reason):

@@ -1,25 +1,11 @@
-"""Readers: one per file format, each returning the document as text lines (table cells tab-separated)."""
+"""Plain text and Markdown, in whatever encoding the bytes are in."""
 from __future__ import annotations
 
 import codecs
-from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.errors import QuarantineError
-
-TEXT_SUFFIXES = {".txt", ".md", ".text", ".markdown"}
-
-
-@dataclass(frozen=True)
-class TextDocument:
-    path: Path
-    text: str
-    encoding: str
-    sha256: str
-
-    @property
-    def lines(self) -> list[str]:
-        return self.text.splitlines()
+from ingest.readers.model import TextDocument
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -45,10 +31,3 @@ def decode(data: bytes) -> tuple[str, str]:
 def read_text(path: Path, data: bytes, sha256: str) -> TextDocument:
     text, encoding = decode(data)
     return TextDocument(path=path, text=text.replace("\r\n", "\n").replace("\r", "\n"), encoding=encoding, sha256=sha256)
-
-
-def read(path: Path, data: bytes, sha256: str) -> TextDocument:
-    suffix = path.suffix.lower()
-    if suffix in TEXT_SUFFIXES:
-        return read_text(path, data, sha256)
-    raise QuarantineError(f"unsupported file type '{suffix or '(none)'}'")

@@ -1,0 +1,52 @@
+"""The document model every reader produces."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class TextDocument:
+    path: Path
+    text: str
+    encoding: str | None
+    sha256: str
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.splitlines()
+
+
+def clean_cell(text: str | None) -> str:
+    """One table cell on one line: inner line breaks and runs of spaces become one space, tabs go."""
+    if text is None:
+        return ""
+    return re.sub(r"\s+", " ", str(text)).strip()
+
+
+def render_rows(grid: list[list[str]]) -> list[str]:
+    """Table rows as tab-separated lines (a one-column table gets a leading tab to stay a table row)."""
+    lines = []
+    for row in grid:
+        cells = [clean_cell(c) for c in row] or [""]
+        lines.append("\t".join(cells) if len(cells) > 1 else "\t" + cells[0])
+    return lines
+
+
+def expand_spans(rows: list[list[tuple[str, int, int]]]) -> list[list[str]]:
+    """A grid from rows of (text, rowspan, colspan) cells, each merged cell repeated where it reaches."""
+    grid: dict[tuple[int, int], str] = {}
+    width = 0
+    for r, row in enumerate(rows):
+        c = 0
+        for text, rowspan, colspan in row:
+            while (r, c) in grid:
+                c += 1
+            for dr in range(max(rowspan, 1)):
+                for dc in range(max(colspan, 1)):
+                    grid[(r + dr, c + dc)] = text
+            c += max(colspan, 1)
+            width = max(width, c)
+    height = max((r for r, _ in grid), default=-1) + 1
+    return [[grid.get((r, c), "") for c in range(width)] for r in range(height)]

@@ -1,0 +1,159 @@
+"""Word and Excel files: paragraphs and tables in document order, every sheet as a grid."""
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+
+from ingest.errors import QuarantineError
+from ingest.readers.model import TextDocument, render_rows
+
+
+def _require_zip(data: bytes, kind: str) -> None:
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise QuarantineError(f"corrupt {kind}: not a zip container")
+
+
+def docx_to_lines(data: bytes) -> list[str]:
+    from docx import Document
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    document = Document(io.BytesIO(data))
+    lines: list[str] = []
+    for element in document.element.body.iterchildren():
+        tag = element.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            text = Paragraph(element, document).text.strip()
+            if text:
+                lines.append(text)
+        elif tag == "tbl":
+            table = Table(element, document)
+            # row.cells repeats a merged cell in every grid position it covers, down and across
+            grid = [[cell.text for cell in row.cells] for row in table.rows]
+            lines.extend(render_rows(grid))
+    return lines
+
+
+def read_docx(path: Path, data: bytes, sha256: str) -> TextDocument:
+    _require_zip(data, "DOCX")
+    try:
+        lines = docx_to_lines(data)
+    except QuarantineError:
+        raise
+    except Exception as exc:  # python-docx raises many kinds on damaged parts
+        raise QuarantineError(f"corrupt DOCX: {type(exc).__name__}: {exc}".splitlines()[0]) from exc
+    return TextDocument(path=path, text="\n".join(lines), encoding=None, sha256=sha256)
+
+
+def format_value(value) -> str:
+    """A spreadsheet value as it would print: 1650 not 1650.0, 790.35 exactly, dates as ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return str(value)
+
+
+def xlsx_to_lines(data: bytes) -> list[str]:
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data), data_only=True)
+    lines: list[str] = []
+    for sheet in book.worksheets:
+        grid = [[format_value(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        for merged in sheet.merged_cells.ranges:
+            top = format_value(sheet.cell(merged.min_row, merged.min_col).value)
+            for r in range(merged.min_row - 1, min(merged.max_row, len(grid))):
+                for c in range(merged.min_col - 1, merged.max_col):
+                    if c < len(grid[r]):
+                        grid[r][c] = top
+        lines.append(f"## {sheet.title}")
+        lines.extend(_trim(grid))
+    return lines
+
+
+def _trim(grid: list[list[str]]) -> list[str]:
+    """Rows without a value become blank lines, a lone value in the first column a line of prose
+    (titles above a table); trailing empty columns go."""
+    width = max((max((i + 1 for i, v in enumerate(row) if v), default=0) for row in grid), default=0)
+    out = []
+    for row in grid:
+        cells = row[:width]
+        if not any(cells):
+            out.append("")
+        elif cells[0] and not any(cells[1:]):
+            out.append(cells[0].strip())
+        else:
+            out.append(render_rows([cells])[0])
+    return out
+
+
+def read_xlsx(path: Path, data: bytes, sha256: str) -> TextDocument:
+    _require_zip(data, "XLSX")
+    try:
+        lines = xlsx_to_lines(data)
+    except Exception as exc:
+        raise QuarantineError(f"corrupt XLSX: {type(exc).__name__}: {exc}".splitlines()[0]) from exc
+    return TextDocument(path=path, text="\n".join(lines), encoding=None, sha256=sha256)
+
+
+def read_xls(path: Path, data: bytes, sha256: str) -> TextDocument:
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(file_contents=data, formatting_info=True)
+    except Exception as exc:
+        raise QuarantineError(f"corrupt XLS: {type(exc).__name__}: {exc}".splitlines()[0]) from exc
+    lines: list[str] = []
+    for sheet in book.sheets():
+        grid = [
+            [_xls_value(book, sheet.cell(r, c)) for c in range(sheet.ncols)] for r in range(sheet.nrows)
+        ]
+        for r0, r1, c0, c1 in sheet.merged_cells:
+            top = grid[r0][c0]
+            for r in range(r0, r1):
+                for c in range(c0, c1):
+                    grid[r][c] = top
+        lines.append(f"## {sheet.name}")
+        lines.extend(_trim(grid))
+    return TextDocument(path=path, text="\n".join(lines), encoding=None, sha256=sha256)
+
+
+def _xls_value(book, cell) -> str:
+    import xlrd
+
+    if cell.ctype == xlrd.XL_CELL_DATE:
+        return xlrd.xldate.xldate_as_datetime(cell.value, book.datemode).date().isoformat()
+    if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+        return ""
+    return format_value(cell.value)
+
+
+def read_doc(path: Path, data: bytes, sha256: str) -> TextDocument:
+    """Word 97-2003: converted to DOCX by LibreOffice when it is installed."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        raise QuarantineError("'.doc' (Word 97-2003) needs LibreOffice to convert it, and LibreOffice is not installed")
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "source.doc"
+        source.write_bytes(data)
+        result = subprocess.run(
+            [soffice, "--headless", "--convert-to", "docx", "--outdir", tmp, str(source)],
+            capture_output=True,
+            timeout=300,
+        )
+        converted = Path(tmp) / "source.docx"
+        if result.returncode != 0 or not converted.exists():
+            raise QuarantineError("corrupt DOC: LibreOffice could not convert it")
+        return read_docx(path, converted.read_bytes(), sha256)

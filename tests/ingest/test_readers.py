@@ -1,0 +1,106 @@
+"""Every format reads into the same records as its text twin."""
+from dataclasses import replace
+from decimal import Decimal
+
+import pytest
+
+from ingest.pipeline import ingest_file
+from ingest.readers.html import html_to_lines
+from tests.ingest import formats
+
+
+def _records(path):
+    (parsed,) = ingest_file(path)
+    report = parsed.report
+    report = replace(
+        report,
+        budget_lines=tuple(replace(b, line_no=0) for b in report.budget_lines),
+        indicators=tuple(replace(i, line_no=0) for i in report.indicators),
+        evaluation=replace(report.evaluation, line_no=0),
+    )
+    d = parsed.document
+    return (d.status, d.doc_type, d.fiscal_year, d.region, d.department, d.implementing_unit, d.project_name), report
+
+
+@pytest.fixture(scope="module")
+def text_twin(tmp_path_factory):
+    path = tmp_path_factory.mktemp("twin") / "table.txt"
+    path.write_bytes(formats.as_text())
+    return _records(path)
+
+
+def test_text_twin_reads_the_table(text_twin):
+    document, report = text_twin
+    assert document == ("loaded", "project_self_evaluation_table", 2020, document[3], "山西省行政审批服务管理局",
+                        "山西省行政审批服务管理局", "营商环境评估费")
+    assert document[3].adcode == "14"
+    total = report.budget_lines[0]
+    assert (total.budget_adjusted_yuan, total.executed_yuan, total.execution_rate) == (
+        Decimal("16500000.00"), Decimal("7903500.00"), Decimal("0.479"),
+    )
+    assert [i.indicator_name for i in report.indicators] == ["企业问卷发放数", "问卷回收率", "科学评价各市营商环境", "评价城市"]
+    assert report.indicators[3].deviation_reason == "未达标"
+    assert report.evaluation.total_score_reported == Decimal("98.8")
+
+
+@pytest.mark.parametrize("suffix", [".html", ".docx", ".xlsx", ".xls", ".pdf"])
+def test_format_parses_like_its_text_twin(tmp_path, suffix, text_twin):
+    path = tmp_path / f"table{suffix}"
+    path.write_bytes(formats.WRITERS[suffix]())
+    assert _records(path) == text_twin
+
+
+def test_html_expands_spans_strips_tags_and_entities():
+    html = (
+        "<p>说明 &amp; 备注<script>alert(1)</script></p>"
+        "<table><tr><th colspan='2'>年初预算数</th><th rowspan='2'>全年</th></tr>"
+        "<tr><td>目标申报</td><td>预算<br>编制</td></tr>"
+        "<tr><td>1,515,000</td><td><table><tr><td>内</td><td>表</td></tr></table></td><td>&lt;b&gt;</td></tr></table>"
+    )
+    assert html_to_lines(html) == [
+        "说明 & 备注",
+        "年初预算数\t年初预算数\t全年",
+        "目标申报\t预算 编制\t全年",
+        "1,515,000\t内 表\t<b>",
+    ]
+
+
+QUARANTINED = [
+    ("scan.pdf", formats.scanned_pdf, "no text layer (scanned); OCR not supported"),
+    ("broken.pdf", lambda: b"%PDF-1.4\n garbage \x00\x01 not a pdf body", "corrupt PDF"),
+    ("notpdf.pdf", lambda: b"hello", "corrupt PDF: no PDF header"),
+    ("broken.docx", lambda: b"this is not a zip", "corrupt DOCX: not a zip container"),
+    ("broken.xlsx", lambda: b"PK\x03\x04 truncated", "corrupt XLSX"),
+    ("broken.xls", lambda: b"\xd0\xcf\x11\xe0 not really", "corrupt XLS"),
+    ("data.bin", lambda: b"\x00\x01", "unsupported file type '.bin'"),
+    ("empty.txt", lambda: b"", "empty file"),
+    ("binary.txt", lambda: bytes(range(256)) * 4, "binary content, not text"),
+]
+
+
+@pytest.mark.parametrize(("name", "make", "reason"), QUARANTINED, ids=[q[0] for q in QUARANTINED])
+def test_each_bad_file_is_quarantined_with_its_reason(tmp_path, name, make, reason):
+    path = tmp_path / name
+    path.write_bytes(make())
+    (parsed,) = ingest_file(path)
+    assert parsed.document.status == "quarantined"
+    assert parsed.document.reason.startswith(reason)
+    assert "\n" not in parsed.document.reason
+
+
+def test_word_97_needs_a_converter(tmp_path, monkeypatch):
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    path = tmp_path / "old.doc"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512)
+    (parsed,) = ingest_file(path)
+    assert (parsed.document.status, parsed.document.reason) == (
+        "quarantined", "'.doc' (Word 97-2003) needs LibreOffice to convert it, and LibreOffice is not installed",
+    )
+
+
+def test_unknown_kind_of_document_is_quarantined(tmp_path):
+    path = tmp_path / "news.txt"
+    path.write_text("县里召开春季植树动员大会\n\n会议要求各乡镇做好植树工作。", encoding="utf-8")
+    (parsed,) = ingest_file(path)
+    assert (parsed.document.status, parsed.document.doc_type) == ("quarantined", "unknown")
+    assert parsed.document.reason == "layout 'unknown': no parser for it yet"
