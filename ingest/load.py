@@ -22,7 +22,8 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("city", pa.string()), ("county", pa.string()), ("adcode", pa.string()),
             ("department", pa.string()), ("implementing_unit", pa.string()), ("project_name", pa.string()),
             ("status", pa.string()), ("reason", pa.string()), ("parser", pa.string()),
-            ("encoding", pa.string()), ("is_synthetic", pa.bool_()), ("loaded_at", pa.timestamp("us", tz="UTC")),
+            ("encoding", pa.string()), ("is_synthetic", pa.bool_()), ("source_name", pa.string()),
+            ("loaded_at", pa.timestamp("us", tz="UTC")),
         ]
     ),
     "budget_lines": pa.schema(
@@ -36,7 +37,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     ),
     "indicator_lines": pa.schema(
         [
-            ("document_id", pa.string()), ("line_no", pa.int32()), ("seq", pa.int32()), ("level1", pa.string()),
+            ("document_id", pa.string()), ("line_no", pa.int32()), ("seq", pa.int32()), ("level1", pa.string()), ("level1_points", SCORE),
             ("level2", pa.string()), ("indicator_name", pa.string()), ("target_text", pa.string()),
             ("target_operator", pa.string()), ("target_value", pa.decimal128(18, 4)),
             ("target_value_high", pa.decimal128(18, 4)), ("target_unit", pa.string()), ("actual_text", pa.string()),
@@ -91,6 +92,7 @@ def _rows(result: IngestResult, loaded_at: datetime) -> dict[str, list[dict]]:
                 "county": d.region.county, "adcode": d.region.adcode, "department": d.department,
                 "implementing_unit": d.implementing_unit, "project_name": d.project_name, "status": d.status,
                 "reason": d.reason, "parser": d.parser, "encoding": d.encoding, "is_synthetic": d.is_synthetic,
+                "source_name": d.source_name,
                 "loaded_at": loaded_at,
             }
         )

@@ -9,10 +9,13 @@ from pathlib import Path
 from ingest import layout
 from ingest.errors import QuarantineError
 from ingest.normalise import squash
+from ingest.parsers.cells import rebuild_cell_rows
+from ingest.parsers.stream import rebuild_stream_table
 from ingest.parsers.project_report import PARSER_NAME, parse_project_report
 from ingest.readers import read
 from ingest.records import Document, IngestResult, ParsedDocument, Region
 from ingest.regions import gazetteer
+from ingest.registry import EMPTY, Registry, Source
 
 # Files that describe a corpus rather than belong to it.
 IGNORED_NAMES = {"MANIFEST.md", "README.md", "SOURCE.md"}
@@ -39,7 +42,7 @@ def discover(paths: Iterable[Path]) -> list[Path]:
     )
 
 
-def ingest_paths(paths: Iterable[Path], progress: bool = False) -> IngestResult:
+def ingest_paths(paths: Iterable[Path], progress: bool = False, registry: Registry = EMPTY) -> IngestResult:
     files = discover(paths)
     result = IngestResult()
     seen: set[str] = set()
@@ -49,7 +52,7 @@ def ingest_paths(paths: Iterable[Path], progress: bool = False) -> IngestResult:
 
         iterator = tqdm(files, desc="ingest", unit="file", leave=False)
     for path in iterator:
-        for parsed in ingest_file(path):
+        for parsed in ingest_file(path, registry):
             doc = parsed.document
             if doc.document_id in seen:
                 result.messages.append(f"{doc.source_file}: same content as a document already read; loaded once")
@@ -66,36 +69,42 @@ def _short_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
-def ingest_file(path: Path) -> list[ParsedDocument]:
+def ingest_file(path: Path, registry: Registry = EMPTY) -> list[ParsedDocument]:
     data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
     source = str(path)
+    declared = registry.match(path)
     try:
-        text_doc = read(path, data, sha)
+        text_doc = read(path, data, sha, declared.encoding if declared else None)
     except QuarantineError as exc:
-        return [ParsedDocument(_quarantined(source, sha, str(exc)))]
-    lines = text_doc.lines
+        return [ParsedDocument(_quarantined(source, sha, str(exc), declared))]
+    lines = rebuild_stream_table(rebuild_cell_rows(text_doc.lines))
     sections = layout.split_sections(lines)
     file_head = "\n".join(lines[:40])
     out = []
     for section in sections:
         document_id = sha[:16] if len(sections) == 1 else _short_hash(section.text.encode("utf-8"))
-        out.append(_parse_section(source, sha, document_id, section, file_head, text_doc.encoding))
+        out.append(_parse_section(source, sha, document_id, section, file_head, text_doc.encoding, declared))
     return out
 
 
-def _parse_section(source: str, sha: str, document_id: str, section: layout.Section, file_head: str, encoding: str):
-    kind = layout.classify(section.text)
+def _parse_section(
+    source: str, sha: str, document_id: str, section: layout.Section, file_head: str, encoding: str | None,
+    declared: Source | None,
+) -> ParsedDocument:
+    kind = (declared and declared.layout) or layout.classify(section.text)
     head = "\n".join(section.lines[:30])
-    year = fiscal_year(head) or fiscal_year(file_head)
+    year = fiscal_year(head) or fiscal_year(file_head) or (declared and declared.fiscal_year) or None
     parser = _PARSERS.get(kind)
     report = None
     missed: list[str] = []
     if parser is not None:
-        report = parser(list(section.lines), section.line_start)
+        report = parser(list(section.lines), section.line_start, unit_hint=declared.unit if declared else None)
         missed.extend(report.missed)
     names = " ".join(filter(None, [report and report.department, report and report.implementing_unit]))
     region = gazetteer().resolve(names + "\n" + squash(head) + "\n" + squash(file_head))
+    if not region.adcode and declared and declared.region:
+        region = gazetteer().region_for(declared.region)
     if not region.adcode:
         missed.append("region not resolved")
     if year is None:
@@ -107,7 +116,9 @@ def _parse_section(source: str, sha: str, document_id: str, section: layout.Sect
     else:
         status = "partial" if missed else "loaded"
         reason, parser_name = ("; ".join(missed) or None), PARSER_NAME
-    department = (report.department if report else None) or _department_from_title(file_head)
+    department = (
+        (report.department if report else None) or _department_from_title(file_head) or (declared and declared.department) or None
+    )
     return ParsedDocument(
         Document(
             document_id=document_id,
@@ -127,6 +138,7 @@ def _parse_section(source: str, sha: str, document_id: str, section: layout.Sect
             parser=parser_name,
             encoding=encoding,
             is_synthetic="合成数据" in head or "SYNTHETIC" in head,
+            source_name=declared.name if declared else None,
         ),
         report if status != "quarantined" else None,
     )
@@ -146,7 +158,7 @@ def _department_from_title(text: str) -> str | None:
     return None
 
 
-def _quarantined(source: str, sha: str, reason: str) -> Document:
+def _quarantined(source: str, sha: str, reason: str, declared: Source | None = None) -> Document:
     return Document(
         document_id=sha[:16],
         source_file=source,
@@ -163,4 +175,5 @@ def _quarantined(source: str, sha: str, reason: str) -> Document:
         status="quarantined",
         reason=reason,
         parser=None,
+        source_name=declared.name if declared else None,
     )

@@ -46,6 +46,7 @@ class IndicatorLine:
     line_no: int
     seq: int
     level1: str | None
+    level1_points: Decimal | None  # the points a level-1 heading states: 产出指标（50分）
     level2: str | None
     indicator_name: str | None
     target_text: str | None
@@ -103,6 +104,7 @@ class Document:
     parser: str | None
     encoding: str | None = None
     is_synthetic: bool = False
+    source_name: str | None = None  # the source-registry entry the file matched
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,20 @@ class Gazetteer:
         self._province_by_code = {d.code: d for d in self.provinces}
         self._city_by_code = {d.code: d for d in self.cities}
 
+    def region_for(self, adcode: str) -> Region:
+        """The region a code names; an empty Region for a code not in the lists."""
+        for county in self.counties:
+            if county.code == adcode:
+                city = self._city_by_code.get(county.city_code or "")
+                city_name = city.name if city and city.name not in _PLACEHOLDERS else None
+                return Region(self._province_by_code[county.province_code].name, city_name, county.name, county.code)
+        if adcode in self._city_by_code:
+            city = self._city_by_code[adcode]
+            return Region(self._province_by_code[city.province_code].name, city.name, None, city.code)
+        if adcode in self._province_by_code:
+            return Region(self._province_by_code[adcode].name, None, None, adcode)
+        return Region()
+
     def resolve(self, text: str) -> Region:
         """The most specific region the text names unambiguously; an empty Region when it names none.
 

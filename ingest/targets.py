@@ -69,7 +69,7 @@ def parse_target(text: str | None) -> Target:
 def parse_actual(text: str | None) -> tuple[Decimal | None, str | None]:
     """An actual value `98`, `98%`, `1416.7元`, `2 年` -> (value, unit); qualitative text -> (None, None)."""
     flat = squash(text or "")
-    match = re.fullmatch(r"[=≥≤]?" + _NUM + r"(\D{0,6})", flat)
+    match = re.fullmatch(r"[=≥≤><]?" + _NUM + r"(\D{0,6})", flat)
     if not match:
         return None, None
     return _dec(match.group(1)), (match.group(2) or None)

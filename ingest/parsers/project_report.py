@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from decimal import Decimal
 
 from ingest.normalise import NULL_MARKERS, parse_decimal, percent_to_fraction, squash, to_yuan, try_decimal, unit_from_header
 from ingest.parsers.tables import Row, rows_from, split_row
@@ -53,7 +54,14 @@ _FUND_SOURCES = (
     ("其他", "other"),
 )
 
-LEVEL1 = ("产出指标", "效益指标", "满意度指标")
+LEVEL1 = ("产出指标", "效益指标", "满意度指标", "预算执行率")
+# Level-1 headings as printed -> the vocabulary above.
+_LEVEL1_FORMS = {
+    "产出指标": "产出指标", "产出": "产出指标",
+    "效益指标": "效益指标", "效益": "效益指标",
+    "满意度指标": "满意度指标", "满意度": "满意度指标",
+    "执行率指标": "预算执行率", "执行率": "预算执行率", "预算执行率": "预算执行率", "预算执行率指标": "预算执行率",
+}
 # Level-2 vocabulary, with the variants and truncations seen in published tables.
 _LEVEL2 = (
     ("数量", "数量指标", "产出指标"),
@@ -65,6 +73,8 @@ _LEVEL2 = (
     ("生态效", "生态效益", "效益指标"),
     ("可持续", "可持续影响", "效益指标"),
     ("服务对象满意", "服务对象满意度", "满意度指标"),
+    ("预算执行", "预算执行率", "预算执行率"),
+    ("执行率", "预算执行率", "预算执行率"),
 )
 _FRAGMENT_CHARS = set("产出效益满意度指标绩效目标")
 _GRADES = "优良中差"
@@ -257,8 +267,10 @@ def _budget_values(row: Row, label_col: int, columns: list[tuple[int, str]]) -> 
 
 
 def _indicator_header(row: Row) -> bool:
+    """The header of an indicator block: levels, and target or actual columns (the common-indicator
+    scoring table of some reports has levels but no targets; it is another form)."""
     joined = "".join(row.cells)
-    return "一级指标" in joined and "二级指标" in joined
+    return "一级指标" in joined and "二级指标" in joined and bool(re.search(r"指标值|年度指标|年初指标|实际完成|实际值", joined))
 
 
 def _level2(cell: str) -> tuple[str, str] | None:
@@ -268,12 +280,12 @@ def _level2(cell: str) -> tuple[str, str] | None:
     return None
 
 
-def _level1(cell: str) -> str | None:
-    core = re.sub(r"\(\d+(\.\d+)?分\)$", "", cell)
-    for name in LEVEL1:
-        if core in (name, name[:-2]):
-            return name
-    return None
+def _level1(cell: str) -> tuple[str, Decimal | None] | None:
+    """A level-1 heading and the points it states: `产出指标(50分)` -> (产出指标, 50)."""
+    match = re.fullmatch(r"(.+?)\((\d+(?:\.\d+)?)分\)", cell)
+    core, points = (match.group(1), Decimal(match.group(2))) if match else (cell, None)
+    name = _LEVEL1_FORMS.get(core)
+    return (name, points) if name else None
 
 
 def _is_fragment(cell: str) -> bool:
@@ -297,9 +309,12 @@ def _parse_indicators(lines: list[str], first_line_no: int, missed: list[str]) -
     rows = rows_from(lines, header_at, first_line_no)
     header = rows[0]
     name_col = next((i for i, c in enumerate(header.cells) if "三级指标" in c or "指标名称" in c), None)
+    # Some forms (department evaluation reports) print targets and actuals without points.
+    has_points = any(re.search(r"分值|权重|得分", c) for c in header.cells)
     out: list[IndicatorLine] = []
     level1: str | None = None
     level2: str | None = None
+    points: dict[str, Decimal] = {}
     for row in rows[1:]:
         joined = "".join(row.cells)
         if not joined or re.search(r"年初指标|调整后指标|年度指标值", joined) and not any(try_decimal(c) is not None for c in row.cells):
@@ -310,6 +325,7 @@ def _parse_indicators(lines: list[str], first_line_no: int, missed: list[str]) -
         pos = 0
         row_level1 = row_level2 = None
         consumed_level2_cell = None
+        level2_before: str | None = None  # the row's level 2 before the last level-2 word
         while pos < len(cells):
             col, cell = cells[pos]
             if cell in ("绩效目标", "绩效指标", "绩效目标及指标"):
@@ -317,10 +333,13 @@ def _parse_indicators(lines: list[str], first_line_no: int, missed: list[str]) -
                 continue
             l1 = _level1(cell)
             l2 = _level2(cell)
-            if l1:
-                row_level1 = l1
+            if l1 and not (row_level1 and l2):  # a second heading word in the row is the level 2
+                row_level1 = l1[0]
+                if l1[1] is not None:
+                    points[l1[0]] = l1[1]
             elif l2:
                 # The level-2 word fixes its level-1 parent; level-1 cells are often broken fragments.
+                level2_before = row_level2
                 row_level2, row_level1 = l2[0], l2[1]
                 consumed_level2_cell = (col, cell)
             elif name_col is not None and col < name_col and (_is_fragment(cell) or len(cell) <= 2):
@@ -332,7 +351,7 @@ def _parse_indicators(lines: list[str], first_line_no: int, missed: list[str]) -
         if rest and consumed_level2_cell and _looks_like_target(rest[0][1]):
             # The "level-2" cell stood in the name column: it is the indicator's name.
             rest = [consumed_level2_cell] + rest
-            row_level2 = None
+            row_level2 = level2_before
         if row_level1 and row_level1 != level1:
             level1, level2 = row_level1, None
         if row_level2:
@@ -343,7 +362,15 @@ def _parse_indicators(lines: list[str], first_line_no: int, missed: list[str]) -
         name = None
         if rest and not _looks_like_target(rest[0][1]) and (len(rest) >= 4 or not _is_target_word(rest[0][1])):
             name, rest = rest[0][1], rest[1:]
+        if name:
+            name = re.sub(r"^指标\d+[:：]", "", name) or None
         texts = [c for _, c in rest]
+        if not has_points:
+            if not texts and not name:
+                continue
+            target, actual = (texts + [None, None])[:2]
+            out.append(_indicator(row, len(out) + 1, level1, level2, name, target, actual, None, None, None, points.get(level1)))
+            continue
         values = _indicator_values(texts)
         if values is None:
             # A row broken off the one above by a page break: a name fragment continues that name.
@@ -351,11 +378,11 @@ def _parse_indicators(lines: list[str], first_line_no: int, missed: list[str]) -
                 out[-1] = replace(out[-1], indicator_name=(out[-1].indicator_name or "") + name)
                 continue
             if name and not _is_fragment(name):
-                out.append(_indicator(row, len(out) + 1, level1, level2, name, None, None, None, None, None))
+                out.append(_indicator(row, len(out) + 1, level1, level2, name, None, None, None, None, None, points.get(level1)))
                 missed.append(f"line {row.line_no}: indicator '{name}' has no values")
             continue
         target, actual, weight, score, reason = values
-        out.append(_indicator(row, len(out) + 1, level1, level2, name, target, actual, weight, score, reason))
+        out.append(_indicator(row, len(out) + 1, level1, level2, name, target, actual, weight, score, reason, points.get(level1)))
     return out
 
 
@@ -386,13 +413,14 @@ def _is_target_word(cell: str) -> bool:
     return any(w in cell for w in _TARGET_WORDS) or parse_target(cell).quantitative
 
 
-def _indicator(row: Row, seq: int, level1, level2, name, target_text, actual_text, weight, score, reason) -> IndicatorLine:
+def _indicator(row: Row, seq: int, level1, level2, name, target_text, actual_text, weight, score, reason, level1_points) -> IndicatorLine:
     target = parse_target(target_text)
     actual_value, _ = parse_actual(actual_text)
     return IndicatorLine(
         line_no=row.line_no,
         seq=seq,
         level1=level1,
+        level1_points=level1_points,
         level2=level2,
         indicator_name=name,
         target_text=target_text,

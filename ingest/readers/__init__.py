@@ -14,16 +14,17 @@ TEXT_SUFFIXES = {".txt", ".md", ".text", ".markdown", ".csv", ".tsv"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 
 
-def read(path: Path, data: bytes, sha256: str) -> TextDocument:
+def read(path: Path, data: bytes, sha256: str, encoding: str | None = None) -> TextDocument:
+    """Read a file by its type; `encoding` overrides detection for text and HTML."""
     suffix = path.suffix.lower()
     if suffix in TEXT_SUFFIXES:
         from ingest.readers.text import read_text
 
-        return read_text(path, data, sha256)
+        return read_text(path, data, sha256, encoding)
     if suffix in HTML_SUFFIXES:
         from ingest.readers.html import read_html
 
-        return read_html(path, data, sha256)
+        return read_html(path, data, sha256, encoding)
     if suffix == ".docx":
         from ingest.readers.office import read_docx
 

@@ -107,6 +107,6 @@ def html_to_lines(html: str) -> list[str]:
     return renderer.lines
 
 
-def read_html(path: Path, data: bytes, sha256: str) -> TextDocument:
-    html, encoding = decode(data)
+def read_html(path: Path, data: bytes, sha256: str, encoding: str | None = None) -> TextDocument:
+    html, encoding = decode(data, encoding)
     return TextDocument(path=path, text="\n".join(html_to_lines(html)), encoding=encoding, sha256=sha256)

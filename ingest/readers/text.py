@@ -8,10 +8,18 @@ from ingest.errors import QuarantineError
 from ingest.readers.model import TextDocument
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """Detect the encoding from the bytes, not the file name: BOMs, then strict UTF-8, then GB18030."""
+def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """Detect the encoding from the bytes, not the file name: BOMs, then strict UTF-8, then GB18030.
+
+    A declared `encoding` (from the source registry) is used as it is.
+    """
     if not data.strip():
         raise QuarantineError("empty file")
+    if encoding:
+        try:
+            return data.decode(encoding), encoding
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise QuarantineError(f"not decodable as the declared encoding {encoding}: {exc}".splitlines()[0]) from exc
     for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
             return data.decode(name), name
@@ -28,6 +36,6 @@ def decode(data: bytes) -> tuple[str, str]:
     return text, "gb18030"
 
 
-def read_text(path: Path, data: bytes, sha256: str) -> TextDocument:
-    text, encoding = decode(data)
+def read_text(path: Path, data: bytes, sha256: str, encoding: str | None = None) -> TextDocument:
+    text, encoding = decode(data, encoding)
     return TextDocument(path=path, text=text.replace("\r\n", "\n").replace("\r", "\n"), encoding=encoding, sha256=sha256)
