@@ -45,6 +45,26 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("deviation_reason", pa.string()),
         ]
     ),
+    "narrative_facts": pa.schema(
+        [
+            ("document_id", pa.string()), ("line_no", pa.int32()), ("kind", pa.string()), ("label", pa.string()),
+            ("value", pa.decimal128(24, 6)), ("unit", pa.string()), ("value_yuan", MONEY), ("text", pa.string()),
+        ]
+    ),
+    "final_account_tables": pa.schema(
+        [
+            ("document_id", pa.string()), ("table_code", pa.string()), ("title", pa.string()), ("line_no", pa.int32()),
+            ("unit", pa.string()), ("is_empty", pa.bool_()), ("row_count", pa.int32()),
+        ]
+    ),
+    "final_account_lines": pa.schema(
+        [
+            ("document_id", pa.string()), ("line_no", pa.int32()), ("table_code", pa.string()), ("section", pa.string()),
+            ("row_label", pa.string()), ("row_no", pa.string()), ("subject_code", pa.string()),
+            ("subject_name", pa.string()), ("column_label", pa.string()), ("column_no", pa.string()),
+            ("amount", pa.decimal128(24, 6)), ("unit", pa.string()), ("amount_yuan", MONEY),
+        ]
+    ),
     "evaluations": pa.schema(
         [
             ("document_id", pa.string()), ("line_no", pa.int32()), ("total_score_reported", SCORE),
@@ -96,6 +116,14 @@ def _rows(result: IngestResult, loaded_at: datetime) -> dict[str, list[dict]]:
                 "loaded_at": loaded_at,
             }
         )
+        accounts = parsed.accounts
+        if accounts is not None:
+            for table in accounts.tables:
+                rows["final_account_tables"].append({"document_id": d.document_id, **table.__dict__})
+            for line in accounts.lines:
+                rows["final_account_lines"].append({"document_id": d.document_id, **line.__dict__})
+            for fact in accounts.facts:
+                rows["narrative_facts"].append({"document_id": d.document_id, **fact.__dict__})
         report = parsed.report
         if report is None:
             continue
@@ -105,6 +133,8 @@ def _rows(result: IngestResult, loaded_at: datetime) -> dict[str, list[dict]]:
             rows["indicator_lines"].append({"document_id": d.document_id, **i.__dict__})
         if report.evaluation:
             rows["evaluations"].append({"document_id": d.document_id, **report.evaluation.__dict__})
+        for fact in report.facts:
+            rows["narrative_facts"].append({"document_id": d.document_id, **fact.__dict__})
     return rows
 
 

@@ -10,7 +10,11 @@ from ingest import layout
 from ingest.errors import QuarantineError
 from ingest.normalise import squash
 from ingest.parsers.cells import rebuild_cell_rows
+from ingest.parsers.final_accounts import PARSER_NAME as FINAL_ACCOUNTS_PARSER
+from ingest.parsers.final_accounts import parse_final_accounts
 from ingest.parsers.stream import rebuild_stream_table
+from ingest.parsers.narrative import PARSER_NAME as NARRATIVE_PARSER
+from ingest.parsers.narrative import parse_narrative_report
 from ingest.parsers.project_report import PARSER_NAME, parse_project_report
 from ingest.readers import read
 from ingest.records import Document, IngestResult, ParsedDocument, Region
@@ -21,8 +25,9 @@ from ingest.registry import EMPTY, Registry, Source
 IGNORED_NAMES = {"MANIFEST.md", "README.md", "SOURCE.md"}
 
 _PARSERS = {
-    layout.REPORT_WITH_INDICATORS: parse_project_report,
-    layout.PROJECT_TABLE: parse_project_report,
+    layout.REPORT_WITH_INDICATORS: (parse_project_report, PARSER_NAME),
+    layout.PROJECT_TABLE: (parse_project_report, PARSER_NAME),
+    layout.NARRATIVE: (parse_narrative_report, NARRATIVE_PARSER),
 }
 
 
@@ -95,11 +100,18 @@ def _parse_section(
     kind = (declared and declared.layout) or layout.classify(section.text)
     head = "\n".join(section.lines[:30])
     year = fiscal_year(head) or fiscal_year(file_head) or (declared and declared.fiscal_year) or None
-    parser = _PARSERS.get(kind)
-    report = None
+    parser, parser_name = _PARSERS.get(kind, (None, None))
+    report = accounts = None
     missed: list[str] = []
-    if parser is not None:
-        report = parser(list(section.lines), section.line_start, unit_hint=declared.unit if declared else None)
+    unit_hint = declared.unit if declared else None
+    if kind == layout.FINAL_ACCOUNTS:
+        accounts = parse_final_accounts(list(section.lines), section.line_start, unit_hint=unit_hint)
+        parser_name = FINAL_ACCOUNTS_PARSER
+        missed.extend(accounts.missed)
+        if not accounts.lines:
+            missed.append("no final-accounts table read")
+    elif parser is not None:
+        report = parser(list(section.lines), section.line_start, unit_hint=unit_hint)
         missed.extend(report.missed)
     names = " ".join(filter(None, [report and report.department, report and report.implementing_unit]))
     region = gazetteer().resolve(names + "\n" + squash(head) + "\n" + squash(file_head))
@@ -109,13 +121,16 @@ def _parse_section(
         missed.append("region not resolved")
     if year is None:
         missed.append("fiscal year not stated")
-    if parser is None:
-        status, reason, parser_name = "quarantined", f"layout '{kind}': no parser for it yet", None
-    elif report and not report.budget_lines and not report.indicators:
-        status, reason, parser_name = "quarantined", "; ".join(missed), PARSER_NAME
+    if accounts is not None:
+        status = "quarantined" if not accounts.lines else ("partial" if missed else "loaded")
+        reason = "; ".join(missed) or None
+    elif parser is None:
+        status, reason = "quarantined", f"layout '{kind}': no parser for it yet"
+    elif report and not report.budget_lines and not report.indicators and report.evaluation is None:
+        status, reason = "quarantined", "; ".join(missed)
     else:
         status = "partial" if missed else "loaded"
-        reason, parser_name = ("; ".join(missed) or None), PARSER_NAME
+        reason = "; ".join(missed) or None
     department = (
         (report.department if report else None) or _department_from_title(file_head) or (declared and declared.department) or None
     )
@@ -141,6 +156,7 @@ def _parse_section(
             source_name=declared.name if declared else None,
         ),
         report if status != "quarantined" else None,
+        accounts if status != "quarantined" else None,
     )
 
 

@@ -3,6 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ingest.parsers.final_accounts import FinalAccounts
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,49 @@ class EvaluationSummary:
 
 
 @dataclass(frozen=True)
+class NarrativeFact:
+    """A figure a sentence states: `自评得分99分`, `预算执行率为100.00%`, `其中：租赁费1580900元`."""
+
+    line_no: int
+    kind: str  # total_score, grade, budget_total, executed_total, part, execution_rate, completion_rate, share, change
+    label: str | None
+    value: Decimal | None
+    unit: str | None
+    value_yuan: Decimal | None
+    text: str
+
+
+@dataclass(frozen=True)
+class FinalAccountTable:
+    """One published final-accounts table (公开NN表), empty ones (本表无数据) included."""
+
+    table_code: str
+    title: str
+    line_no: int
+    unit: str
+    is_empty: bool
+    row_count: int
+
+
+@dataclass(frozen=True)
+class FinalAccountLine:
+    """One amount of a final-accounts table: table × row × column."""
+
+    line_no: int
+    table_code: str
+    section: str | None
+    row_label: str
+    row_no: str | None  # the printed 行次
+    subject_code: str | None  # functional (类/款/项) or economic classification code
+    subject_name: str | None
+    column_label: str  # the header path, e.g. 预算数/公务用车购置及运行维护费/小计
+    column_no: str | None  # the printed 栏次
+    amount: Decimal
+    unit: str  # 万元 / 元, or count for numbers of vehicles and the like
+    amount_yuan: Decimal | None
+
+
+@dataclass(frozen=True)
 class ProjectReport:
     """One project self-evaluation: header, funds block, indicator block and the stated result."""
 
@@ -81,6 +128,7 @@ class ProjectReport:
     indicators: tuple[IndicatorLine, ...]
     evaluation: EvaluationSummary | None
     missed: tuple[str, ...] = ()
+    facts: tuple[NarrativeFact, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -111,6 +159,7 @@ class Document:
 class ParsedDocument:
     document: Document
     report: ProjectReport | None = None
+    accounts: "FinalAccounts | None" = None
 
 
 @dataclass

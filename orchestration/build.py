@@ -27,6 +27,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
                 db_path=str(settings.db_path),
                 out_dir=str(settings.out_dir),
                 inputs=[str(p) for p in settings.inputs],
+                sources=str(settings.sources),
             ),
             "dbt": dbt_resource(),
         },

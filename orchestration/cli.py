@@ -24,9 +24,19 @@ def _settings(args: argparse.Namespace) -> Settings:
     )
 
 
+def _manifest_is_current() -> bool:
+    manifest = DBT_PROJECT_DIR / "target" / "manifest.json"
+    if not manifest.exists():
+        return False
+    sources = [DBT_PROJECT_DIR / "dbt_project.yml"] + [
+        p for folder in ("models", "seeds", "macros", "tests") for p in (DBT_PROJECT_DIR / folder).rglob("*") if p.is_file()
+    ]
+    return manifest.stat().st_mtime >= max(p.stat().st_mtime for p in sources if p.exists())
+
+
 def _ensure_manifest() -> None:
-    """The dbt manifest is built by `make setup`; build it here when a fresh checkout lacks it."""
-    if (DBT_PROJECT_DIR / "target" / "manifest.json").exists():
+    """The dbt manifest is built by `make setup`; rebuild it here when the dbt project changed since."""
+    if _manifest_is_current():
         return
     import subprocess
 
@@ -196,10 +206,17 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
     from ingest.pipeline import ingest_file
 
+    from ingest.registry import EMPTY, RegistryError, load_registry
+
     path = Path(args.file)
     if not path.is_file():
         raise CliError(f"{path}: no such file")
-    parsed = ingest_file(path)
+    sources = _settings(args).sources
+    try:
+        registry = load_registry(sources) if sources.exists() else EMPTY
+    except RegistryError as exc:
+        raise CliError(str(exc)) from exc
+    parsed = ingest_file(path, registry)
     if args.json:
         payload = [
             {"document": asdict(p.document), "report": asdict(p.report) if p.report else None} for p in parsed
@@ -221,6 +238,15 @@ def cmd_extract(args: argparse.Namespace) -> int:
             if p.report.evaluation:
                 e = p.report.evaluation
                 print(f"    result line {e.line_no}: total {e.total_score_reported} grade {e.grade_reported}")
+        facts = (p.report.facts if p.report else ()) + (p.accounts.facts if p.accounts else ())
+        if p.accounts:
+            for t in p.accounts.tables:
+                amounts = sum(1 for line in p.accounts.lines if line.table_code == t.table_code)
+                state = "empty (本表无数据)" if t.is_empty else f"{amounts} amounts"
+                print(f"    table  line {t.line_no}: 公开{t.table_code} {t.title} ({t.unit}): {state}")
+        for f in facts:
+            label = f" {f.label}" if f.label else ""
+            print(f"    stated line {f.line_no}: {f.kind}{label} {f.value} {f.unit or ''}")
     return 0
 
 
@@ -322,6 +348,8 @@ def main(argv: list[str] | None = None) -> int:
     except FileNotFoundError as exc:
         print(f"fiscal: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        return 0
     except KeyboardInterrupt:
         print("fiscal: interrupted", file=sys.stderr)
         return 130

@@ -15,6 +15,12 @@ class WarehouseResource(dg.ConfigurableResource):
     db_path: str
     out_dir: str
     inputs: list[str]
+    sources: str = ""  # the source-registry YAML; empty for none
+
+    def registry(self):
+        from ingest.registry import EMPTY, load_registry
+
+        return load_registry(Path(self.sources)) if self.sources and Path(self.sources).exists() else EMPTY
 
     @contextmanager
     def connect(self, read_only: bool = False):

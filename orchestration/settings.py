@@ -9,6 +9,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 SAMPLES_DIR = PROJECT_ROOT / "data" / "samples"
 DEMO_DIR = PROJECT_ROOT / "data" / "demo"
+SOURCES_FILE = PROJECT_ROOT / "data" / "sources.yml"
 
 # After the final-accounts publication season (August–September), for the year before.
 DEFAULT_ROLLUP_CRON = "0 6 1 10 *"
@@ -20,6 +21,7 @@ class Settings:
     out_dir: Path = PROJECT_ROOT / "reports"
     inputs: tuple[Path, ...] = field(default=(SAMPLES_DIR,))
     inbox: Path = PROJECT_ROOT / "inbox"
+    sources: Path = SOURCES_FILE
     rollup_cron: str = DEFAULT_ROLLUP_CRON
 
     @classmethod
@@ -33,6 +35,8 @@ class Settings:
             settings = replace(settings, out_dir=Path(env["FISCAL_OUT"]))
         if env.get("FISCAL_INBOX"):
             settings = replace(settings, inbox=Path(env["FISCAL_INBOX"]))
+        if env.get("FISCAL_SOURCES"):
+            settings = replace(settings, sources=Path(env["FISCAL_SOURCES"]))
         return settings
 
     def with_overrides(self, db: str | None = None, out: str | None = None, inputs: list[str] | None = None) -> "Settings":
@@ -52,4 +56,5 @@ class Settings:
             out_dir=self.out_dir.resolve(),
             inputs=tuple(p.resolve() for p in self.inputs),
             inbox=self.inbox.resolve(),
+            sources=self.sources.resolve(),
         )

@@ -84,9 +84,16 @@ def parse_project_report(lines: list[str], first_line_no: int = 1, unit_hint: st
     """Parse one project's report or table from its lines; `first_line_no` is the file line of lines[0]."""
     missed: list[str] = []
     fields = _header_fields(lines)
+    from ingest.parsers.narrative import evaluation_from_facts, extract_facts, funds_from_facts
+
     budget = _parse_budget(lines, first_line_no, unit_hint, missed)
     indicators = _parse_indicators(lines, first_line_no, missed)
-    evaluation = _parse_evaluation(lines, first_line_no)
+    facts = extract_facts(lines, first_line_no)
+    evaluation = _parse_evaluation(lines, first_line_no) or evaluation_from_facts(facts)
+    if not budget:
+        # Department evaluation reports state the funds in a sentence instead of a table.
+        stated = funds_from_facts(facts)
+        budget = [stated] if stated else []
     if not budget:
         missed.append("funds block not found")
     if not indicators:
@@ -101,6 +108,7 @@ def parse_project_report(lines: list[str], first_line_no: int = 1, unit_hint: st
         indicators=tuple(indicators),
         evaluation=evaluation,
         missed=tuple(missed),
+        facts=facts,
     )
 
 
@@ -415,6 +423,10 @@ def _is_target_word(cell: str) -> bool:
 
 def _indicator(row: Row, seq: int, level1, level2, name, target_text, actual_text, weight, score, reason, level1_points) -> IndicatorLine:
     target = parse_target(target_text)
+    operator = target.operator
+    if operator == "=" and target_text and squash(target_text)[:1].isdigit():
+        # A bare target ("99%", "11个市") is a level to reach; for a cost, a ceiling.
+        operator = "<=" if level2 == "成本指标" else ">="
     actual_value, _ = parse_actual(actual_text)
     return IndicatorLine(
         line_no=row.line_no,
@@ -424,7 +436,7 @@ def _indicator(row: Row, seq: int, level1, level2, name, target_text, actual_tex
         level2=level2,
         indicator_name=name,
         target_text=target_text,
-        target_operator=target.operator,
+        target_operator=operator,
         target_value=target.value,
         target_value_high=target.value_high,
         target_unit=target.unit,

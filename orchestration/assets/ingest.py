@@ -24,7 +24,7 @@ def ingest_documents(context: dg.AssetExecutionContext, config: IngestConfig, wa
     from ingest.pipeline import ingest_paths
 
     paths = [Path(p) for p in (config.paths or warehouse.inputs)]
-    result = ingest_paths(paths)
+    result = ingest_paths(paths, registry=warehouse.registry())
     for message in result.messages:
         context.log.warning(message)
     with warehouse.connect() as con:

@@ -86,6 +86,7 @@ final as (
         seq,
         scoring_basis,
         achievement_ratio,
+        weight,
         score_reported,
         cast(round(raw_score, 2) as decimal(9, 2)) as score_recomputed
     from scored

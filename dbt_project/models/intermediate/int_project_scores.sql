@@ -33,6 +33,7 @@ indicator_totals as (
         -- An indicator the rules cannot score (no comparable target) keeps its reported score.
         sum(coalesce(score_recomputed, score_reported, 0)) as indicator_score_recomputed,
         cast(count(*) as integer) as indicator_count,
+        sum(weight) as indicator_weight_total,
         cast(sum(case when score_recomputed is null then 1 else 0 end) as integer) as indicators_not_recomputed
     from indicator_scores
     group by document_id
@@ -44,9 +45,14 @@ projects as (
     select
         policies.document_id,
         coalesce(budget_totals.weight, policies.execution_weight) as execution_weight,
-        {{ safe_divide('budget_totals.executed_yuan', 'budget_totals.budget_adjusted_yuan') }} as execution_rate_recomputed,
+        -- from the amounts; a report that states only the rate (in prose) keeps its stated rate
+        coalesce(
+            {{ safe_divide('budget_totals.executed_yuan', 'budget_totals.budget_adjusted_yuan') }},
+            budget_totals.execution_rate
+        ) as execution_rate_recomputed,
         indicator_totals.indicator_score_recomputed,
         indicator_totals.indicator_count,
+        indicator_totals.indicator_weight_total,
         indicator_totals.indicators_not_recomputed
     from policies
     left join budget_totals
@@ -61,8 +67,10 @@ scored as (
 
     select
         *,
-        cast(round(least(execution_weight, execution_weight * coalesce(execution_rate_recomputed, 0)), 2) as decimal(9, 2))
-            as execution_score_recomputed
+        -- least() skips nulls on some engines and not on others: spell the null case out
+        case when execution_rate_recomputed is not null then
+            cast(round(least(execution_weight, execution_weight * execution_rate_recomputed), 2) as decimal(9, 2))
+        end as execution_score_recomputed
     from projects
 
 ),
@@ -71,7 +79,10 @@ totals as (
 
     select
         *,
-        cast(execution_score_recomputed + coalesce(indicator_score_recomputed, 0) as decimal(9, 2)) as total_score_recomputed
+        -- without weighted indicators there is nothing to recompute a total from
+        case when indicator_weight_total is not null then
+            cast(coalesce(execution_score_recomputed, 0) + indicator_score_recomputed as decimal(9, 2))
+        end as total_score_recomputed
     from scored
 
 ),

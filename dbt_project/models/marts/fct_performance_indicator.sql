@@ -29,6 +29,7 @@ final as (
         documents.project_name,
         indicators.seq,
         indicators.level1,
+        indicators.level1_points,
         indicators.level2,
         indicators.indicator_name,
         indicators.target_text,

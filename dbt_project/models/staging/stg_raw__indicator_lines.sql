@@ -14,6 +14,7 @@ renamed as (
         line_no,
         seq,
         level1,
+        level1_points,
         level2,
         indicator_name,
         target_text,

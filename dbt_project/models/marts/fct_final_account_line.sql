@@ -1,0 +1,54 @@
+with
+
+lines as (
+
+    select * from {{ ref('stg_raw__final_account_lines') }}
+
+),
+
+tables as (
+
+    select * from {{ ref('stg_raw__final_account_tables') }}
+
+),
+
+documents as (
+
+    select * from {{ ref('stg_raw__documents') }}
+
+),
+
+final as (
+
+    select
+        lines.final_account_line_id,
+        lines.document_id,
+        documents.fiscal_year,
+        documents.adcode,
+        documents.department,
+        lines.table_code,
+        tables.table_title,
+        lines.table_section,
+        lines.row_label,
+        lines.row_no,
+        lines.subject_code,
+        lines.subject_name,
+        lines.subject_level,
+        lines.column_label,
+        lines.column_no,
+        lines.printed_amount,
+        lines.printed_unit,
+        lines.amount_yuan,
+        documents.source_file,
+        lines.line_no,
+        'line ' || cast(lines.line_no as varchar) as location
+    from lines
+    inner join documents
+        on lines.document_id = documents.document_id
+    left join tables
+        on lines.document_id = tables.document_id
+        and lines.table_code = tables.table_code
+
+)
+
+select * from final

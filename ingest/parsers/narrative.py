@@ -1,0 +1,159 @@
+"""Figures stated in prose: scores, grades, budgets, spending and its parts, rates, shares, growth.
+
+Each figure becomes a NarrativeFact with the sentence it came from, so the integrity rules can hold
+the prose against the tables and against itself.
+"""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from ingest.normalise import squash, to_yuan
+from ingest.records import BudgetLine, EvaluationSummary, NarrativeFact, ProjectReport
+
+PARSER_NAME = "narrative_v1"
+
+_NUM = r"(\d+(?:,\d{3})*(?:\.\d+)?)"
+_UNIT = r"(亿元|万元|元)"
+_GRADE_WORDS = {"优秀": "优", "优": "优", "良好": "良", "良": "良", "中等": "中", "中": "中", "合格": "中", "差": "差", "较差": "差", "不合格": "差"}
+
+# (kind, pattern): the number is group "n", a money unit group "u" where there is one.
+_PATTERNS = (
+    # "得分90分以上" describes a grade band, not a score
+    ("total_score", re.compile(r"(?:自评得分|综合得分|总得分|评价得分|最终得分|自评分)(?:为|是)?[:：]?" + _NUM.replace("(", "(?P<n>", 1) + r"分(?!以上|以下|及以上|[-～至(（])")),
+    ("execution_rate", re.compile(r"(?:预算执行率|执行率|资金执行率)(?:为|达到|达)?[:：]?" + _NUM.replace("(", "(?P<n>", 1) + r"%")),
+    ("completion_rate", re.compile(r"完成(?:年初预算的|预算的)?" + _NUM.replace("(", "(?P<n>", 1) + r"%")),
+    ("budget_total", re.compile(r"(?:预算金额|预算资金|预算数|年初预算|项目资金[^,，。;；]{0,30}?)(?:为|共|是)?[:：]?" + _NUM.replace("(", "(?P<n>", 1) + _UNIT.replace("(", "(?P<u>", 1))),
+    ("executed_total", re.compile(r"(?:实际支出|实际使用[^,，。;；]{0,30}?|实际执行|执行数|全年支出|决算数)(?:为|共|是)?[:：]?" + _NUM.replace("(", "(?P<n>", 1) + _UNIT.replace("(", "(?P<u>", 1) + r"?")),
+)
+_PART = re.compile(r"(?P<label>[\u4e00-\u9fff]{2,12}?)" + _NUM.replace("(", "(?P<n>", 1) + _UNIT.replace("(", "(?P<u>", 1))
+_GRADE = re.compile(r"(?:评价等级|等级|评价结果|自评结果|结果)(?:为|是|评定为)?[:：]?[“\"']?(?P<g>优秀|良好|中等|合格|不合格|较差|优|良|中|差)")
+_SHARE = re.compile(r"(?P<label>[\u4e00-\u9fff]{2,16}?)(?:占|占比|比重为)[^,，。;；%]{0,12}?" + _NUM.replace("(", "(?P<n>", 1) + r"%")
+_CHANGE = re.compile(r"(?P<dir>增长|增加|上升|下降|减少)" + _NUM.replace("(", "(?P<n>", 1) + r"%")
+
+
+def _sentences(lines: list[str], first_line_no: int):
+    for offset, line in enumerate(lines):
+        if "\t" in line:
+            continue  # table rows are the table parsers' business
+        flat = squash(re.sub(r"[#*]|</?b>", "", line))
+        if flat:
+            for sentence in re.split(r"(?<=[。；;！!])", flat):
+                if sentence:
+                    yield first_line_no + offset, sentence
+
+
+def _money(n: str, unit: str | None) -> tuple[Decimal, Decimal | None]:
+    value = Decimal(n.replace(",", ""))
+    return value, to_yuan(value, unit) if unit else None
+
+
+def extract_facts(lines: list[str], first_line_no: int = 1) -> tuple[NarrativeFact, ...]:
+    facts: list[NarrativeFact] = []
+    for line_no, sentence in _sentences(lines, first_line_no):
+        snippet = sentence[:120]
+        for kind, pattern in _PATTERNS:
+            for match in pattern.finditer(sentence):
+                unit = match.groupdict().get("u")
+                if kind in ("total_score",):
+                    facts.append(NarrativeFact(line_no, kind, None, Decimal(match.group("n")), "分", None, snippet))
+                elif kind in ("execution_rate", "completion_rate"):
+                    facts.append(NarrativeFact(line_no, kind, None, Decimal(match.group("n")) / 100, "fraction", None, snippet))
+                else:
+                    if unit is None:
+                        unit = _parts_unit(sentence[match.end():])
+                    value, yuan = _money(match.group("n"), unit)
+                    facts.append(NarrativeFact(line_no, kind, None, value, unit, yuan, snippet))
+        parts_at = sentence.find("其中")
+        if parts_at >= 0:
+            for match in _PART.finditer(sentence[parts_at + 2:]):
+                value, yuan = _money(match.group("n"), match.group("u"))
+                label = match.group("label").lstrip("：:")
+                facts.append(NarrativeFact(line_no, "part", label, value, match.group("u"), yuan, snippet))
+        for match in _GRADE.finditer(sentence):
+            facts.append(NarrativeFact(line_no, "grade", _GRADE_WORDS[match.group("g")], None, None, None, snippet))
+        for match in _SHARE.finditer(sentence):
+            facts.append(NarrativeFact(line_no, "share", match.group("label"), Decimal(match.group("n")) / 100, "fraction", None, snippet))
+        for match in _CHANGE.finditer(sentence):
+            sign = Decimal(-1) if match.group("dir") in ("下降", "减少") else Decimal(1)
+            facts.append(NarrativeFact(line_no, "change", None, sign * Decimal(match.group("n")) / 100, "fraction", None, snippet))
+    return tuple(facts)
+
+
+def _parts_unit(rest: str) -> str | None:
+    """An amount printed without a unit takes the unit of the parts listed right after it."""
+    match = re.match(r"[,，]?其中[:：]?[\u4e00-\u9fff]{2,12}?" + _NUM + _UNIT, rest)
+    return match.group(2) if match else None
+
+
+def _first(facts, kind):
+    return next((f for f in facts if f.kind == kind), None)
+
+
+def funds_from_facts(facts: tuple[NarrativeFact, ...]) -> BudgetLine | None:
+    """The funds block a narrative report states in words, as one total line."""
+    budget = _first(facts, "budget_total")
+    executed = _first(facts, "executed_total")
+    rate = _first(facts, "execution_rate") or _first(facts, "completion_rate")
+    if not (budget or executed):
+        return None
+    unit = (executed or budget).unit or "元"
+    decimals = None
+    if rate:
+        printed = re.search(r"(\d+(?:\.(\d+))?)%", rate.text[rate.text.find("率") if "率" in rate.text else 0:])
+        decimals = len(printed.group(2) or "") if printed else None
+    return BudgetLine(
+        line_no=(executed or budget).line_no,
+        fund_source="total",
+        fund_source_label="（文字说明）",
+        unit=unit,
+        budget_declared_yuan=None,
+        budget_initial_yuan=None,
+        budget_adjusted_yuan=budget.value_yuan if budget else None,
+        executed_yuan=executed.value_yuan if executed else None,
+        balance_yuan=None,
+        execution_rate=rate.value if rate else None,
+        execution_rate_decimals=decimals,
+        weight=None,
+        score_reported=None,
+        note="stated in prose",
+    )
+
+
+def evaluation_from_facts(facts: tuple[NarrativeFact, ...]) -> EvaluationSummary | None:
+    score = _first(facts, "total_score")
+    grade = _first(facts, "grade")
+    if not (score or grade):
+        return None
+    return EvaluationSummary(
+        line_no=(score or grade).line_no,
+        total_score_reported=score.value if score else None,
+        grade_reported=grade.label if grade else None,
+        execution_score_reported=None,
+        indicator_score_reported=None,
+    )
+
+
+def parse_narrative_report(lines: list[str], first_line_no: int = 1, unit_hint: str | None = None) -> ProjectReport:
+    """A self-evaluation written as prose: the project, its funds and its result from the sentences."""
+    facts = extract_facts(lines, first_line_no)
+    title = next((squash(l) for l in lines[:15] if re.search(r"年度.*(自评|评价)报告", l)), "")
+    project = re.search(r"[(（]([^()（）]+?)[)）]$", title)
+    department = re.match(r"(.+?)(?:19|20)\d{2}年度", title)
+    funds = funds_from_facts(facts)
+    evaluation = evaluation_from_facts(facts)
+    missed = []
+    if funds is None:
+        missed.append("no funds stated")
+    if evaluation is None:
+        missed.append("no score or grade stated")
+    return ProjectReport(
+        project_name=project.group(1) if project else None,
+        department=department.group(1) if department else None,
+        implementing_unit=None,
+        budget_lines=(funds,) if funds else (),
+        indicators=(),
+        evaluation=evaluation,
+        missed=tuple(missed),
+        facts=facts,
+    )
