@@ -8,6 +8,13 @@ XIAOYI = SAMPLES / "shanxi_xiaoyi_2024_final_accounts_and_project_self_evaluatio
 SHANXI_2020 = SAMPLES / "shanxi_province_2020_project_self_evaluation_tables.txt"
 
 
+def pytest_sessionstart(session):
+    # The dbt assets read the manifest when their module is imported: make it current first.
+    from orchestration.cli import _ensure_manifest
+
+    _ensure_manifest()
+
+
 @pytest.fixture(scope="session")
 def xiaoyi_lines() -> list[str]:
     return XIAOYI.read_text(encoding="utf-8").splitlines()
@@ -19,10 +26,8 @@ def built_warehouse(tmp_path_factory):
     import dagster as dg
 
     from orchestration.build import build_definitions
-    from orchestration.cli import _ensure_manifest
     from orchestration.settings import Settings
 
-    _ensure_manifest()
     base = tmp_path_factory.mktemp("warehouse")
     settings = Settings(db_path=base / "fiscal.duckdb", out_dir=base / "reports", inputs=(SAMPLES,), inbox=base / "inbox")
     defs = build_definitions(settings)

@@ -28,7 +28,10 @@ _PATTERNS = (
 )
 _PART = re.compile(r"(?P<label>[\u4e00-\u9fff]{2,12}?)" + _NUM.replace("(", "(?P<n>", 1) + _UNIT.replace("(", "(?P<u>", 1))
 _GRADE = re.compile(r"(?:评价等级|等级|评价结果|自评结果|结果)(?:为|是|评定为)?[:：]?[“\"']?(?P<g>优秀|良好|中等|合格|不合格|较差|优|良|中|差)")
-_SHARE = re.compile(r"(?P<label>[\u4e00-\u9fff]{2,16}?)(?:占|占比|比重为)[^,，。;；%]{0,12}?" + _NUM.replace("(", "(?P<n>", 1) + r"%")
+_SHARE = re.compile(r"(?P<label>[\u4e00-\u9fff]{0,16}?)(?:占比|占|比重为)[^,，。;；%\d]{0,12}?" + _NUM.replace("(", "(?P<n>", 1) + r"%")
+# Any other labelled amount: 收入总计1,649.56万元, 基本支出998.51万元, 增加366.75万元.
+_AMOUNT = re.compile(r"(?P<label>[\u4e00-\u9fff]{2,16}?)(?:为|共|合计为)?" + _NUM.replace("(", "(?P<n>", 1) + _UNIT.replace("(", "(?P<u>", 1))
+_LABEL_NOISE = re.compile(r"^(?:\d{4})?(?:年度|年|本年度|本年|其中|的|共计|共|合计)?")
 _CHANGE = re.compile(r"(?P<dir>增长|增加|上升|下降|减少)" + _NUM.replace("(", "(?P<n>", 1) + r"%")
 
 
@@ -52,8 +55,10 @@ def extract_facts(lines: list[str], first_line_no: int = 1) -> tuple[NarrativeFa
     facts: list[NarrativeFact] = []
     for line_no, sentence in _sentences(lines, first_line_no):
         snippet = sentence[:120]
+        claimed: list[tuple[int, int]] = []
         for kind, pattern in _PATTERNS:
             for match in pattern.finditer(sentence):
+                claimed.append(match.span("n"))
                 unit = match.groupdict().get("u")
                 if kind in ("total_score",):
                     facts.append(NarrativeFact(line_no, kind, None, Decimal(match.group("n")), "分", None, snippet))
@@ -70,13 +75,24 @@ def extract_facts(lines: list[str], first_line_no: int = 1) -> tuple[NarrativeFa
                 value, yuan = _money(match.group("n"), match.group("u"))
                 label = match.group("label").lstrip("：:")
                 facts.append(NarrativeFact(line_no, "part", label, value, match.group("u"), yuan, snippet))
+                start = parts_at + 2 + match.start("n")
+                claimed.append((start, start + len(match.group("n"))))
+        last_label = None
+        for match in _AMOUNT.finditer(sentence):
+            if any(a <= match.start("n") < b for a, b in claimed):
+                continue
+            value, yuan = _money(match.group("n"), match.group("u"))
+            last_label = _LABEL_NOISE.sub("", match.group("label")) or match.group("label")
+            facts.append(NarrativeFact(line_no, "amount", last_label, value, match.group("u"), yuan, snippet))
         for match in _GRADE.finditer(sentence):
             facts.append(NarrativeFact(line_no, "grade", _GRADE_WORDS[match.group("g")], None, None, None, snippet))
         for match in _SHARE.finditer(sentence):
-            facts.append(NarrativeFact(line_no, "share", match.group("label"), Decimal(match.group("n")) / 100, "fraction", None, snippet))
+            label = match.group("label") or last_label  # "基本支出998.51万元，占比60.53%"
+            facts.append(NarrativeFact(line_no, "share", label, Decimal(match.group("n")) / 100, "fraction", None, snippet))
         for match in _CHANGE.finditer(sentence):
             sign = Decimal(-1) if match.group("dir") in ("下降", "减少") else Decimal(1)
-            facts.append(NarrativeFact(line_no, "change", None, sign * Decimal(match.group("n")) / 100, "fraction", None, snippet))
+            label = last_label.removesuffix("增加").removesuffix("减少") if last_label else None
+            facts.append(NarrativeFact(line_no, "change", label, sign * Decimal(match.group("n")) / 100, "fraction", None, snippet))
     return tuple(facts)
 
 

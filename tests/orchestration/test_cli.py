@@ -42,18 +42,21 @@ def test_bad_input_is_one_clear_line(tmp_path):
 
 def test_run_prints_the_summary_and_honours_env_defaults(tmp_path):
     db, out = tmp_path / "w.duckdb", tmp_path / "reports"
-    result = fiscal("run", "--input", str(SAMPLES), env={"FISCAL_DB": str(db), "FISCAL_OUT": str(out)})
+    bad = tmp_path / "inbox"
+    bad.mkdir()
+    (bad / "empty.txt").write_bytes(b"")
+    result = fiscal("run", "--input", str(SAMPLES), "--input", str(bad), env={"FISCAL_DB": str(db), "FISCAL_OUT": str(out)})
     assert result.returncode == 0, result.stderr[-2000:]
     lines = result.stdout.splitlines()
     assert f"warehouse: {db}" in lines
-    assert "documents read: 22 (loaded 18, partial 0, quarantined 4)" in lines
-    assert any(l.startswith("rows per mart:") and "fct_project_evaluation 18" in l for l in lines)
+    assert "documents read: 23 (loaded 22, partial 0, quarantined 1)" in lines
+    assert any(l.startswith("rows per mart:") and "fct_project_evaluation 21" in l for l in lines)
     assert "violations: error 0, warning 0, info 0" in lines
     assert f"report: {out / '2024' / 'yearly_comparison_2024.xlsx'}" in lines
     assert (out / "2020" / "yearly_comparison_2020.html").exists()
     # every file that did not load is named once on stderr, with its reason
     quarantined = [l for l in result.stderr.splitlines() if ": quarantined: " in l]
-    assert len(quarantined) == 4 and all(l.startswith(str(SAMPLES)) for l in quarantined)
+    assert quarantined == [f"{bad / 'empty.txt'}: quarantined: empty file"]
 
     # `fiscal check` exits non-zero on the severity asked for
     with duckdb.connect(str(db)) as con:
@@ -66,6 +69,6 @@ def test_run_prints_the_summary_and_honours_env_defaults(tmp_path):
     # re-running the same input leaves the facts as they were
     with duckdb.connect(str(db), read_only=True) as con:
         before = con.execute("select * exclude (loaded_at) from raw.documents order by document_id").fetchall()
-    assert fiscal("ingest", str(SAMPLES), "--db", str(db)).returncode == 0
+    assert fiscal("ingest", str(SAMPLES), "--db", str(db)).returncode == 0, "re-ingest failed"
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select * exclude (loaded_at) from raw.documents order by document_id").fetchall() == before
