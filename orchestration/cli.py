@@ -219,15 +219,21 @@ def cmd_extract(args: argparse.Namespace) -> int:
     parsed = ingest_file(path, registry)
     if args.json:
         payload = [
-            {"document": asdict(p.document), "report": asdict(p.report) if p.report else None} for p in parsed
+            {
+                "document": asdict(p.document),
+                "report": asdict(p.report) if p.report else None,
+                "final_accounts": asdict(p.accounts) if p.accounts else None,
+            }
+            for p in parsed
         ]
         print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
         return 0
     for p in parsed:
         d = p.document
         region = " ".join(filter(None, [d.region.province, d.region.city, d.region.county])) or "region unknown"
+        source = f" [source: {d.source_name}]" if d.source_name else ""
         print(f"[{d.section}] lines {d.line_start}-{d.line_end} {d.doc_type} {d.fiscal_year or '?'} {region} "
-              f"{d.department or ''} {d.project_name or ''} -> {d.status}{': ' + d.reason if d.reason else ''}")
+              f"{d.department or ''} {d.project_name or ''} -> {d.status}{': ' + d.reason if d.reason else ''}{source}")
         if p.report:
             for b in p.report.budget_lines:
                 print(f"    funds  line {b.line_no}: {b.fund_source:10} adjusted {b.budget_adjusted_yuan} executed "

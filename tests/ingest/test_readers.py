@@ -75,6 +75,7 @@ QUARANTINED = [
     ("data.bin", lambda: b"\x00\x01", "unsupported file type '.bin'"),
     ("empty.txt", lambda: b"", "empty file"),
     ("binary.txt", lambda: bytes(range(256)) * 4, "binary content, not text"),
+    ("mangled.txt", lambda: "项目名称".encode("gb18030") + b"\x80\xff\x80", "undecodable text (neither UTF-8 nor GB18030)"),
 ]
 
 
@@ -104,3 +105,17 @@ def test_unknown_kind_of_document_is_quarantined(tmp_path):
     (parsed,) = ingest_file(path)
     assert (parsed.document.status, parsed.document.doc_type) == ("quarantined", "unknown")
     assert parsed.document.reason == "layout 'unknown': no parser for it yet"
+
+
+def test_declared_encoding_that_does_not_fit_is_quarantined(tmp_path):
+    from ingest.registry import load_registry
+
+    (tmp_path / "in").mkdir()
+    path = tmp_path / "in" / "a.txt"
+    path.write_bytes("项目名称".encode("utf-8") + b"\xff")
+    registry_file = tmp_path / "sources.yml"
+    registry_file.write_text("sources:\n  - {name: s, path: 'in/*', encoding: utf-8}\n", encoding="utf-8")
+    (parsed,) = ingest_file(path, load_registry(registry_file))
+    assert parsed.document.status == "quarantined"
+    assert parsed.document.reason.startswith("not decodable as the declared encoding utf-8")
+    assert parsed.document.source_name == "s"
