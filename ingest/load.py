@@ -41,7 +41,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("level2", pa.string()), ("indicator_name", pa.string()), ("target_text", pa.string()),
             ("target_operator", pa.string()), ("target_value", pa.decimal128(18, 4)),
             ("target_value_high", pa.decimal128(18, 4)), ("target_unit", pa.string()), ("actual_text", pa.string()),
-            ("actual_value", pa.decimal128(18, 4)), ("weight", SCORE), ("score_reported", SCORE),
+            ("actual_value", pa.decimal128(18, 4)), ("actual_unit", pa.string()), ("weight", SCORE), ("score_reported", SCORE),
             ("deviation_reason", pa.string()),
         ]
     ),
@@ -87,10 +87,13 @@ def _duck_type(arrow_type: pa.DataType) -> str:
 
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the raw tables; a warehouse made by an earlier version gains the columns added since."""
     con.execute("create schema if not exists raw")
     for table, schema in SCHEMAS.items():
         columns = ", ".join(f'"{f.name}" {_duck_type(f.type)}' for f in schema)
         con.execute(f"create table if not exists raw.{table} ({columns})")
+        for field in schema:
+            con.execute(f'alter table raw.{table} add column if not exists "{field.name}" {_duck_type(field.type)}')
 
 
 @dataclass(frozen=True)
@@ -162,7 +165,7 @@ def load(con: duckdb.DuckDBPyConnection, result: IngestResult) -> LoadSummary:
                 continue
             arrow = pa.Table.from_pylist(rows[table], schema=schema)
             con.register("incoming", arrow)
-            con.execute(f"insert into raw.{table} select * from incoming")
+            con.execute(f"insert into raw.{table} by name select * from incoming")
             con.unregister("incoming")
         con.execute("commit")
     except BaseException:

@@ -60,6 +60,7 @@ class IndicatorLine:
     target_unit: str | None
     actual_text: str | None
     actual_value: Decimal | None
+    actual_unit: str | None
     weight: Decimal | None
     score_reported: Decimal | None
     deviation_reason: str | None

@@ -52,6 +52,9 @@ def parse_target(text: str | None) -> Target:
     if not match:
         return Target(raw, None, None, None)
     value, unit = _dec(match.group(1)), match.group(2)
+    if re.search(r"\d", unit):
+        # "3个月、48小时", "000份、不少于30": several figures in one cell, no single target
+        return Target(raw, None, None, None)
     for token, op in _SUFFIX_OPS:
         if unit.endswith(token):
             unit = unit[: -len(token)]

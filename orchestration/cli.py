@@ -161,7 +161,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     defs = _definitions(settings)
     from orchestration.assets.dbt import warehouse_models
 
-    _materialize(defs, [warehouse_models], what="dbt build")
+    run_config = {"ops": {"warehouse_models": {"config": {"full_refresh": args.full_refresh}}}}
+    _materialize(defs, [warehouse_models], run_config, what="dbt build")
     print_summary(settings.db_path, [])
     return 0
 
@@ -321,6 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.set_defaults(func=cmd_ingest)
 
     build = sub.add_parser("build", help="build the dbt models and run their tests")
+    build.add_argument("--full-refresh", action="store_true", help="rebuild the incremental models from scratch")
     common(build)
     build.set_defaults(func=cmd_build)
 

@@ -14,7 +14,7 @@ from ingest.parsers.tables import Row, rows_from, split_row
 from ingest.records import BudgetLine, EvaluationSummary, IndicatorLine, ProjectReport
 from ingest.targets import parse_actual, parse_target
 
-PARSER_NAME = "project_report_v1"
+PARSER_NAME = "project_report_v2"
 
 # Header label fragments -> funds-block field, most specific first.
 _BUDGET_COLUMNS = (
@@ -101,7 +101,7 @@ def parse_project_report(lines: list[str], first_line_no: int = 1, unit_hint: st
     if evaluation is None:
         missed.append("total score not stated")
     return ProjectReport(
-        project_name=fields.get("项目名称"),
+        project_name=fields.get("项目名称") or _title_project(lines),
         department=strip_code(fields.get("主管部门")),
         implementing_unit=strip_code(fields.get("项目单位") or fields.get("实施单位")),
         budget_lines=tuple(budget),
@@ -110,6 +110,16 @@ def parse_project_report(lines: list[str], first_line_no: int = 1, unit_hint: st
         missed=tuple(missed),
         facts=facts,
     )
+
+
+def _title_project(lines: list[str]) -> str | None:
+    """Reports without a 项目名称 field name the project in their title: `大厅运行经费部门评价报告`."""
+    for line in lines[:12]:
+        flat = squash(re.sub(r"[#*]|</?b>", "", line))
+        match = re.fullmatch(r"(.{2,40}?)(?:项目)?(?:部门评价报告|绩效自评报告|预算支出绩效报告|绩效评价报告|自评报告)", flat)
+        if match:
+            return match.group(1)
+    return None
 
 
 def strip_code(name: str | None) -> str | None:
@@ -427,7 +437,7 @@ def _indicator(row: Row, seq: int, level1, level2, name, target_text, actual_tex
     if operator == "=" and target_text and squash(target_text)[:1].isdigit():
         # A bare target ("99%", "11个市") is a level to reach; for a cost, a ceiling.
         operator = "<=" if level2 == "成本指标" else ">="
-    actual_value, _ = parse_actual(actual_text)
+    actual_value, actual_unit = parse_actual(actual_text)
     return IndicatorLine(
         line_no=row.line_no,
         seq=seq,
@@ -442,6 +452,7 @@ def _indicator(row: Row, seq: int, level1, level2, name, target_text, actual_tex
         target_unit=target.unit,
         actual_text=actual_text,
         actual_value=actual_value,
+        actual_unit=actual_unit,
         weight=weight,
         score_reported=score,
         deviation_reason=reason,

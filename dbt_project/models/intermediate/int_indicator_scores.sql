@@ -24,7 +24,10 @@ classified as (
         policies.qual_missed_low,
         policies.qual_missed_high,
         case
-            when indicators.target_value is not null and indicators.actual_value is not null then 'quantitative'
+            -- a target and an actual in different units (份 against %) cannot be compared
+            when indicators.target_value is not null and indicators.actual_value is not null
+                and (indicators.actual_unit is null or indicators.target_unit is null
+                    or indicators.actual_unit = indicators.target_unit) then 'quantitative'
             when indicators.actual_text like '%未达成%' or indicators.actual_text like '%未完成%' then 'missed'
             when indicators.actual_text like '%部分%' then 'partial'
             when indicators.actual_text like '%达成%' or indicators.actual_text like '%完成%'

@@ -1,3 +1,13 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='fiscal_year_partition',
+        on_schema_change='append_new_columns'
+    )
+}}
+
+-- Rebuilt one fiscal year at a time: a run replaces only the years whose documents changed.
 with
 
 lines as (
@@ -39,6 +49,8 @@ final as (
         lines.printed_amount,
         lines.printed_unit,
         lines.amount_yuan,
+        coalesce(documents.fiscal_year, 0) as fiscal_year_partition,
+        documents.loaded_at,
         documents.source_file,
         lines.line_no,
         'line ' || cast(lines.line_no as varchar) as location
@@ -52,3 +64,11 @@ final as (
 )
 
 select * from final
+{% if is_incremental() %}
+where fiscal_year_partition in (
+    select coalesce(fiscal_year, 0) from {{ ref('stg_raw__documents') }}
+    where loaded_at > coalesce(
+        (select max(built.loaded_at) from {{ this }} as built), cast('1900-01-01 00:00:00' as timestamp)
+    )
+)
+{% endif %}

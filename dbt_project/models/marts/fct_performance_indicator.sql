@@ -1,3 +1,13 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='fiscal_year_partition',
+        on_schema_change='append_new_columns'
+    )
+}}
+
+-- Rebuilt one fiscal year at a time: a run replaces only the years whose documents changed.
 with
 
 indicators as (
@@ -44,6 +54,8 @@ final as (
         scores.score_recomputed,
         scores.scoring_basis,
         indicators.deviation_reason,
+        coalesce(documents.fiscal_year, 0) as fiscal_year_partition,
+        documents.loaded_at,
         documents.source_file,
         indicators.line_no,
         'line ' || cast(indicators.line_no as varchar) as location
@@ -56,3 +68,11 @@ final as (
 )
 
 select * from final
+{% if is_incremental() %}
+where fiscal_year_partition in (
+    select coalesce(fiscal_year, 0) from {{ ref('stg_raw__documents') }}
+    where loaded_at > coalesce(
+        (select max(built.loaded_at) from {{ this }} as built), cast('1900-01-01 00:00:00' as timestamp)
+    )
+)
+{% endif %}

@@ -31,7 +31,7 @@ renamed as (
         column_no,
         amount as printed_amount,
         unit as printed_unit,
-        cast(amount_yuan as decimal(18, 2)) as amount_yuan
+        {{ to_yuan('amount', 'unit') }} as amount_yuan
     from source
 
 )

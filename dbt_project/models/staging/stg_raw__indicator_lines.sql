@@ -24,6 +24,7 @@ renamed as (
         target_unit,
         actual_text,
         actual_value,
+        actual_unit,
         weight,
         score_reported,
         deviation_reason

@@ -1,0 +1,57 @@
+-- Expenditure by functional subject (支出决算表, 公开03): total, basic and project spending per code.
+with
+
+lines as (
+
+    select * from {{ ref('stg_raw__final_account_lines') }}
+    where table_code = '03' and subject_code is not null
+
+),
+
+documents as (
+
+    select * from {{ ref('stg_raw__documents') }}
+
+),
+
+pivoted as (
+
+    select
+        document_id,
+        subject_code,
+        max(subject_name) as subject_name,
+        max(subject_level) as subject_level,
+        min(line_no) as line_no,
+        cast(sum(case when column_label like '%合计%' then amount_yuan end) as decimal(18, 2)) as total_yuan,
+        cast(sum(case when column_label like '%基本支出%' then amount_yuan end) as decimal(18, 2)) as basic_yuan,
+        cast(sum(case when column_label like '%项目支出%' then amount_yuan end) as decimal(18, 2)) as project_yuan
+    from lines
+    group by document_id, subject_code
+
+),
+
+final as (
+
+    select
+        pivoted.document_id || ':' || pivoted.subject_code as expenditure_id,
+        pivoted.document_id,
+        documents.fiscal_year,
+        documents.adcode,
+        documents.department,
+        pivoted.subject_code,
+        pivoted.subject_name,
+        pivoted.subject_level,
+        'functional:' || pivoted.subject_code as subject_key,
+        pivoted.total_yuan,
+        pivoted.basic_yuan,
+        pivoted.project_yuan,
+        documents.source_file,
+        pivoted.line_no,
+        'line ' || cast(pivoted.line_no as varchar) as location
+    from pivoted
+    inner join documents
+        on pivoted.document_id = documents.document_id
+
+)
+
+select * from final

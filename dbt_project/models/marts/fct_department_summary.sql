@@ -1,0 +1,88 @@
+-- One department-year from its final accounts: totals, basic vs project, personnel vs public
+-- expenses, the three public expenses, and the change on the previous year when it is loaded.
+with
+
+lines as (
+
+    select * from {{ ref('stg_raw__final_account_lines') }}
+
+),
+
+documents as (
+
+    select * from {{ ref('stg_raw__documents') }}
+    where doc_type = 'final_accounts' and status <> 'quarantined'
+
+),
+
+three_public as (
+
+    select * from {{ ref('fct_three_public_expenses') }}
+    where expense_item = 'total'
+
+),
+
+figures as (
+
+    select
+        document_id,
+        cast(sum(case when table_code = '01' and row_label like '%本年收入合计%' and column_label like '收入%'
+            then amount_yuan end) as decimal(18, 2)) as income_total_yuan,
+        cast(sum(case when table_code = '01' and row_label like '%本年支出合计%' and column_label like '支出%'
+            then amount_yuan end) as decimal(18, 2)) as expenditure_total_yuan,
+        cast(sum(case when table_code = '03' and row_label = '合计' and column_label like '%基本支出%'
+            then amount_yuan end) as decimal(18, 2)) as basic_yuan,
+        cast(sum(case when table_code = '03' and row_label = '合计' and column_label like '%项目支出%'
+            then amount_yuan end) as decimal(18, 2)) as project_yuan,
+        -- 人员经费 = 301 + 303; 公用经费 = 302 + 307 + 310 + 399 (DOMAIN §4)
+        cast(sum(case when table_code = '06' and subject_code in ('301', '303') then amount_yuan end) as decimal(18, 2)) as personnel_yuan,
+        cast(sum(case when table_code = '06' and subject_code in ('302', '307', '310', '399')
+            then amount_yuan end) as decimal(18, 2)) as public_expenses_yuan
+    from lines
+    group by document_id
+
+),
+
+summary as (
+
+    select
+        documents.document_id,
+        documents.fiscal_year,
+        documents.adcode,
+        documents.department,
+        figures.income_total_yuan,
+        figures.expenditure_total_yuan,
+        figures.basic_yuan,
+        figures.project_yuan,
+        figures.personnel_yuan,
+        figures.public_expenses_yuan,
+        three_public.budget_yuan as three_public_budget_yuan,
+        three_public.actual_yuan as three_public_actual_yuan,
+        documents.source_file
+    from documents
+    left join figures
+        on documents.document_id = figures.document_id
+    left join three_public
+        on documents.document_id = three_public.document_id
+
+),
+
+final as (
+
+    select
+        summary.*,
+        previous.expenditure_total_yuan as previous_expenditure_total_yuan,
+        summary.expenditure_total_yuan - previous.expenditure_total_yuan as expenditure_change_yuan,
+        cast(
+            {{ safe_divide('summary.expenditure_total_yuan - previous.expenditure_total_yuan', 'previous.expenditure_total_yuan') }}
+            as decimal(12, 6)
+        ) as expenditure_growth
+    from summary
+    left join summary as previous
+        on summary.adcode = previous.adcode
+        and summary.department = previous.department
+        and summary.fiscal_year = previous.fiscal_year + 1
+
+)
+
+select * from final
