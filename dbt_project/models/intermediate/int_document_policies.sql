@@ -15,7 +15,8 @@ policies as (
 
 national as (
 
-    select * from policies where policy = 'national'
+    select * from policies
+    where policy = 'national'
 
 ),
 

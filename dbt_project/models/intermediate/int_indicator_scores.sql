@@ -26,8 +26,10 @@ classified as (
         case
             -- a target and an actual in different units (份 against %) cannot be compared
             when indicators.target_value is not null and indicators.actual_value is not null
-                and (indicators.actual_unit is null or indicators.target_unit is null
-                    or indicators.actual_unit = indicators.target_unit) then 'quantitative'
+                and (
+                    indicators.actual_unit is null or indicators.target_unit is null
+                    or indicators.actual_unit = indicators.target_unit
+                ) then 'quantitative'
             when indicators.actual_text like '%未达成%' or indicators.actual_text like '%未完成%' then 'missed'
             when indicators.actual_text like '%部分%' then 'partial'
             when indicators.actual_text like '%达成%' or indicators.actual_text like '%完成%'
@@ -45,22 +47,28 @@ ratios as (
         *,
         case
             when scoring_basis <> 'quantitative' then null
-            when target_operator in ('>=', '>') then
-                case when target_value <= 0 then 1
-                    else least(1, {{ safe_divide('actual_value', 'target_value') }}) end
-            when target_operator in ('<=', '<') then
-                case when actual_value <= target_value then 1
-                    else {{ safe_divide('target_value', 'actual_value') }} end
-            when target_operator = 'between' then
-                case when actual_value between target_value and target_value_high then 1
-                    when actual_value < target_value then {{ safe_divide('actual_value', 'target_value') }}
-                    else {{ safe_divide('target_value_high', 'actual_value') }} end
+            when target_operator in ('>=', '>')
+                then
+                    case when target_value <= 0 then 1
+                        else least(1, {{ safe_divide('actual_value', 'target_value') }})
+                    end
+            when target_operator in ('<=', '<')
+                then
+                    case when actual_value <= target_value then 1
+                        else {{ safe_divide('target_value', 'actual_value') }}
+                    end
+            when target_operator = 'between'
+                then
+                    case when actual_value between target_value and target_value_high then 1
+                        when actual_value < target_value then {{ safe_divide('actual_value', 'target_value') }}
+                        else {{ safe_divide('target_value_high', 'actual_value') }}
+                    end
             when actual_value = target_value then 1
             when actual_value = 0 or target_value = 0 then 0
             else least(
-                {{ safe_divide('actual_value', 'target_value') }},
-                {{ safe_divide('target_value', 'actual_value') }}
-            )
+                    {{ safe_divide('actual_value', 'target_value') }},
+                    {{ safe_divide('target_value', 'actual_value') }}
+                )
         end as achievement_ratio
     from classified
 

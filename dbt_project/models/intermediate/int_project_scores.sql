@@ -69,7 +69,7 @@ scored as (
         *,
         -- least() skips nulls on some engines and not on others: spell the null case out
         case when execution_rate_recomputed is not null then
-            cast(round(least(execution_weight, execution_weight * execution_rate_recomputed), 2) as decimal(9, 2))
+                cast(round(least(execution_weight, execution_weight * execution_rate_recomputed), 2) as decimal(9, 2))
         end as execution_score_recomputed
     from projects
 
@@ -81,7 +81,7 @@ totals as (
         *,
         -- without weighted indicators there is nothing to recompute a total from
         case when indicator_weight_total is not null then
-            cast(coalesce(execution_score_recomputed, 0) + indicator_score_recomputed as decimal(9, 2))
+                cast(coalesce(execution_score_recomputed, 0) + indicator_score_recomputed as decimal(9, 2))
         end as total_score_recomputed
     from scored
 
@@ -102,7 +102,7 @@ final as (
     from totals
     left join grades
         on totals.total_score_recomputed >= grades.min_score
-        and totals.total_score_recomputed < grades.max_score
+            and totals.total_score_recomputed < grades.max_score
 
 )
 

@@ -3,7 +3,11 @@ with
 
 seeded as (
 
-    select classification, subject_code, subject_name from {{ ref('subject_codes') }}
+    select
+        classification,
+        subject_code,
+        subject_name
+    from {{ ref('subject_codes') }}
 
 ),
 
@@ -28,7 +32,7 @@ codes as (
     from seeded
     full outer join printed
         on seeded.classification = printed.classification
-        and seeded.subject_code = printed.subject_code
+            and seeded.subject_code = printed.subject_code
 
 ),
 
@@ -41,7 +45,7 @@ final as (
         subject_name,
         case length(subject_code) when 3 then '类' when 5 then '款' when 7 then '项' end as subject_level,
         case when length(subject_code) > 3
-            then classification || ':' || substr(subject_code, 1, length(subject_code) - 2)
+                then classification || ':' || substr(subject_code, 1, length(subject_code) - 2)
         end as parent_key,
         classification || ':' || substr(subject_code, 1, 3) as class_key
     from codes

@@ -23,8 +23,8 @@ province_rows as (
     select
         code as adcode,
         name as province,
-        cast(null as varchar) as city,
-        cast(null as varchar) as county,
+        cast(null as {{ dbt.type_string() }}) as city,
+        cast(null as {{ dbt.type_string() }}) as county,
         'province' as level
     from provinces
 
@@ -36,11 +36,11 @@ city_rows as (
         cities.code as adcode,
         provinces.name as province,
         cities.name as city,
-        cast(null as varchar) as county,
+        cast(null as {{ dbt.type_string() }}) as county,
         'city' as level
     from cities
     inner join provinces
-        on cities.provinceCode = provinces.code
+        on cities.provincecode = provinces.code
 
 ),
 
@@ -54,9 +54,9 @@ county_rows as (
         'county' as level
     from counties
     inner join provinces
-        on counties.provinceCode = provinces.code
+        on counties.provincecode = provinces.code
     left join cities
-        on counties.cityCode = cities.code
+        on counties.citycode = cities.code
 
 ),
 

@@ -47,7 +47,7 @@ final as (
         pivoted.project_yuan,
         documents.source_file,
         pivoted.line_no,
-        'line ' || cast(pivoted.line_no as varchar) as location
+        'line ' || cast(pivoted.line_no as {{ dbt.type_string() }}) as location
     from pivoted
     inner join documents
         on pivoted.document_id = documents.document_id

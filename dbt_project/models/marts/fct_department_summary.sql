@@ -27,17 +27,22 @@ figures as (
     select
         document_id,
         cast(sum(case when table_code = '01' and row_label like '%本年收入合计%' and column_label like '收入%'
-            then amount_yuan end) as decimal(18, 2)) as income_total_yuan,
+                then amount_yuan
+        end) as decimal(18, 2)) as income_total_yuan,
         cast(sum(case when table_code = '01' and row_label like '%本年支出合计%' and column_label like '支出%'
-            then amount_yuan end) as decimal(18, 2)) as expenditure_total_yuan,
+                then amount_yuan
+        end) as decimal(18, 2)) as expenditure_total_yuan,
         cast(sum(case when table_code = '03' and row_label = '合计' and column_label like '%基本支出%'
-            then amount_yuan end) as decimal(18, 2)) as basic_yuan,
+                then amount_yuan
+        end) as decimal(18, 2)) as basic_yuan,
         cast(sum(case when table_code = '03' and row_label = '合计' and column_label like '%项目支出%'
-            then amount_yuan end) as decimal(18, 2)) as project_yuan,
+                then amount_yuan
+        end) as decimal(18, 2)) as project_yuan,
         -- 人员经费 = 301 + 303; 公用经费 = 302 + 307 + 310 + 399 (DOMAIN §4)
         cast(sum(case when table_code = '06' and subject_code in ('301', '303') then amount_yuan end) as decimal(18, 2)) as personnel_yuan,
         cast(sum(case when table_code = '06' and subject_code in ('302', '307', '310', '399')
-            then amount_yuan end) as decimal(18, 2)) as public_expenses_yuan
+                then amount_yuan
+        end) as decimal(18, 2)) as public_expenses_yuan
     from lines
     group by document_id
 
@@ -80,8 +85,8 @@ final as (
     from summary
     left join summary as previous
         on summary.adcode = previous.adcode
-        and summary.department = previous.department
-        and summary.fiscal_year = previous.fiscal_year + 1
+            and summary.department = previous.department
+            and summary.fiscal_year = previous.fiscal_year + 1
 
 )
 

@@ -53,13 +53,13 @@ final as (
         documents.loaded_at,
         documents.source_file,
         lines.line_no,
-        'line ' || cast(lines.line_no as varchar) as location
+        'line ' || cast(lines.line_no as {{ dbt.type_string() }}) as location
     from lines
     inner join documents
         on lines.document_id = documents.document_id
     left join tables
         on lines.document_id = tables.document_id
-        and lines.table_code = tables.table_code
+            and lines.table_code = tables.table_code
 
 )
 

@@ -58,7 +58,7 @@ final as (
         documents.loaded_at,
         documents.source_file,
         indicators.line_no,
-        'line ' || cast(indicators.line_no as varchar) as location
+        'line ' || cast(indicators.line_no as {{ dbt.type_string() }}) as location
     from indicators
     inner join documents
         on indicators.document_id = documents.document_id

@@ -36,7 +36,7 @@ final as (
         budget_lines.printed_unit,
         documents.source_file,
         budget_lines.line_no,
-        'line ' || cast(budget_lines.line_no as varchar) as location
+        'line ' || cast(budget_lines.line_no as {{ dbt.type_string() }}) as location
     from budget_lines
     inner join documents
         on budget_lines.document_id = documents.document_id

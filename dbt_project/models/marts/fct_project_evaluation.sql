@@ -39,7 +39,7 @@ final as (
         scores.indicators_not_recomputed,
         documents.source_file,
         evaluations.line_no,
-        'line ' || cast(coalesce(evaluations.line_no, documents.line_start) as varchar) as location
+        'line ' || cast(coalesce(evaluations.line_no, documents.line_start) as {{ dbt.type_string() }}) as location
     from scores
     inner join documents
         on scores.document_id = documents.document_id

@@ -70,7 +70,7 @@ final as (
         pivoted.budget_yuan,
         pivoted.actual_yuan,
         documents.source_file,
-        'line ' || cast(pivoted.line_no as varchar) as location
+        'line ' || cast(pivoted.line_no as {{ dbt.type_string() }}) as location
     from pivoted
     inner join documents
         on pivoted.document_id = documents.document_id

@@ -9,7 +9,7 @@ source as (
 renamed as (
 
     select
-        document_id || ':' || cast(line_no as varchar) as budget_line_id,
+        document_id || ':' || cast(line_no as {{ dbt.type_string() }}) as budget_line_id,
         document_id,
         line_no,
         fund_source,

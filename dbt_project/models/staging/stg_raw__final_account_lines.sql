@@ -11,7 +11,7 @@ renamed as (
     select
         document_id
         || ':' || table_code
-        || ':' || cast(line_no as varchar)
+        || ':' || cast(line_no as {{ dbt.type_string() }})
         || ':' || coalesce(column_no, column_label)
         || ':' || coalesce(row_no, subject_code, row_label) as final_account_line_id,
         document_id,

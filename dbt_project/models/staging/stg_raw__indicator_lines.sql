@@ -9,7 +9,7 @@ source as (
 renamed as (
 
     select
-        document_id || ':' || cast(seq as varchar) as indicator_line_id,
+        document_id || ':' || cast(seq as {{ dbt.type_string() }}) as indicator_line_id,
         document_id,
         line_no,
         seq,

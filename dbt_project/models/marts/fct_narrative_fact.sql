@@ -1,0 +1,42 @@
+with
+
+facts as (
+
+    select * from {{ ref('stg_raw__narrative_facts') }}
+
+),
+
+documents as (
+
+    select * from {{ ref('stg_raw__documents') }}
+
+),
+
+final as (
+
+    select
+        facts.document_id || ':' || cast(facts.line_no as {{ dbt.type_string() }})
+        || ':' || facts.fact_kind || ':' || coalesce(facts.fact_label, '')
+        || ':' || coalesce(cast(facts.fact_value as {{ dbt.type_string() }}), '') as narrative_fact_id,
+        facts.document_id,
+        documents.fiscal_year,
+        documents.adcode,
+        documents.department,
+        documents.project_name,
+        documents.doc_type,
+        facts.fact_kind,
+        facts.fact_label,
+        facts.fact_value,
+        facts.fact_unit,
+        facts.fact_value_yuan,
+        facts.sentence,
+        documents.source_file,
+        facts.line_no,
+        'line ' || cast(facts.line_no as {{ dbt.type_string() }}) as location
+    from facts
+    inner join documents
+        on facts.document_id = documents.document_id
+
+)
+
+select * from final

@@ -1,0 +1,36 @@
+"""The dbt project's own checks: SQL style (sqlfluff with the dbt templater) and generated docs."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from orchestration.settings import DBT_PROJECT_DIR
+
+BIN = Path(sys.prefix) / "bin"
+
+
+def _run(args, tmp_path):
+    env = {**os.environ, "FISCAL_DB": str(tmp_path / "lint.duckdb")}
+    return subprocess.run(args, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=600)
+
+
+def test_models_pass_sqlfluff(tmp_path):
+    result = _run([str(BIN / "sqlfluff"), "lint", "models", "--format", "json", "--nocolor"], tmp_path)
+    report = json.loads(result.stdout[result.stdout.index("["):])
+    problems = [
+        f"{f['filepath']}:{v['start_line_no']} {v['code']} {v['description']}" for f in report for v in f["violations"]
+    ]
+    assert problems == []
+    assert len(report) >= 20  # every model was linted
+
+
+def test_docs_generate(tmp_path):
+    target = tmp_path / "docs"
+    result = _run([str(BIN / "dbt"), "docs", "generate", "--profiles-dir", ".", "--target-path", str(target)], tmp_path)
+    assert result.returncode == 0, result.stdout[-2000:]
+    catalog = json.loads((target / "catalog.json").read_text(encoding="utf-8"))
+    manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    assert "model.fiscal.fct_department_summary" in manifest["nodes"]
+    assert (target / "index.html").exists()
+    assert isinstance(catalog["nodes"], dict)
