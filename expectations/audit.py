@@ -76,11 +76,14 @@ def write_audit(con: duckdb.DuckDBPyConnection, run: SuiteRun) -> None:
         raise
 
 
-def check_and_record(db_path: Path, applies_to: str | None = None, rules: tuple[Rule, ...] | None = None) -> SuiteRun:
-    """Validate the rules (those of one mart, or all) and record their findings in audit.*."""
+def check_and_record(
+    db_path: Path, applies_to: str | None = None, rules: tuple[Rule, ...] | None = None, docs_dir: Path | None = None
+) -> SuiteRun:
+    """Validate the rules (those of one mart, or all) and record their findings in audit.*;
+    with `docs_dir`, also write GE's Data Docs there."""
     rules = rules if rules is not None else default_rules()
     selected = tuple(r for r in rules if applies_to is None or r.applies_to == applies_to)
-    run = validate(db_path, selected)  # closes GE's connection before the write below
+    run = validate(db_path, selected, docs_dir)  # closes GE's connection before the write below
     with duckdb.connect(str(db_path)) as con:
         write_audit(con, run)
     return run

@@ -64,8 +64,11 @@ def _persist_duckdb_connections() -> None:
         engine_module._PERSISTED_CONNECTION_DIALECTS = (*dialects, _DuckDBDialect("duckdb"))
 
 
-def validate(db_path: Path, rules: tuple[Rule, ...] | None = None) -> SuiteRun:
-    """Run every rule as an UnexpectedRowsExpectation, one suite per mart, and close GE's connection."""
+def validate(db_path: Path, rules: tuple[Rule, ...] | None = None, docs_dir: Path | None = None) -> SuiteRun:
+    """Run every rule as an UnexpectedRowsExpectation, one suite per mart, and close GE's connection.
+
+    With `docs_dir`, GE's Data Docs (a static HTML site of the suites and their results) are written there.
+    """
     import great_expectations as gx
 
     _persist_duckdb_connections()
@@ -78,7 +81,7 @@ def validate(db_path: Path, rules: tuple[Rule, ...] | None = None) -> SuiteRun:
     rules = tuple(r for r in rules if r not in broken)
     if not rules:
         return run
-    context = _context()
+    context = _context(docs_dir)
     source = context.data_sources.add_sql(name="warehouse", connection_string=f"duckdb:///{Path(db_path).resolve()}")
     by_table: dict[str, list[Rule]] = {}
     for rule in rules:
@@ -99,7 +102,18 @@ def validate(db_path: Path, rules: tuple[Rule, ...] | None = None) -> SuiteRun:
             definition = context.validation_definitions.add(
                 gx.ValidationDefinition(name=f"integrity_{table}", data=batch, suite=suite)
             )
-            outcome = definition.run(result_format="COMPLETE")
+            if docs_dir is None:
+                outcome = definition.run(result_format="COMPLETE")
+            else:
+                checkpoint = context.checkpoints.add(
+                    gx.Checkpoint(
+                        name=f"integrity_{table}",
+                        validation_definitions=[definition],
+                        actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")],
+                        result_format="COMPLETE",
+                    )
+                )
+                (outcome,) = checkpoint.run().run_results.values()
             rows_checked = next(
                 int(r.result.get("observed_value") or 0)
                 for r in outcome.results
@@ -141,7 +155,7 @@ def validate(db_path: Path, rules: tuple[Rule, ...] | None = None) -> SuiteRun:
     return run
 
 
-def _context():
+def _context(docs_dir: Path | None = None):
     """An in-memory GE context that sends no usage analytics and draws no progress bars."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import (
@@ -154,6 +168,13 @@ def _context():
         store_backend_defaults=InMemoryStoreBackendDefaults(),
         analytics_enabled=False,
         progress_bars=ProgressBarsConfig(globally=False),
+        data_docs_sites={
+            "integrity": {
+                "class_name": "SiteBuilder",
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(Path(docs_dir).resolve())},
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            }
+        } if docs_dir is not None else {},
     )
     return gx.get_context(mode="ephemeral", project_config=config)
 

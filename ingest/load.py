@@ -23,7 +23,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("department", pa.string()), ("implementing_unit", pa.string()), ("project_name", pa.string()),
             ("status", pa.string()), ("reason", pa.string()), ("parser", pa.string()),
             ("encoding", pa.string()), ("is_synthetic", pa.bool_()), ("source_name", pa.string()),
-            ("loaded_at", pa.timestamp("us", tz="UTC")),
+            ("tolerance_factor", pa.float64()), ("loaded_at", pa.timestamp("us", tz="UTC")),
         ]
     ),
     "budget_lines": pa.schema(
@@ -75,7 +75,7 @@ SCHEMAS: dict[str, pa.Schema] = {
 }
 
 _DUCK_TYPES = {
-    pa.string(): "varchar", pa.int32(): "integer", pa.bool_(): "boolean",
+    pa.string(): "varchar", pa.int32(): "integer", pa.bool_(): "boolean", pa.float64(): "double",
     pa.timestamp("us", tz="UTC"): "timestamptz",
 }
 
@@ -115,7 +115,7 @@ def _rows(result: IngestResult, loaded_at: datetime) -> dict[str, list[dict]]:
                 "county": d.region.county, "adcode": d.region.adcode, "department": d.department,
                 "implementing_unit": d.implementing_unit, "project_name": d.project_name, "status": d.status,
                 "reason": d.reason, "parser": d.parser, "encoding": d.encoding, "is_synthetic": d.is_synthetic,
-                "source_name": d.source_name,
+                "source_name": d.source_name, "tolerance_factor": d.tolerance_factor,
                 "loaded_at": loaded_at,
             }
         )

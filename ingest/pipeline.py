@@ -154,6 +154,7 @@ def _parse_section(
             encoding=encoding,
             is_synthetic="合成数据" in head or "SYNTHETIC" in head,
             source_name=declared.name if declared else None,
+            tolerance_factor=(declared.tolerance_factor if declared and declared.tolerance_factor else 1.0),
         ),
         report if status != "quarantined" else None,
         accounts if status != "quarantined" else None,

@@ -154,6 +154,7 @@ class Document:
     encoding: str | None = None
     is_synthetic: bool = False
     source_name: str | None = None  # the source-registry entry the file matched
+    tolerance_factor: float = 1.0
 
 
 @dataclass(frozen=True)

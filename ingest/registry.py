@@ -15,7 +15,7 @@ import yaml
 from ingest import layout
 
 _LAYOUTS = {layout.PROJECT_TABLE, layout.REPORT_WITH_INDICATORS, layout.FINAL_ACCOUNTS, layout.NARRATIVE}
-_FIELDS = {"name", "path", "region", "fiscal_year", "department", "encoding", "unit", "layout", "note"}
+_FIELDS = {"name", "path", "region", "fiscal_year", "department", "encoding", "unit", "layout", "tolerance_factor", "note"}
 
 
 class RegistryError(ValueError):
@@ -32,6 +32,7 @@ class Source:
     encoding: str | None = None
     unit: str | None = None
     layout: str | None = None
+    tolerance_factor: float | None = None  # widens (or narrows) the rounding band of this source's figures
     note: str | None = None
 
 
@@ -88,6 +89,7 @@ def load_registry(path: Path) -> Registry:
                 encoding=entry.get("encoding"),
                 unit=entry.get("unit"),
                 layout=entry.get("layout"),
+                tolerance_factor=float(entry["tolerance_factor"]) if entry.get("tolerance_factor") is not None else None,
                 note=entry.get("note"),
             )
         )

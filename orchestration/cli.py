@@ -129,6 +129,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         _execute(defs, "yearly_report", partition_key=str(year))
         reports.append(_report_paths(settings.out_dir, year))
     print_summary(settings.db_path, reports)
+    docs = settings.out_dir / "data_docs" / "index.html"
+    if docs.exists():
+        print(f"data docs: {docs}")
     return 0
 
 
@@ -173,12 +176,13 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise CliError(f"{settings.db_path}: no warehouse here; run `fiscal run` first")
     from expectations.audit import check_and_record
 
-    run = check_and_record(settings.db_path)
+    run = check_and_record(settings.db_path, docs_dir=settings.out_dir / "data_docs")
     counts = run.counts()
     for result in run.results:
         state = "ok" if result.success else ("could not run: " + result.exception if result.exception else "violations")
         print(f"{result.rule.id:8} {result.rule.applies_to:28} rows {result.rows_checked:6}  violations {len(result.violations):4}  {state}")
     print(f"violations: error {counts['error']}, warning {counts['warning']}, info {counts['info']}")
+    print(f"data docs: {settings.out_dir / 'data_docs' / 'index.html'}")
     broken = any(r.exception for r in run.results)
     if broken:
         return 1

@@ -1,10 +1,18 @@
 """Integrity rules as asset checks: each mart's catalogue rules, validated by Great Expectations in DuckDB."""
+from pathlib import Path
+
 import dagster as dg
 
 from expectations.catalogue import default_rules
 from orchestration.resources import WarehouseResource
 
-MARTS = ("dim_document", "fct_project_budget", "fct_performance_indicator", "fct_project_evaluation")
+# The marts the report reads, and every mart a catalogue rule applies to (each gets its check).
+MARTS = tuple(
+    sorted(
+        {"dim_document", "fct_project_budget", "fct_performance_indicator", "fct_project_evaluation"}
+        | {r.applies_to for r in default_rules()}
+    )
+)
 MART_KEYS = {m: dg.AssetKey(["marts", m]) for m in MARTS}
 
 
@@ -23,7 +31,7 @@ def _mart_check(mart: str) -> dg.AssetChecksDefinition:
     def check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
         from expectations.audit import check_and_record
 
-        run = check_and_record(warehouse.db_path, applies_to=mart)
+        run = check_and_record(warehouse.db_path, applies_to=mart, docs_dir=Path(warehouse.out_dir) / "data_docs")
         counts = run.counts()
         broken = [r.rule.id for r in run.results if r.exception]
         for result in run.results:

@@ -7,6 +7,8 @@ import pytest
 
 from expectations.audit import check_and_record
 from expectations.catalogue import default_rules, load_rules
+
+PB001 = tuple(r for r in default_rules() if r.id == "PB001")
 from expectations.suite import validate
 
 COLUMNS = """
@@ -32,7 +34,7 @@ def make_warehouse(path, rows):
 
 def test_correct_table_passes_with_every_row_checked(tmp_path):
     db = make_warehouse(tmp_path / "ok.duckdb", ROWS)
-    (result,) = validate(db, default_rules()).results
+    (result,) = validate(db, PB001).results
     assert result.exception is None
     assert result.success
     # GE's metrics came back from DuckDB: the row count is real, not an empty result
@@ -44,7 +46,7 @@ def test_planted_error_is_reported_with_its_row(tmp_path):
     broken = list(ROWS)
     broken[3] = broken[3][:8] + (Decimal("0.9"), 0)
     db = make_warehouse(tmp_path / "broken.duckdb", broken)
-    (result,) = validate(db, default_rules()).results
+    (result,) = validate(db, PB001).results
     assert not result.success
     (violation,) = result.violations
     assert violation["document_id"] == "d3"
@@ -56,14 +58,14 @@ def test_planted_error_is_reported_with_its_row(tmp_path):
 
 def test_ge_releases_the_duckdb_file(tmp_path):
     db = make_warehouse(tmp_path / "lock.duckdb", ROWS)
-    validate(db, default_rules())
+    validate(db, PB001)
     with duckdb.connect(str(db)) as con:  # a writer can open the file right after
         con.execute("create table marts.after_ge as select 1 as x")
 
 
 def test_a_rule_that_cannot_run_is_reported_and_does_not_break_the_others(tmp_path):
     db = make_warehouse(tmp_path / "rules.duckdb", ROWS)
-    good = default_rules()[0]
+    good = PB001[0]
     bad = replace(good, id="BAD1", sql="select no_such_column from {batch}")
     run = validate(db, (bad, good))
     by_id = {r.rule.id: r for r in run.results}
@@ -78,7 +80,7 @@ def test_all_failing_rows_reach_the_audit_table_beyond_ge_sample(tmp_path):
         for i in range(250)
     ]
     db = make_warehouse(tmp_path / "many.duckdb", many)
-    run = check_and_record(db)
+    run = check_and_record(db, rules=PB001)
     assert len(run.results[0].violations) == 250
     with duckdb.connect(str(db)) as con:
         assert con.execute("select count(*) from audit.integrity_violation where rule_id = 'PB001'").fetchone()[0] == 250
@@ -89,8 +91,8 @@ def test_recording_twice_replaces_the_findings(tmp_path):
     broken = list(ROWS)
     broken[3] = broken[3][:8] + (Decimal("0.9"), 0)
     db = make_warehouse(tmp_path / "twice.duckdb", broken)
-    check_and_record(db)
-    check_and_record(db)
+    check_and_record(db, rules=PB001)
+    check_and_record(db, rules=PB001)
     with duckdb.connect(str(db)) as con:
         assert con.execute("select count(*) from audit.integrity_violation").fetchone()[0] == 1
         assert con.execute("select count(*) from audit.integrity_run").fetchone()[0] == 1
@@ -104,3 +106,14 @@ def test_catalogue_rejects_rules_without_batch(tmp_path):
     )
     with pytest.raises(ValueError, match="X1"):
         load_rules(bad)
+
+
+def test_data_docs_are_written(tmp_path):
+    broken = list(ROWS)
+    broken[3] = broken[3][:8] + (Decimal("0.9"), 0)
+    db = make_warehouse(tmp_path / "docs.duckdb", broken)
+    check_and_record(db, rules=PB001, docs_dir=tmp_path / "data_docs")
+    index = (tmp_path / "data_docs" / "index.html").read_text(encoding="utf-8")
+    assert "integrity_fct_project_budget" in index
+    pages = list((tmp_path / "data_docs" / "validations").rglob("*.html"))
+    assert len(pages) == 1 and "fct_project_budget" in pages[0].name

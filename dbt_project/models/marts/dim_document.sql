@@ -29,6 +29,8 @@ final as (
         parser,
         encoding,
         is_synthetic,
+        source_name,
+        tolerance_factor,
         loaded_at
     from documents
 

@@ -49,6 +49,9 @@ final as (
         lines.printed_amount,
         lines.printed_unit,
         lines.amount_yuan,
+        -- one printed cell is rounded to 0.01 of its unit: half of that, in yuan, scaled per source
+        cast(0.005 * {{ to_yuan('1', 'lines.printed_unit') }} * documents.tolerance_factor as decimal(18, 4))
+            as half_unit_yuan,
         coalesce(documents.fiscal_year, 0) as fiscal_year_partition,
         documents.loaded_at,
         documents.source_file,

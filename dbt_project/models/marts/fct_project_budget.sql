@@ -34,6 +34,8 @@ final as (
         budget_lines.score_reported,
         budget_lines.note,
         budget_lines.printed_unit,
+        cast(0.005 * {{ to_yuan('1', 'budget_lines.printed_unit') }} * documents.tolerance_factor as decimal(18, 4))
+            as half_unit_yuan,
         documents.source_file,
         budget_lines.line_no,
         'line ' || cast(budget_lines.line_no as {{ dbt.type_string() }}) as location

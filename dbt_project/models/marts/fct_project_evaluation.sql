@@ -30,6 +30,7 @@ final as (
         evaluations.grade_reported,
         evaluations.execution_score_reported,
         evaluations.indicator_score_reported,
+        scores.execution_weight,
         scores.execution_rate_recomputed,
         scores.execution_score_recomputed,
         scores.indicator_score_recomputed,

@@ -29,6 +29,8 @@ renamed as (
         parser,
         encoding,
         is_synthetic,
+        source_name,
+        cast(coalesce(tolerance_factor, 1) as decimal(9, 4)) as tolerance_factor,
         loaded_at,
         substr(adcode, 1, 2) as province_code
     from source

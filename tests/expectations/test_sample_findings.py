@@ -1,0 +1,57 @@
+"""What the rules find in the real samples: every inconsistency, with its figures and place."""
+import duckdb
+import pytest
+
+
+@pytest.fixture(scope="module")
+def found(built_warehouse):
+    with duckdb.connect(str(built_warehouse["settings"].db_path), read_only=True) as con:
+        return con.execute(
+            "select rule_id, severity, entity, expected, actual, difference, location from audit.integrity_violation"
+        ).fetchall()
+
+
+FINDINGS = {
+    # scoring and narrative inconsistencies the documents contain (warnings)
+    ("PB003", "warning", "政务大厅水电暖物业管理费 / 预算执行率得分", "10.00", "0.00", "-10.00", "line 42"),
+    ("PI002", "warning", "炎陵县政务服务中心 / 效益指标", "30.00", "40.00", "10.00", "line 158"),
+    ("PI002", "warning", "炎陵县政务服务中心 / 满意度指标", "10.00", "9.00", "-1.00", "line 216"),
+    ("PI003", "warning", "证照印制费用 / 证照印制数量", "2.33", "10.00", "7.67", "line 1654"),
+    ("PI004", "warning", "证照印制费用 / 证照印制数量", "偏差原因", "（空）", None, "line 1654"),
+    ("PI004", "warning", "营商环境评估费 / 评价城市", "偏差原因", "（空）", None, "line 23"),
+    ("PI004", "warning", "营商环境评估费 / 办事群众满意度", "偏差原因", "（空）", None, "line 24"),
+    ("PI004", "warning", "营商环境评估费 / 社会舆论满意度", "偏差原因", "（空）", None, "line 25"),
+    ("PE001", "warning", "炎陵县政务服务中心", "100", "109.00", "9.00", "line 226"),
+    ("PE001", "warning", "山西CA数字证书办理费", "100", "95.00", "-5.00", "line 2255"),
+    ("PE002", "warning", "山西CA数字证书办理费", "55.00", "100.00", "45.00", "line 2255"),
+    ("PE004", "warning", "营商环境评估费", "75.25", "70.11", "-5.14", "line 26"),
+    ("PE004", "warning", "政务大厅水电暖物业管理费", "100.00", "78.75", "-21.25", "line 59"),
+    ("PE004", "warning", "证照印制费用", "92.33", "100.00", "7.67", "line 1670"),
+    ("PE004", "warning", "山西CA数字证书办理费", "95.00", "100.00", "5.00", "line 2255"),
+    # rounding tails of the Xiaoyi tables (万元 to two decimals): 100 yuan, inside the band
+    ("F5", "info", "公开03表 201 一般公共服务支出", "11327500.00", "11327600.00", "100.00", "line 151"),
+    ("F5", "info", "公开03表 20103 政府办公厅(室)及相关机构事务", "11327500.00", "11327600.00", "100.00", "line 152"),
+    ("F6", "info", "公开02表 合计 / 本年收入合计", "16495500.00", "16495600.00", "100.00", "line 112"),
+    ("F6", "info", "公开02表 合计 / 财政拨款收入", "16495500.00", "16495600.00", "100.00", "line 112"),
+    ("F6", "info", "公开03表 合计 / 本年支出合计", "16495500.00", "16495600.00", "100.00", "line 150"),
+    ("F6", "info", "公开03表 合计 / 基本支出", "9985000.00", "9985100.00", "100.00", "line 150"),
+    ("F6", "info", "公开03表 合计 / 项目支出", "6510400.00", "6510500.00", "100.00", "line 150"),
+    ("F6", "info", "公开03表 20103 政府办公厅(室)及相关机构事务 / 基本支出", "7531300.00", "7531200.00", "-100.00", "line 152"),
+    ("F6", "info", "公开05表 合计 / 本年支出/小计", "16495500.00", "16495600.00", "100.00", "line 236"),
+    ("F6", "info", "公开05表 合计 / 本年支出/基本支出", "9985000.00", "9985100.00", "100.00", "line 236"),
+    ("F6", "info", "公开05表 合计 / 本年支出/项目支出", "6510400.00", "6510500.00", "100.00", "line 236"),
+    ("F6", "info", "公开05表 20103 政府办公厅(室)及相关机构事务 / 本年支出/基本支出", "7531300.00", "7531200.00", "-100.00", "line 238"),
+    ("F11", "info", "公开05表 201 一般公共服务支出", "11327500.00", "11327600.00", "100.00", "line 237"),
+    ("F11", "info", "公开05表 20103 政府办公厅(室)及相关机构事务", "11327500.00", "11327600.00", "100.00", "line 238"),
+    ("F12", "info", "公开06表 基本支出", "9985100.00", "9985200.00", "100.00", "line 273"),
+}
+
+
+def test_every_finding_in_the_samples(found):
+    assert set(found) == FINDINGS
+    assert len(found) == len(FINDINGS)
+
+
+def test_xiaoyi_rounding_tails_stay_info(found):
+    assert {severity for rule, severity, *_ in found if rule.startswith("F")} == {"info"}
+    assert not [f for f in found if f[1] == "error"]
