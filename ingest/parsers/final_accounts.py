@@ -14,7 +14,7 @@ from ingest.parsers.narrative import extract_facts
 from ingest.parsers.tables import Row, split_row
 from ingest.records import FinalAccountLine, FinalAccountTable, NarrativeFact
 
-PARSER_NAME = "final_accounts_v1"
+PARSER_NAME = "final_accounts_v2"
 
 # Standard table titles (部门决算公开 templates) -> table number; the most specific first.
 STANDARD_TABLES = (

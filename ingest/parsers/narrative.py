@@ -32,6 +32,8 @@ _SHARE = re.compile(r"(?P<label>[\u4e00-\u9fff]{0,16}?)(?:占比|占|比重为)[
 # Any other labelled amount: 收入总计1,649.56万元, 基本支出998.51万元, 增加366.75万元.
 _AMOUNT = re.compile(r"(?P<label>[\u4e00-\u9fff]{2,16}?)(?:为|共|合计为)?" + _NUM.replace("(", "(?P<n>", 1) + _UNIT.replace("(", "(?P<u>", 1))
 _LABEL_NOISE = re.compile(r"^(?:\d{4})?(?:年度|年|本年度|本年|其中|的|共计|共|合计)?")
+_PROJECT_COUNT = re.compile(r"涉及(?:二级)?项目(?P<n>\d+)个")
+_GRADE_COUNT = re.compile(r"(?P<n>\d+)个项目(?:自评)?(?:等级|结果)为[“\"']?(?P<g>优|良|中|差)")
 _CHANGE = re.compile(r"(?P<dir>增长|增加|上升|下降|减少)" + _NUM.replace("(", "(?P<n>", 1) + r"%")
 
 
@@ -77,20 +79,31 @@ def extract_facts(lines: list[str], first_line_no: int = 1) -> tuple[NarrativeFa
                 facts.append(NarrativeFact(line_no, "part", label, value, match.group("u"), yuan, snippet))
                 start = parts_at + 2 + match.start("n")
                 claimed.append((start, start + len(match.group("n"))))
-        last_label = None
+        labelled: list[tuple[int, str]] = []  # (position, label) of each amount, for the shares and changes after it
         for match in _AMOUNT.finditer(sentence):
             if any(a <= match.start("n") < b for a, b in claimed):
                 continue
             value, yuan = _money(match.group("n"), match.group("u"))
-            last_label = _LABEL_NOISE.sub("", match.group("label")) or match.group("label")
-            facts.append(NarrativeFact(line_no, "amount", last_label, value, match.group("u"), yuan, snippet))
+            label = _LABEL_NOISE.sub("", match.group("label")) or match.group("label")
+            labelled.append((match.end(), label))
+            facts.append(NarrativeFact(line_no, "amount", label, value, match.group("u"), yuan, snippet))
+
+        def label_before(position: int) -> str | None:
+            before = [label for end, label in labelled if end <= position]
+            return before[-1] if before else None
+
         for match in _GRADE.finditer(sentence):
             facts.append(NarrativeFact(line_no, "grade", _GRADE_WORDS[match.group("g")], None, None, None, snippet))
         for match in _SHARE.finditer(sentence):
-            label = match.group("label") or last_label  # "基本支出998.51万元，占比60.53%"
+            label = match.group("label") or label_before(match.start())  # "基本支出998.51万元，占比60.53%"
             facts.append(NarrativeFact(line_no, "share", label, Decimal(match.group("n")) / 100, "fraction", None, snippet))
+        for match in _PROJECT_COUNT.finditer(sentence):
+            facts.append(NarrativeFact(line_no, "project_count", None, Decimal(match.group("n")), "个", None, snippet))
+        for match in _GRADE_COUNT.finditer(sentence):
+            facts.append(NarrativeFact(line_no, "grade_count", match.group("g"), Decimal(match.group("n")), "个", None, snippet))
         for match in _CHANGE.finditer(sentence):
             sign = Decimal(-1) if match.group("dir") in ("下降", "减少") else Decimal(1)
+            last_label = label_before(match.start())
             label = last_label.removesuffix("增加").removesuffix("减少") if last_label else None
             facts.append(NarrativeFact(line_no, "change", label, sign * Decimal(match.group("n")) / 100, "fraction", None, snippet))
     return tuple(facts)

@@ -18,7 +18,7 @@ TYPES = {
     "weight": "decimal(9,2)", "score_reported": "decimal(9,2)", "score_recomputed": "decimal(9,2)",
     "level1_points": "decimal(9,2)", "execution_weight": "decimal(9,2)", "total_score_reported": "decimal(9,2)",
     "total_score_recomputed": "decimal(9,2)", "execution_score_reported": "decimal(9,2)",
-    "min_score": "decimal(9,2)", "max_score": "decimal(9,2)",
+    "min_score": "decimal(9,2)", "max_score": "decimal(9,2)", "fiscal_year": "integer",
 }
 
 WAN = Decimal("50.0000")  # half of 0.01 万元, in yuan
@@ -43,7 +43,8 @@ COLUMNS = {
     "marts.fct_final_account_line": {"document_id", "source_file", "location", "line_no", "table_code", "row_label",
                                      "column_label", "subject_code", "subject_name", "amount_yuan", "half_unit_yuan"},
     "marts.fct_narrative_fact": {"document_id", "source_file", "location", "line_no", "doc_type", "fact_kind", "fact_label",
-                                 "fact_value", "fact_value_yuan", "sentence"},
+                                 "fact_value", "fact_value_yuan", "sentence", "fiscal_year", "adcode", "department"},
+    "marts.dim_document": {"document_id", "fiscal_year", "adcode", "department"},
 }
 
 
@@ -255,6 +256,65 @@ CASES = {
                                       doc(line_no=412, fact_kind="share", fact_label="基本支出", fact_value=D("0.6503"))]},
         # 9,985,100 / 16,495,600 = 0.605319 (printed 60.53%)
         [("0.605319", "0.650300", "0.044981", "warning")],
+    ),
+    "F9": (
+        {"marts.fct_final_account_line": [cell("04", "本年收入合计", "收入/金额", D("16495600")), cell("04", "年初财政拨款结转和结余", "收入/金额", D("100")),
+                                          cell("04", "本年支出合计", "支出/合计", D("16495600")), cell("04", "年末财政拨款结转和结余", "支出/合计", D("100"))]},
+        {"marts.fct_final_account_line": [cell("04", "本年收入合计", "收入/金额", D("16495600")), cell("04", "年初财政拨款结转和结余", "收入/金额", D("500000")),
+                                          cell("04", "本年支出合计", "支出/合计", D("16495600"))]},
+        [("16995600.00", "16495600.00", "-500000.00", "error")],
+    ),
+    "F10": (
+        {"marts.fct_final_account_line": [cell("02", "合计", "财政拨款收入", D("16495600")), cell("04", "本年收入合计", "收入/金额", D("16495600"))]},
+        {"marts.fct_final_account_line": [cell("02", "合计", "财政拨款收入", D("16495600")), cell("04", "本年收入合计", "收入/金额", D("15495600"))]},
+        [("15495600.00", "16495600.00", "1000000.00", "error")],
+    ),
+    "F14": (
+        # both empty (本表无数据 and blank columns): zero against zero
+        {"marts.fct_final_account_line": [cell("04", "本年支出合计", "支出/合计", D("16495600"))]},
+        {"marts.fct_final_account_line": [cell("04", "本年支出合计", "支出/政府性基金预算财政拨款", D("200000")),
+                                          cell("07", "合计", "本年支出/合计", D("150000"))]},
+        [("200000.00", "150000.00", "-50000.00", "error")],
+    ),
+    "N003": (
+        {"marts.fct_narrative_fact": [doc(line_no=400, fact_kind="amount", fact_label="收入总计", fact_value_yuan=D("16495600")),
+                                      doc(line_no=400, fact_kind="amount", fact_label="收入总计增加", fact_value_yuan=D("3667500")),
+                                      doc(line_no=400, fact_kind="change", fact_label="收入总计", fact_value=D("0.2859"))]},
+        {"marts.fct_narrative_fact": [doc(line_no=448, fact_kind="amount", fact_label="支出决算", fact_value_yuan=D("450700")),
+                                      doc(line_no=448, fact_kind="amount", fact_label="较上年决算减少", fact_value_yuan=D("10700")),
+                                      doc(line_no=448, fact_kind="change", fact_label="较上年决算", fact_value=D("-0.0332"))]},
+        # −10,700 ÷ (450,700 + 10,700) = −0.023190
+        [("-0.023190", "-0.033200", "-0.010010", "warning")],
+    ),
+    "N004": (
+        {"marts.fct_narrative_fact": [doc(doc_type="final_accounts", line_no=442, fact_kind="budget_total", fact_value_yuan=D("18024700")),
+                                      doc(doc_type="final_accounts", line_no=442, fact_kind="amount", fact_label="支出决算", fact_value_yuan=D("16495600")),
+                                      doc(doc_type="final_accounts", line_no=442, fact_kind="completion_rate", fact_value=D("0.9152"))]},
+        {"marts.fct_narrative_fact": [doc(doc_type="final_accounts", line_no=442, fact_kind="budget_total", fact_value_yuan=D("18024700")),
+                                      doc(doc_type="final_accounts", line_no=442, fact_kind="amount", fact_label="支出决算", fact_value_yuan=D("16495600")),
+                                      doc(doc_type="final_accounts", line_no=442, fact_kind="completion_rate", fact_value=D("0.9512"))]},
+        # 16,495,600 ÷ 18,024,700 = 0.915166
+        [("0.915166", "0.951200", "0.036034", "warning")],
+    ),
+    "X001": (
+        {"marts.fct_narrative_fact": [doc(doc_type="final_accounts", fiscal_year=2024, adcode="141181", department="局", fact_kind="project_count", fact_value=D("2"))],
+         "marts.fct_project_evaluation": [{"document_id": "p1", "fiscal_year": 2024, "adcode": "141181", "department": "局", "grade_reported": "优"},
+                                          {"document_id": "p2", "fiscal_year": 2024, "adcode": "141181", "department": "局", "grade_reported": "优"}]},
+        {"marts.fct_narrative_fact": [doc(doc_type="final_accounts", fiscal_year=2024, adcode="141181", department="局", fact_kind="grade_count", fact_label="差", fact_value=D("2"))],
+         "marts.fct_project_evaluation": [{"document_id": "p1", "fiscal_year": 2024, "adcode": "141181", "department": "局", "grade_reported": "优"}]},
+        [("2", "0", "-2", "warning")],
+    ),
+    "X002": (
+        {"marts.fct_final_account_line": [cell("03", "合计", "项目支出", D("6510500"))],
+         "marts.dim_document": [{"document_id": "d", "fiscal_year": 2024, "adcode": "141181", "department": "局"}],
+         "marts.fct_narrative_fact": [doc(fact_kind="project_count", fact_value=D("2"))],
+         "marts.fct_project_budget": [{"document_id": "p1", "fiscal_year": 2024, "adcode": "141181", "department": "局", "fund_source": "total", "executed_yuan": D("6510480")},
+                                      {"document_id": "p2", "fiscal_year": 2024, "adcode": "141181", "department": "局", "fund_source": "total", "executed_yuan": D("20")}]},
+        {"marts.fct_final_account_line": [cell("03", "合计", "项目支出", D("6510500"))],
+         "marts.dim_document": [{"document_id": "d", "fiscal_year": 2024, "adcode": "141181", "department": "局"}],
+         "marts.fct_narrative_fact": [doc(fact_kind="project_count", fact_value=D("1"))],
+         "marts.fct_project_budget": [{"document_id": "p1", "fiscal_year": 2024, "adcode": "141181", "department": "局", "fund_source": "total", "executed_yuan": D("4653519")}]},
+        [("6510500.00", "4653519.00", "-1856981.00", "warning")],
     ),
 }
 

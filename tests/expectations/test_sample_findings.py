@@ -28,6 +28,11 @@ FINDINGS = {
     ("PE004", "warning", "政务大厅水电暖物业管理费", "100.00", "78.75", "-21.25", "line 59"),
     ("PE004", "warning", "证照印制费用", "92.33", "100.00", "7.67", "line 1670"),
     ("PE004", "warning", "山西CA数字证书办理费", "95.00", "100.00", "5.00", "line 2255"),
+    # the final-accounts narrative reports 31 projects (28 优, 1 中, 2 差); 16 reports are loaded, all 优
+    ("X001", "warning", "项目个数", "31", "16", "-15", "line 512"),
+    ("X001", "warning", "自评等级“优”", "28", "16", "-12", "line 512"),
+    ("X001", "warning", "自评等级“中”", "1", "0", "-1", "line 512"),
+    ("X001", "warning", "自评等级“差”", "2", "0", "-2", "line 512"),
     # rounding tails of the Xiaoyi tables (万元 to two decimals): 100 yuan, inside the band
     ("F5", "info", "公开03表 201 一般公共服务支出", "11327500.00", "11327600.00", "100.00", "line 151"),
     ("F5", "info", "公开03表 20103 政府办公厅(室)及相关机构事务", "11327500.00", "11327600.00", "100.00", "line 152"),

@@ -51,7 +51,7 @@ def test_run_prints_the_summary_and_honours_env_defaults(tmp_path):
     assert f"warehouse: {db}" in lines
     assert "documents read: 23 (loaded 22, partial 0, quarantined 1)" in lines
     assert any(l.startswith("rows per mart:") and "fct_project_evaluation 21" in l for l in lines)
-    assert "violations: error 0, warning 15, info 15" in lines
+    assert "violations: error 0, warning 19, info 15" in lines
     assert f"report: {out / '2024' / 'yearly_comparison_2024.xlsx'}" in lines
     assert (out / "2020" / "yearly_comparison_2020.html").exists()
     # every file that did not load is named once on stderr, with its reason
@@ -62,7 +62,7 @@ def test_run_prints_the_summary_and_honours_env_defaults(tmp_path):
     assert fiscal("check", "--db", str(db), "--fail-on", "error").returncode == 0
     warned = fiscal("check", "--db", str(db), "--fail-on", "warning")
     assert warned.returncode == 1
-    assert "violations: error 0, warning 15, info 15" in warned.stdout
+    assert "violations: error 0, warning 19, info 15" in warned.stdout
     with duckdb.connect(str(db)) as con:
         # table 01's total expenditure no longer equals its total income: money that does not add up
         con.execute(
@@ -72,7 +72,7 @@ def test_run_prints_the_summary_and_honours_env_defaults(tmp_path):
     failed = fiscal("check", "--db", str(db), "--fail-on", "error", env={"FISCAL_OUT": str(out)})
     assert failed.returncode == 1
     # F2 and F3 in the table; the narrative's two statements of 支出总计 now disagree with it (N001)
-    assert "violations: error 2, warning 17, info 15" in failed.stdout
+    assert "violations: error 2, warning 21, info 15" in failed.stdout
     assert (out / "data_docs" / "index.html").exists()
 
     # re-running the same input leaves the facts as they were
