@@ -84,9 +84,16 @@ def _captured_output(what: str):
         raise
 
 
+class BlockedByChecks(CliError):
+    """The run finished, but error-level integrity findings stopped what is built after the checks."""
+
+
 def _check_success(result, what: str) -> None:
     if not result.success:
         failures = [e for e in result.all_events if e.is_failure]
+        if failures and all("blocking asset check failed" in (e.message or "") or
+                            "DagsterAssetCheckFailedError" in str(getattr(e.event_specific_data, "error", "")) for e in failures):
+            raise BlockedByChecks(f"{what}: error-level integrity violations block the reports (see audit.integrity_violation)")
         detail = failures[0].message.splitlines()[0] if failures and failures[0].message else "see the log"
         raise CliError(f"{what} failed: {detail}")
 
@@ -123,7 +130,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args).resolved()
     _require_inputs(settings.inputs)
     defs = _definitions(settings)
-    _execute(defs, "build_warehouse")
+    try:
+        _execute(defs, "build_warehouse")
+    except BlockedByChecks as exc:
+        print_summary(settings.db_path, [])
+        print(f"fiscal: {exc}", file=sys.stderr)
+        return 1
     reports = []
     for year in _years(settings.db_path):
         _execute(defs, "yearly_report", partition_key=str(year))
