@@ -85,7 +85,8 @@ def ingest_file(path: Path, registry: Registry = EMPTY) -> list[ParsedDocument]:
         return [ParsedDocument(_quarantined(source, sha, str(exc), declared))]
     lines = rebuild_stream_table(rebuild_cell_rows(text_doc.lines))
     sections = layout.split_sections(lines)
-    file_head = "\n".join(lines[:40])
+    # the head names the region and year; capped, so a file that is one enormous line stays cheap
+    file_head = "\n".join(lines[:40])[:4000]
     out = []
     for section in sections:
         document_id = sha[:16] if len(sections) == 1 else _short_hash(section.text.encode("utf-8"))
@@ -98,7 +99,7 @@ def _parse_section(
     declared: Source | None,
 ) -> ParsedDocument:
     kind = (declared and declared.layout) or layout.classify(section.text)
-    head = "\n".join(section.lines[:30])
+    head = "\n".join(section.lines[:30])[:4000]
     year = fiscal_year(head) or fiscal_year(file_head) or (declared and declared.fiscal_year) or None
     parser, parser_name = _PARSERS.get(kind, (None, None))
     report = accounts = None

@@ -320,6 +320,10 @@ def print_summary(db_path: Path, reports: list[tuple[Path, Path]], raw: bool = F
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fiscal", description="Chinese local public-finance disclosure warehouse.")
     parser.add_argument("-v", "--verbose", action="store_true", help="show the orchestration and dbt logs")
+    parser.add_argument(
+        "--wait", type=float, default=0.0, metavar="SECONDS",
+        help="if another fiscal command is writing the warehouse, wait this long for it (default: stop at once)",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     def common(p: argparse.ArgumentParser, out: bool = False) -> None:
@@ -365,7 +369,16 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     VERBOSE = args.verbose
     try:
-        return args.func(args)
+        if args.command == "extract":
+            return args.func(args)
+        from orchestration.lock import WarehouseBusy, warehouse_lock
+
+        db_path = _settings(args).resolved().db_path
+        try:
+            with warehouse_lock(db_path, wait_seconds=args.wait):
+                return args.func(args)
+        except WarehouseBusy as exc:
+            raise CliError(str(exc)) from exc
     except CliError as exc:
         print(f"fiscal: {exc}", file=sys.stderr)
         return 2

@@ -99,7 +99,9 @@ def _blocks(lines: list[str]) -> list[_Block]:
             while j < len(lines) and split_row(lines[j]) is None:
                 j += 1
             rows, end = _collect_rows(lines, j)
-            for part in _split_restarts(rows):
+            end = max(end, i + 1)
+            # a marker with no rows is still a table that was published (its note says why)
+            for part in _split_restarts(rows) or [[]]:
                 blocks.append(_Block(code, title, i, part, []))
                 code = None  # a restarted part is identified by its note below
             blocks[-1].tail = _tail(lines, end)

@@ -24,7 +24,10 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         if data.startswith(bom):
             return data.decode(name), name
     if b"\x00" in data[:4096]:
-        raise QuarantineError("binary content, not text")
+        utf16 = _utf16_without_bom(data)
+        if utf16 is None:
+            raise QuarantineError("binary content, not text")
+        return utf16
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -39,3 +42,20 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
 def read_text(path: Path, data: bytes, sha256: str, encoding: str | None = None) -> TextDocument:
     text, encoding = decode(data, encoding)
     return TextDocument(path=path, text=text.replace("\r\n", "\n").replace("\r", "\n"), encoding=encoding, sha256=sha256)
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 text saved without a byte-order mark: NULs sit in every other byte of ASCII, and the
+    decoded text is printable. Random bytes fail the test and stay binary."""
+    if len(data) % 2:
+        return None
+    for name in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(name)
+        except UnicodeDecodeError:
+            continue
+        sample = text[:2000]
+        printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in sample)
+        if "\x00" not in sample and printable >= 0.98 * len(sample):
+            return text, name
+    return None

@@ -52,18 +52,11 @@ def as_docx() -> bytes:
     for line in TITLE:
         document.add_paragraph(line)
     table = document.add_table(rows=len(ROWS), cols=WIDTH)
-    occupied: set[tuple[int, int]] = set()
-    for r, row in enumerate(ROWS):
-        c = 0
-        for text, rowspan, colspan in row:
-            while (r, c) in occupied:
-                c += 1
-            top = table.cell(r, c)
-            if rowspan > 1 or colspan > 1:
-                top = top.merge(table.cell(r + rowspan - 1, c + colspan - 1))
-            top.text = text
-            occupied.update((r + dr, c + dc) for dr in range(rowspan) for dc in range(colspan))
-            c += colspan
+    for r, c, text, rowspan, colspan in _merges():
+        top = table.cell(r, c)
+        if rowspan > 1 or colspan > 1:
+            top = top.merge(table.cell(r + rowspan - 1, c + colspan - 1))
+        top.text = text
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

@@ -81,3 +81,20 @@ def test_run_prints_the_summary_and_honours_env_defaults(tmp_path):
     assert fiscal("ingest", str(SAMPLES), "--db", str(db)).returncode == 0, "re-ingest failed"
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select * exclude (loaded_at) from raw.documents order by document_id").fetchall() == before
+
+
+def test_a_second_writer_stops_with_a_clear_message(tmp_path):
+    from orchestration.lock import warehouse_lock
+
+    db = tmp_path / "w.duckdb"
+    with warehouse_lock(db):
+        busy = fiscal("run", "--db", str(db), "--out", str(tmp_path / "r"))
+        assert busy.returncode == 2
+        (line,) = busy.stderr.strip().splitlines()
+        assert line.startswith(f"fiscal: {db}: another fiscal command (pid {os.getpid()}) is writing this warehouse")
+        assert not db.exists()
+        waited = fiscal("--wait", "1", "check", "--db", str(db))
+        assert waited.returncode == 2 and "another fiscal command" in waited.stderr
+    # released with its holder: the next command gets through to its own work
+    after = fiscal("check", "--db", str(db))
+    assert "no warehouse here" in after.stderr

@@ -1,0 +1,27 @@
+"""Document text is shown as text in the HTML report, never run as markup."""
+from decimal import Decimal
+
+from reporting.yearly import _write_html
+
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def test_document_text_is_escaped(tmp_path):
+    data = {
+        "regions": [{"adcode": "141181", "province": "山西省", "city": None, "county": None, "department": HOSTILE,
+                     "projects": 1, "budget_adjusted_yuan": Decimal("100"), "executed_yuan": Decimal("100"),
+                     "execution_rate": Decimal("1"), "score_reported_avg": 100, "score_recomputed_avg": 100,
+                     "grade_excellent": 1, "grade_good": 0, "grade_fair": 0, "grade_poor": 0, "errors": 0, "warnings": 1, "infos": 0}],
+        "projects": [{"region": "孝义市", "department": HOSTILE, "project_name": HOSTILE, "budget_adjusted_yuan": Decimal("100"),
+                      "executed_yuan": Decimal("100"), "execution_rate": Decimal("1"), "total_score_reported": 100,
+                      "total_score_recomputed": 100, "grade_reported": "优", "grade_recomputed": "优", "flagged": 1,
+                      "source_file": "/data/a<b>.txt", "location": "line 1", "is_synthetic": False}],
+        "violations": [{"rule_id": "PI001", "severity": "warning", "region": "孝义市", "entity": HOSTILE, "expected": "1",
+                        "actual": "2", "difference": "1", "message": HOSTILE, "source_file": "a.txt", "location": "line 1"}],
+    }
+    path = tmp_path / "r.html"
+    _write_html(path, 2024, data)
+    html = path.read_text(encoding="utf-8")
+    assert "<script>" not in html and "<img" not in html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
+    assert "a&lt;b&gt;.txt" in html
