@@ -23,7 +23,8 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("department", pa.string()), ("implementing_unit", pa.string()), ("project_name", pa.string()),
             ("status", pa.string()), ("reason", pa.string()), ("parser", pa.string()),
             ("encoding", pa.string()), ("is_synthetic", pa.bool_()), ("source_name", pa.string()),
-            ("tolerance_factor", pa.float64()), ("loaded_at", pa.timestamp("us", tz="UTC")),
+            ("tolerance_factor", pa.float64()), ("published_on", pa.string()),
+            ("file_modified_at", pa.timestamp("us", tz="UTC")), ("loaded_at", pa.timestamp("us", tz="UTC")),
         ]
     ),
     "budget_lines": pa.schema(
@@ -115,7 +116,8 @@ def _rows(result: IngestResult, loaded_at: datetime) -> dict[str, list[dict]]:
                 "county": d.region.county, "adcode": d.region.adcode, "department": d.department,
                 "implementing_unit": d.implementing_unit, "project_name": d.project_name, "status": d.status,
                 "reason": d.reason, "parser": d.parser, "encoding": d.encoding, "is_synthetic": d.is_synthetic,
-                "source_name": d.source_name, "tolerance_factor": d.tolerance_factor,
+                "source_name": d.source_name, "tolerance_factor": d.tolerance_factor, "published_on": d.published_on,
+                "file_modified_at": datetime.fromtimestamp(d.file_modified_at, timezone.utc) if d.file_modified_at else None,
                 "loaded_at": loaded_at,
             }
         )

@@ -90,13 +90,15 @@ def ingest_file(path: Path, registry: Registry = EMPTY) -> list[ParsedDocument]:
     out = []
     for section in sections:
         document_id = sha[:16] if len(sections) == 1 else _short_hash(section.text.encode("utf-8"))
-        out.append(_parse_section(source, sha, document_id, section, file_head, text_doc.encoding, declared))
+        out.append(
+            _parse_section(source, sha, document_id, section, file_head, text_doc.encoding, declared, path.stat().st_mtime)
+        )
     return out
 
 
 def _parse_section(
     source: str, sha: str, document_id: str, section: layout.Section, file_head: str, encoding: str | None,
-    declared: Source | None,
+    declared: Source | None, modified_at: float | None = None,
 ) -> ParsedDocument:
     kind = (declared and declared.layout) or layout.classify(section.text)
     head = "\n".join(section.lines[:30])[:4000]
@@ -156,10 +158,26 @@ def _parse_section(
             is_synthetic="合成数据" in head or "SYNTHETIC" in head,
             source_name=declared.name if declared else None,
             tolerance_factor=(declared.tolerance_factor if declared and declared.tolerance_factor else 1.0),
+            published_on=publication_date(list(section.lines)),
+            file_modified_at=modified_at,
         ),
         report if status != "quarantined" else None,
         accounts if status != "quarantined" else None,
     )
+
+
+def publication_date(lines: list[str]) -> str | None:
+    """The date a document says it was published (发布日期, or a lone `2024年12月` under the title)."""
+    for line in lines[:40]:
+        flat = squash(line)
+        match = re.search(r"发布日期[:：]?(\d{4})[-年/.](\d{1,2})[-月/.](\d{1,2})", flat)
+        if match:
+            return f"{match.group(1)}-{int(match.group(2)):02d}-{int(match.group(3)):02d}"
+        match = re.fullmatch(r"(\d{4})年(\d{1,2})月(?:(\d{1,2})日)?", flat)
+        if match:
+            day = f"-{int(match.group(3)):02d}" if match.group(3) else ""
+            return f"{match.group(1)}-{int(match.group(2)):02d}{day}"
+    return None
 
 
 def fiscal_year(text: str) -> int | None:

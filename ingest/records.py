@@ -155,6 +155,8 @@ class Document:
     is_synthetic: bool = False
     source_name: str | None = None  # the source-registry entry the file matched
     tolerance_factor: float = 1.0
+    published_on: str | None = None  # the publication date the text states (YYYY-MM or YYYY-MM-DD)
+    file_modified_at: float | None = None  # the file's modification time, when the text states no date
 
 
 @dataclass(frozen=True)

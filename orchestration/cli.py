@@ -127,15 +127,25 @@ def _require_inputs(paths) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from orchestration.lock import staged_warehouse
+
     settings = _settings(args).resolved()
     _require_inputs(settings.inputs)
-    defs = _definitions(settings)
-    try:
-        _execute(defs, "build_warehouse")
-    except BlockedByChecks as exc:
+    blocked = None
+    # The run builds a copy and swaps it in at the end: killed half-way, the warehouse is untouched.
+    with staged_warehouse(settings.db_path) as work:
+        defs = _definitions(replace(settings, db_path=work))
+        try:
+            _execute(defs, "build_warehouse")
+        except BlockedByChecks as exc:
+            blocked = exc
+    if blocked is not None:
         print_summary(settings.db_path, [])
-        print(f"fiscal: {exc}", file=sys.stderr)
+        print(f"fiscal: {blocked}", file=sys.stderr)
         return 1
+    defs = _definitions(settings)
     reports = []
     for year in _years(settings.db_path):
         _execute(defs, "yearly_report", partition_key=str(year))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -44,3 +45,25 @@ def warehouse_lock(db_path: Path, wait_seconds: float = 0.0):
         yield
     finally:
         handle.close()
+
+
+@contextmanager
+def staged_warehouse(db_path: Path):
+    """Work on a copy of the warehouse and put it in place only when the work is done.
+
+    A run that is killed or fails leaves the warehouse exactly as it was; the copy it was writing
+    is discarded by the next run. Call it while holding the warehouse lock.
+    """
+    db_path = Path(db_path)
+    work = db_path.with_name(db_path.name + ".building")
+    for leftover in (work, Path(str(work) + ".wal")):
+        leftover.unlink(missing_ok=True)
+    if db_path.exists():
+        shutil.copy2(db_path, work)
+    try:
+        yield work
+    except BaseException:
+        for leftover in (work, Path(str(work) + ".wal")):
+            leftover.unlink(missing_ok=True)
+        raise
+    os.replace(work, db_path)

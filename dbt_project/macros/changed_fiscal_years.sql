@@ -3,7 +3,7 @@
 {% macro changed_fiscal_years_filter() -%}
     {% if is_incremental() %}
     where fiscal_year_partition in (
-        select coalesce(fiscal_year, 0) from {{ ref('stg_raw__documents') }}
+        select coalesce(fiscal_year, 0) from {{ ref('int_current_documents') }}
         where loaded_at > coalesce(
             (select max(built.loaded_at) from {{ this }} as built), cast('1900-01-01 00:00:00' as timestamp)
         )

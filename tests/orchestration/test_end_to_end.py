@@ -118,3 +118,11 @@ def test_report_files_open_and_hold_the_figures(built_warehouse, con):
     assert xiaoyi["项目数"] == 16
     html = (out / "yearly_comparison_2024.html").read_text(encoding="utf-8")
     assert "新开办企业免费刻制印章" in html and 'lang="zh-CN"' in html
+
+
+def test_dev_server_binds_loopback():
+    from pathlib import Path
+
+    makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text(encoding="utf-8")
+    dev = next(line for line in makefile.splitlines() if "dagster dev" in line)
+    assert "-h 127.0.0.1" in dev

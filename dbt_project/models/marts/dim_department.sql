@@ -2,7 +2,7 @@ with
 
 documents as (
 
-    select * from {{ ref('stg_raw__documents') }}
+    select * from {{ ref('int_current_documents') }}
     where department is not null and status <> 'quarantined'
 
 ),

@@ -6,33 +6,46 @@ documents as (
 
 ),
 
+versions as (
+
+    select * from {{ ref('int_document_versions') }}
+
+),
+
 final as (
 
     select
-        document_id,
-        source_file,
-        sha256,
-        section,
-        line_start,
-        line_end,
-        doc_type,
-        fiscal_year,
-        province,
-        city,
-        county,
-        adcode,
-        department,
-        implementing_unit,
-        project_name,
-        status,
-        status_reason,
-        parser,
-        encoding,
-        is_synthetic,
-        source_name,
-        tolerance_factor,
-        loaded_at
+        documents.document_id,
+        documents.source_file,
+        documents.sha256,
+        documents.section,
+        documents.line_start,
+        documents.line_end,
+        documents.doc_type,
+        documents.fiscal_year,
+        documents.province,
+        documents.city,
+        documents.county,
+        documents.adcode,
+        documents.department,
+        documents.implementing_unit,
+        documents.project_name,
+        case when versions.is_current then documents.status else 'superseded' end as status,
+        case when versions.is_current then documents.status_reason
+            else 'superseded by ' || versions.superseded_by
+        end as status_reason,
+        documents.status as parse_status,
+        versions.superseded_by,
+        documents.published_on,
+        documents.parser,
+        documents.encoding,
+        documents.is_synthetic,
+        documents.source_name,
+        documents.tolerance_factor,
+        documents.loaded_at
     from documents
+    inner join versions
+        on documents.document_id = versions.document_id
 
 )
 

@@ -2,7 +2,7 @@ with
 
 documents as (
 
-    select * from {{ ref('stg_raw__documents') }}
+    select * from {{ ref('int_current_documents') }}
     where project_name is not null and status <> 'quarantined'
 
 ),

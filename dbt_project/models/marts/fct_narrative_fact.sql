@@ -8,7 +8,7 @@ facts as (
 
 documents as (
 
-    select * from {{ ref('stg_raw__documents') }}
+    select * from {{ ref('int_current_documents') }}
 
 ),
 

@@ -24,7 +24,7 @@ scores as (
 
 documents as (
 
-    select * from {{ ref('stg_raw__documents') }}
+    select * from {{ ref('int_current_documents') }}
 
 ),
 

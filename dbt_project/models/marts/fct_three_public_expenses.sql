@@ -10,7 +10,7 @@ lines as (
 
 documents as (
 
-    select * from {{ ref('stg_raw__documents') }}
+    select * from {{ ref('int_current_documents') }}
 
 ),
 

@@ -1,0 +1,65 @@
+-- A corrected re-publication replaces the earlier version of the same document: the same kind of
+-- document for the same year, region, department and project. The newer wins (publication date
+-- the text states, then the file's modification time, then the load time); the older is kept and
+-- marked superseded.
+with
+
+documents as (
+
+    select * from {{ ref('stg_raw__documents') }}
+
+),
+
+keyed as (
+
+    select
+        document_id,
+        published_on,
+        file_modified_at,
+        loaded_at,
+        case when status <> 'quarantined' then
+                doc_type || '|' || coalesce(cast(fiscal_year as {{ dbt.type_string() }}), '?') || '|' || coalesce(adcode, '?')
+                || '|' || coalesce(department, '?') || '|' || coalesce(project_name, '')
+        end as version_key
+    from documents
+
+),
+
+ranked as (
+
+    select
+        document_id,
+        version_key,
+        row_number() over (
+            partition by coalesce(version_key, document_id)
+            order by published_on desc nulls last, file_modified_at desc nulls last, loaded_at desc, document_id asc
+        ) as version_rank
+    from keyed
+
+),
+
+latest as (
+
+    select
+        version_key,
+        document_id as latest_document_id
+    from ranked
+    where version_rank = 1 and version_key is not null
+
+),
+
+final as (
+
+    select
+        ranked.document_id,
+        ranked.version_key,
+        ranked.version_rank,
+        ranked.version_rank = 1 as is_current,
+        case when ranked.version_rank > 1 then latest.latest_document_id end as superseded_by
+    from ranked
+    left join latest
+        on ranked.version_key = latest.version_key
+
+)
+
+select * from final
