@@ -4,11 +4,9 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-_FULLWIDTH = {chr(0xFF01 + i): chr(0x21 + i) for i in range(94)}
-_FULLWIDTH.update({"\u3000": " ", "。": ".", "、": ","})
-# Keep the Chinese list comma and full stop inside prose; only digits, signs and brackets matter
-# for the numbers, so those two are mapped back after translation where they are not numeric.
-_TRANSLATE = str.maketrans({k: v for k, v in _FULLWIDTH.items() if k not in "。、"})
+# Full-width ASCII forms (U+FF01–FF5E) and the ideographic space; the Chinese full stop and list
+# comma stay as they are, since prose needs them and numbers never use them.
+_TRANSLATE = str.maketrans({**{chr(0xFF01 + i): chr(0x21 + i) for i in range(94)}, "\u3000": " "})
 
 NULL_MARKERS = frozenset({"", "-", "--", "—", "——", "－", "/", "无", "nan", "None"})
 

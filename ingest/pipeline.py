@@ -22,7 +22,7 @@ from ingest.regions import gazetteer
 from ingest.registry import EMPTY, Registry, Source
 
 # Files that describe a corpus rather than belong to it.
-IGNORED_NAMES = {"MANIFEST.md", "README.md", "SOURCE.md"}
+IGNORED_NAMES = {"MANIFEST.md", "README.md", "SOURCE.md", "truth.json"}
 
 _PARSERS = {
     layout.REPORT_WITH_INDICATORS: (parse_project_report, PARSER_NAME),

@@ -283,6 +283,26 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_generate(args: argparse.Namespace) -> int:
+    from demo.generator import generate
+
+    try:
+        first, last = (int(y) for y in args.years.split("-")) if "-" in args.years else (int(args.years),) * 2
+    except ValueError as exc:
+        raise CliError(f"--years {args.years}: expected a year or a range like 2023-2024") from exc
+    if last < first:
+        raise CliError(f"--years {args.years}: the range runs backwards")
+    try:
+        projects = generate(Path(args.out), args.counties, (first, last), args.province, args.seed, args.error_rate)
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+    planted = sum(1 for p in projects if p.planted)
+    counties = len({p.adcode for p in projects})
+    print(f"wrote {len(projects)} synthetic project reports for {counties} counties of {args.province}, "
+          f"{first}–{last}, {planted} with planted inconsistencies, into {args.out} (truth.json beside them)")
+    return 0
+
+
 def _report_paths(out_dir: Path, year: int) -> tuple[Path, Path]:
     base = out_dir / str(year) / f"yearly_comparison_{year}"
     return base.with_suffix(".xlsx"), base.with_suffix(".html")
@@ -367,6 +387,15 @@ def build_parser() -> argparse.ArgumentParser:
     common(report, out=True)
     report.set_defaults(func=cmd_report)
 
+    generate = sub.add_parser("generate", help="write a synthetic province's documents (marked synthetic), with their truth")
+    generate.add_argument("--out", required=True)
+    generate.add_argument("--counties", type=int, default=10)
+    generate.add_argument("--years", default="2023-2024", help="a year or a range, e.g. 2023-2024")
+    generate.add_argument("--province", default="山西省")
+    generate.add_argument("--seed", type=int, default=1)
+    generate.add_argument("--error-rate", type=float, default=0.1, help="share of documents with a planted inconsistency")
+    generate.set_defaults(func=cmd_generate)
+
     extract = sub.add_parser("extract", help="show what the parsers read from one file")
     extract.add_argument("file")
     extract.add_argument("--json", action="store_true")
@@ -379,7 +408,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     VERBOSE = args.verbose
     try:
-        if args.command == "extract":
+        if args.command in ("extract", "generate"):
             return args.func(args)
         from orchestration.lock import WarehouseBusy, warehouse_lock
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ingest.normalise import NULL_MARKERS, squash, to_yuan, try_decimal, unit_from_header
 from ingest.parsers.narrative import extract_facts
-from ingest.parsers.tables import Row, split_row
+from ingest.parsers.tables import split_row
 from ingest.records import FinalAccountLine, FinalAccountTable, NarrativeFact
 
 PARSER_NAME = "final_accounts_v2"

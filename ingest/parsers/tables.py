@@ -37,7 +37,12 @@ def _untag(cell: str) -> str:
 def is_debris(line: str) -> bool:
     """Blank lines and page-break leftovers that may sit inside a table."""
     flat = line.strip()
-    return not flat or flat in {"---", "***", "___"} or bool(re.fullmatch(r"-\s*\d+\s*-|第\d+页", flat))
+    return (
+        not flat
+        or flat in {"---", "***", "___"}
+        or bool(re.fullmatch(r"-\s*\d+\s*-|第\d+页", flat))
+        or bool(_MD_RULE.match(flat) and set(flat) <= set("|-: "))  # a Markdown table's rule under its header
+    )
 
 
 def rows_from(lines: list[str], start: int, first_line_no: int) -> list[Row]:

@@ -1,0 +1,1 @@
+"""A synthetic province: realistic documents for comparing counties, marked as synthetic."""

@@ -1,0 +1,188 @@
+"""Write synthetic project self-evaluation reports for real counties of one province.
+
+Every document says it is synthetic. The figures drift from year to year, execution rates and
+scores spread, and a configurable share of documents carries planted inconsistencies; the truth
+(what each document states and what was planted) is written beside them in truth.json.
+"""
+from __future__ import annotations
+
+import csv
+import html
+import json
+import random
+from dataclasses import asdict, dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+SEEDS = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds"
+MARKER = "【合成数据】本文件为演示用合成数据，不代表真实财政数据。"
+DEPARTMENTS = (("001", "政务服务管理局"), ("002", "财政局"), ("003", "教育局"))
+PROJECTS = ("政务服务大厅运行经费", "电子政务外网服务项目", "信息化平台运维项目", "办件结果邮寄项目", "专家劳务费用",
+            "证照印制费用", "便民服务站建设项目", "档案数字化项目")
+# (level1, level2, name, unit, direction): quantitative indicators; qualitative ones follow
+QUANTITATIVE = (
+    ("产出指标", "数量指标", "完成事项数量", "件", ">="),
+    ("产出指标", "质量指标", "验收合格率", "%", ">="),
+    ("产出指标", "成本指标", "项目成本", "万元", "<="),
+    ("满意度指标", "服务对象满意度", "服务对象满意度", "%", ">="),
+)
+QUALITATIVE = (
+    ("产出指标", "时效指标", "完成及时性", "及时"),
+    ("效益指标", "社会效益", "公共服务效率提升程度", "明显"),
+    ("效益指标", "可持续影响", "长效管理制度健全性", "健全"),
+)
+PLANTS = ("total_not_sum", "rate_mismatch", "full_marks_below_target")
+
+
+@dataclass
+class Indicator:
+    level1: str
+    level2: str
+    name: str
+    target: str
+    actual: str
+    weight: int
+    score: Decimal
+
+
+@dataclass
+class Project:
+    file: str
+    adcode: str
+    county: str
+    department: str
+    fiscal_year: int
+    project_name: str
+    initial_yuan: int
+    adjusted_yuan: int
+    executed_yuan: int
+    printed_rate: Decimal
+    execution_score: Decimal
+    indicators: list[Indicator]
+    total_score: Decimal
+    grade: str
+    planted: list[str] = field(default_factory=list)
+
+
+def counties_of(province: str) -> list[tuple[str, str]]:
+    with (SEEDS / "admin_provinces.csv").open(encoding="utf-8") as f:
+        codes = [r["code"] for r in csv.DictReader(f) if r["name"] == province]
+    if not codes:
+        raise ValueError(f"no province named {province}")
+    with (SEEDS / "admin_counties.csv").open(encoding="utf-8") as f:
+        rows = [(r["code"], r["name"]) for r in csv.DictReader(f) if r["provinceCode"] == codes[0]]
+    # development zones (xx71–xx79) are not counties that publish
+    return sorted(r for r in rows if not r[0][4:].startswith("7") and r[1] not in {"市辖区", "城区", "郊区", "矿区"})
+
+
+def _round(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _grade(total: Decimal) -> str:
+    return "优" if total >= 90 else "良" if total >= 80 else "中" if total >= 60 else "差"
+
+
+def _project(rng, adcode, county, department, year, name, base_budget, error_rate, file) -> Project:
+    drift = Decimal(str(1 + (year - 2020) * 0.04 + rng.uniform(-0.05, 0.05)))
+    initial = int(Decimal(base_budget) * drift // 100 * 100)
+    adjusted = int(initial * rng.choice((1, 1, 1, 0.9, 0.8)) // 100 * 100)
+    executed = int(adjusted * rng.uniform(0.6, 1.0))
+    rate = Decimal(executed) / Decimal(adjusted)
+    printed_rate = _round(rate * 100)
+    execution_score = _round(min(Decimal(10), 10 * printed_rate / 100))
+    weights = [20, 15, 15, 10, 10, 10, 10]
+    indicators = []
+    for (l1, l2, ind, unit, op), weight in zip(QUANTITATIVE, weights):
+        target = Decimal(rng.choice((95, 98, 100))) if unit == "%" else Decimal(rng.randint(20, 400))
+        achieved = Decimal(str(rng.uniform(0.85, 1.05)))
+        actual = _round(target * achieved) if unit != "%" else min(Decimal(100), _round(target * achieved))
+        if op == ">=":
+            score = _round(weight * min(Decimal(1), actual / target))
+        else:
+            score = Decimal(weight) if actual <= target else _round(weight * target / actual)
+        sign = "≥" if op == ">=" else "≤"
+        indicators.append(Indicator(l1, l2, ind, f"{sign}{target.normalize():f}{unit}", f"{actual.normalize():f}", weight, score))
+    for (l1, l2, ind, word), weight in zip(QUALITATIVE, weights[4:]):
+        indicators.append(Indicator(l1, l2, ind, word, "达成预期指标", weight, Decimal(weight)))
+    total = execution_score + sum(i.score for i in indicators)
+    project = Project(file, adcode, county, department, year, name, initial, adjusted, executed, printed_rate,
+                      execution_score, indicators, total, _grade(total))
+    if rng.random() < error_rate:
+        plant = rng.choice(PLANTS)
+        project.planted.append(plant)
+        if plant == "total_not_sum":
+            project.total_score = total + rng.choice((Decimal(3), Decimal(5)))
+            project.grade = _grade(project.total_score)
+        elif plant == "rate_mismatch":
+            project.printed_rate = min(Decimal(100), printed_rate + 10)
+        else:
+            short = indicators[0]
+            short.score = Decimal(short.weight)  # full marks although below target
+            short.actual = f"{(Decimal(short.target[1:-1]) * Decimal('0.8')).quantize(Decimal('1'))}"
+            project.total_score = execution_score + sum(i.score for i in indicators)
+            project.grade = _grade(project.total_score)
+    return project
+
+
+def _rows(p: Project) -> tuple[list[list[str]], list[list[str]]]:
+    funds = [
+        ["资金来源", "年初预算数(元)", "全年预算数(元)", "全年执行数(元)", "执行率", "得分"],
+        ["合计", f"{p.initial_yuan:,}", f"{p.adjusted_yuan:,}", f"{p.executed_yuan:,}", f"{p.printed_rate:f}", f"{p.execution_score:f}"],
+        ["市县区财政资金", f"{p.initial_yuan:,}", f"{p.adjusted_yuan:,}", f"{p.executed_yuan:,}", "", ""],
+    ]
+    indicators = [["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"]]
+    for i in p.indicators:
+        indicators.append([i.level1, i.level2, i.name, i.target, i.actual, str(i.weight), f"{i.score:f}", ""])
+    return funds, indicators
+
+
+def render(p: Project, fmt: str) -> str:
+    funds, indicators = _rows(p)
+    head = ["项目支出绩效自评分析报告", f"（{p.fiscal_year}年度）", f"项目名称：{p.project_name}",
+            f"项目单位：{p.county}{p.department}", f"主管部门：{p.county}{p.department}", MARKER, ""]
+    result = (f"综合考虑预算执行情况得分{p.execution_score:f}分、产出、效益、满意度各方面因素，最终评分结果："
+              f"{p.project_name}绩效自我评价结果为：总得分{p.total_score:f}分，属于“{p.grade}”。")
+    if fmt == "html":
+        def table(rows):
+            body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in rows)
+            return f"<table>{body}</table>"
+        paras = "".join(f"<p>{html.escape(line)}</p>" for line in head if line)
+        return (f"<html><head><meta charset='utf-8'><title>{html.escape(p.project_name)}</title></head><body>{paras}"
+                f"<p>(一) 预算执行情况</p>{table(funds)}<p>(二) 绩效指标完成情况</p>{table(indicators)}"
+                f"<p>{html.escape(result)}</p></body></html>")
+    if fmt == "md":
+        def table(rows):
+            lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
+            return lines + ["| " + " | ".join(r) + " |" for r in rows[1:]]
+        return "\n".join(head + ["(一) 预算执行情况", ""] + table(funds) + ["", "(二) 绩效指标完成情况", ""]
+                         + table(indicators) + ["", result, ""])
+    return "\n".join(head + ["(一) 预算执行情况", ""] + ["\t".join(r) for r in funds] + ["", "(二) 绩效指标完成情况", ""]
+                     + ["\t".join(r) for r in indicators] + ["", result, ""])
+
+
+def generate(out: Path, counties: int, years: tuple[int, int], province: str = "山西省", seed: int = 1,
+             error_rate: float = 0.1) -> list[Project]:
+    rng = random.Random(seed)
+    chosen = rng.sample(counties_of(province), counties)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    projects: list[Project] = []
+    formats = ("txt", "md", "html")
+    for adcode, county in sorted(chosen):
+        for dept_code, department in DEPARTMENTS:
+            names = rng.sample(PROJECTS, rng.randint(2, 4))
+            bases = {name: rng.randint(50, 3000) * 1000 for name in names}
+            for year in range(years[0], years[1] + 1):
+                for n, name in enumerate(names):
+                    fmt = formats[(len(projects)) % len(formats)]
+                    file = f"{adcode}_{dept_code}_{year}_{n + 1:02d}.{fmt}"
+                    project = _project(rng, adcode, county, department, year, name, bases[name], error_rate, file)
+                    (out / file).write_text(render(project, fmt), encoding="utf-8")
+                    projects.append(project)
+    truth = [
+        {**asdict(p), "indicators": [asdict(i) for i in p.indicators]}
+        for p in projects
+    ]
+    (out / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    return projects
