@@ -60,6 +60,22 @@ where e.fiscal_year = $year
 order by region, e.department, e.project_name
 """
 
+DEPARTMENT_SQL = """
+select
+    s.adcode, coalesce(d.county, d.city, d.province) as region, s.department,
+    s.income_total_yuan, s.expenditure_total_yuan, s.basic_yuan, s.project_yuan,
+    s.basic_yuan / nullif(s.expenditure_total_yuan, 0) as basic_share,
+    s.personnel_yuan, s.public_expenses_yuan,
+    s.three_public_budget_yuan, s.three_public_actual_yuan,
+    s.previous_expenditure_total_yuan, s.expenditure_growth,
+    (select count(*) from audit.integrity_violation v where v.document_id = s.document_id and v.severity = 'error') as errors,
+    s.source_file
+from marts.fct_department_summary s
+join marts.dim_document d on d.document_id = s.document_id
+where s.fiscal_year = $year
+order by s.adcode, s.department
+"""
+
 VIOLATION_SQL = """
 select v.rule_id, v.severity, coalesce(d.county, d.city, d.province) as region, v.entity,
        v.expected, v.actual, v.difference, v.message, v.source_file, v.location
@@ -84,6 +100,15 @@ PROJECT_HEADERS = [
     ("total_score_recomputed", "重算总分", "score"), ("grade_reported", "自评等级", "text"),
     ("grade_recomputed", "重算等级", "text"), ("flagged", "校验问题数", "int"), ("source_file", "来源文件", "text"),
     ("location", "位置", "text"),
+]
+DEPARTMENT_HEADERS = [
+    ("adcode", "行政区划代码", "text"), ("region", "地区", "text"), ("department", "部门", "text"),
+    ("income_total_yuan", "本年收入合计(万元)", "wan"), ("expenditure_total_yuan", "本年支出合计(万元)", "wan"),
+    ("basic_yuan", "基本支出(万元)", "wan"), ("project_yuan", "项目支出(万元)", "wan"), ("basic_share", "基本支出占比", "pct"),
+    ("personnel_yuan", "人员经费(万元)", "wan"), ("public_expenses_yuan", "公用经费(万元)", "wan"),
+    ("three_public_budget_yuan", "“三公”经费预算(万元)", "wan"), ("three_public_actual_yuan", "“三公”经费决算(万元)", "wan"),
+    ("previous_expenditure_total_yuan", "上年支出合计(万元)", "wan"), ("expenditure_growth", "支出增长", "pct"),
+    ("errors", "错误", "int"), ("source_file", "来源文件", "text"),
 ]
 VIOLATION_HEADERS = [
     ("rule_id", "规则", "text"), ("severity", "级别", "text"), ("region", "地区", "text"), ("entity", "对象", "text"),
@@ -113,6 +138,7 @@ def collect(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, list[dict]]:
     return {
         "regions": _fetch(con, REGION_SQL, year),
         "projects": _fetch(con, PROJECT_SQL, year),
+        "departments": _fetch(con, DEPARTMENT_SQL, year),
         "violations": _fetch(con, VIOLATION_SQL, year),
     }
 
@@ -156,6 +182,7 @@ def _write_xlsx(path: Path, year: int, data: dict[str, list[dict]]) -> None:
     sheets = (
         ("地区对比", REGION_HEADERS, data["regions"]),
         ("项目明细", PROJECT_HEADERS, data["projects"]),
+        ("部门决算", DEPARTMENT_HEADERS, data["departments"]),
         ("校验问题", VIOLATION_HEADERS, [{**v, "severity": SEVERITY_ZH.get(v["severity"], v["severity"])} for v in data["violations"]]),
     )
     for name, headers, rows in sheets:
@@ -202,6 +229,7 @@ def _write_html(path: Path, year: int, data: dict[str, list[dict]]) -> None:
         year=year,
         regions=data["regions"],
         projects=data["projects"],
+        departments=data["departments"],
         violations=data["violations"],
         severity_zh=SEVERITY_ZH,
         synthetic=any(p.get("is_synthetic") for p in data["projects"]),

@@ -100,7 +100,17 @@ def test_asset_checks_carry_dbt_tests_and_integrity_rules(built_warehouse):
 def test_report_files_open_and_hold_the_figures(built_warehouse, con):
     out = built_warehouse["settings"].out_dir / "2024"
     book = openpyxl.load_workbook(out / "yearly_comparison_2024.xlsx")
-    assert book.sheetnames == ["地区对比", "项目明细", "校验问题"]
+    assert book.sheetnames == ["地区对比", "项目明细", "部门决算", "校验问题"]
+    departments = book["部门决算"]
+    dept_header = [c.value for c in departments[1]]
+    (dept,) = [dict(zip(dept_header, [c.value for c in r])) for r in departments.iter_rows(min_row=2)]
+    summary = con.execute(
+        "select expenditure_total_yuan, basic_yuan, personnel_yuan, three_public_actual_yuan from marts.fct_department_summary"
+    ).fetchone()
+    assert [dept["本年支出合计(万元)"], dept["基本支出(万元)"], dept["人员经费(万元)"], dept["“三公”经费决算(万元)"]] == [
+        pytest.approx(float(v) / 10000) for v in summary
+    ]
+    assert dept["基本支出(万元)"] == pytest.approx(998.51)
     projects = book["项目明细"]
     header = [c.value for c in projects[1]]
     rows = [dict(zip(header, [c.value for c in row])) for row in projects.iter_rows(min_row=2)]
@@ -118,6 +128,7 @@ def test_report_files_open_and_hold_the_figures(built_warehouse, con):
     assert xiaoyi["项目数"] == 16
     html = (out / "yearly_comparison_2024.html").read_text(encoding="utf-8")
     assert "新开办企业免费刻制印章" in html and 'lang="zh-CN"' in html
+    assert "部门决算" in html and "998.51" in html
 
 
 def test_dev_server_binds_loopback():
