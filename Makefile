@@ -23,7 +23,13 @@ $(MANIFEST): $(STAMP) $(shell find dbt_project -name '*.sql' -o -name '*.yml' -o
 	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir .
 	touch $(MANIFEST)
 
-run: setup
+DEMO := data/demo/truth.json
+
+# A synthetic province (marked as such) so the yearly reports compare counties side by side.
+$(DEMO): | $(STAMP)
+	$(BIN)/fiscal generate --out data/demo --counties 10 --years 2023-2024 --seed 1
+
+run: setup $(DEMO)
 	$(BIN)/fiscal run
 
 test: setup
@@ -34,4 +40,4 @@ dev: setup
 	PATH=$(CURDIR)/$(BIN):$$PATH DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 clean:
-	rm -rf warehouse reports dbt_project/target dbt_project/logs
+	rm -rf warehouse reports data/demo dbt_project/target dbt_project/logs

@@ -43,6 +43,7 @@ class Indicator:
     actual: str
     weight: int
     score: Decimal
+    reason: str = ""
 
 
 @dataclass
@@ -102,7 +103,11 @@ def _project(rng, adcode, county, department, year, name, base_budget, error_rat
         else:
             score = Decimal(weight) if actual <= target else _round(weight * target / actual)
         sign = "≥" if op == ">=" else "≤"
-        indicators.append(Indicator(l1, l2, ind, f"{sign}{target.normalize():f}{unit}", f"{actual.normalize():f}", weight, score))
+        short = actual < target if op == ">=" else actual > target
+        reason = "受年度实际需求变化影响，未完全达到目标；下年度将按实际需求调整指标" if short else ""
+        indicators.append(
+            Indicator(l1, l2, ind, f"{sign}{target.normalize():f}{unit}", f"{actual.normalize():f}", weight, score, reason)
+        )
     for (l1, l2, ind, word), weight in zip(QUALITATIVE, weights[4:]):
         indicators.append(Indicator(l1, l2, ind, word, "达成预期指标", weight, Decimal(weight)))
     total = execution_score + sum(i.score for i in indicators)
@@ -118,8 +123,9 @@ def _project(rng, adcode, county, department, year, name, base_budget, error_rat
             project.printed_rate = min(Decimal(100), printed_rate + 10)
         else:
             short = indicators[0]
-            short.score = Decimal(short.weight)  # full marks although below target
+            short.score = Decimal(short.weight)  # full marks although below target, and no reason given
             short.actual = f"{(Decimal(short.target[1:-1]) * Decimal('0.8')).quantize(Decimal('1'))}"
+            short.reason = ""
             project.total_score = execution_score + sum(i.score for i in indicators)
             project.grade = _grade(project.total_score)
     return project
@@ -133,7 +139,7 @@ def _rows(p: Project) -> tuple[list[list[str]], list[list[str]]]:
     ]
     indicators = [["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"]]
     for i in p.indicators:
-        indicators.append([i.level1, i.level2, i.name, i.target, i.actual, str(i.weight), f"{i.score:f}", ""])
+        indicators.append([i.level1, i.level2, i.name, i.target, i.actual, str(i.weight), f"{i.score:f}", i.reason])
     return funds, indicators
 
 

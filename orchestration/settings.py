@@ -15,11 +15,16 @@ SOURCES_FILE = PROJECT_ROOT / "data" / "sources.yml"
 DEFAULT_ROLLUP_CRON = "0 6 1 10 *"
 
 
+def default_inputs() -> tuple[Path, ...]:
+    """The bundled samples, plus the generated demo province when `make run` has written it."""
+    return (SAMPLES_DIR, DEMO_DIR) if (DEMO_DIR / "truth.json").exists() else (SAMPLES_DIR,)
+
+
 @dataclass(frozen=True)
 class Settings:
     db_path: Path = PROJECT_ROOT / "warehouse" / "fiscal.duckdb"
     out_dir: Path = PROJECT_ROOT / "reports"
-    inputs: tuple[Path, ...] = field(default=(SAMPLES_DIR,))
+    inputs: tuple[Path, ...] = field(default_factory=default_inputs)
     inbox: Path = PROJECT_ROOT / "inbox"
     sources: Path = SOURCES_FILE
     rollup_cron: str = DEFAULT_ROLLUP_CRON

@@ -13,7 +13,7 @@ with projects as (
     select
         e.document_id, e.fiscal_year, e.adcode, d.province, d.city, d.county, e.department,
         b.budget_adjusted_yuan, b.executed_yuan,
-        e.total_score_reported, e.total_score_recomputed, e.grade_reported, e.grade_recomputed
+        e.total_score_reported, e.total_score_recomputed, e.grade_reported, e.grade_recomputed, d.is_synthetic
     from marts.fct_project_evaluation e
     join marts.dim_document d on d.document_id = e.document_id
     left join marts.fct_project_budget b on b.document_id = e.document_id and b.fund_source = 'total'
@@ -40,7 +40,8 @@ select
     count(*) filter (where p.grade_recomputed = '差') as grade_poor,
     coalesce(sum(f.errors), 0) as errors,
     coalesce(sum(f.warnings), 0) as warnings,
-    coalesce(sum(f.infos), 0) as infos
+    coalesce(sum(f.infos), 0) as infos,
+    bool_or(p.is_synthetic) as is_synthetic
 from projects p left join flags f on f.document_id = p.document_id
 group by all
 order by p.adcode, p.department
