@@ -16,7 +16,9 @@ def test_document_text_is_escaped(tmp_path):
                       "executed_yuan": Decimal("100"), "execution_rate": Decimal("1"), "total_score_reported": 100,
                       "total_score_recomputed": 100, "grade_reported": "优", "grade_recomputed": "优", "flagged": 1,
                       "source_file": "/data/a<b>.txt", "location": "line 1", "is_synthetic": False}],
-        "departments": [{"region": "孝义市", "department": HOSTILE, "errors": 1}],
+        "departments": [{"region": "孝义市", "department": HOSTILE, "errors": 1, **dict.fromkeys((
+            "income_total_yuan", "expenditure_total_yuan", "basic_yuan", "project_yuan", "basic_share", "personnel_yuan",
+            "public_expenses_yuan", "three_public_budget_yuan", "three_public_actual_yuan", "expenditure_growth"))}],
         "violations": [{"rule_id": "PI001", "severity": "warning", "region": "孝义市", "entity": HOSTILE, "expected": "1",
                         "actual": "2", "difference": "1", "message": HOSTILE, "source_file": "a.txt", "location": "line 1"}],
     }
