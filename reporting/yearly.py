@@ -77,6 +77,24 @@ where s.fiscal_year = $year
 order by s.adcode, s.department
 """
 
+CHANGE_SQL = """
+with yearly as (
+    select e.fiscal_year, coalesce(d.county, d.city, d.province) as region, e.adcode, sum(b.executed_yuan) as executed
+    from marts.fct_project_evaluation e
+    join marts.dim_document d on d.document_id = e.document_id
+    join marts.fct_project_budget b on b.document_id = e.document_id and b.fund_source = 'total'
+    where e.fiscal_year in ($year, $year - 1)
+    group by all
+)
+select this.region, this.adcode, prev.executed as previous_yuan, this.executed as executed_yuan,
+       this.executed - prev.executed as change_yuan,
+       (this.executed - prev.executed) / nullif(prev.executed, 0) as growth
+from yearly this join yearly prev on prev.adcode = this.adcode and prev.fiscal_year = this.fiscal_year - 1
+where this.fiscal_year = $year
+order by abs(this.executed - prev.executed) desc
+limit 5
+"""
+
 VIOLATION_SQL = """
 select v.rule_id, v.severity, coalesce(d.county, d.city, d.province) as region, v.entity,
        v.expected, v.actual, v.difference, v.message, v.source_file, v.location
@@ -102,6 +120,7 @@ PROJECT_HEADERS = [
     ("grade_recomputed", "重算等级", "text"), ("flagged", "校验问题数", "int"), ("source_file", "来源文件", "text"),
     ("location", "位置", "text"),
 ]
+HIGHLIGHT_HEADERS = [("category", "类别", "text"), ("item", "对象", "text"), ("value", "情况", "text")]
 DEPARTMENT_HEADERS = [
     ("adcode", "行政区划代码", "text"), ("region", "地区", "text"), ("department", "部门", "text"),
     ("income_total_yuan", "本年收入合计(万元)", "wan"), ("expenditure_total_yuan", "本年支出合计(万元)", "wan"),
@@ -140,12 +159,38 @@ def collect(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, list[dict]]:
         "regions": _fetch(con, REGION_SQL, year),
         "projects": _fetch(con, PROJECT_SQL, year),
         "departments": _fetch(con, DEPARTMENT_SQL, year),
+        "changes": _fetch(con, CHANGE_SQL, year),
         "violations": _fetch(con, VIOLATION_SQL, year),
     }
 
 
+def highlights(data: dict[str, list[dict]]) -> list[dict]:
+    """The few things a reader should see first: largest changes, lowest execution, biggest score
+    inflation (reported over recomputed), most violations."""
+    out = []
+    for c in data["changes"]:
+        out.append({"category": "支出变化最大", "item": c["region"], "value": f"{float(c['change_yuan']) / 10000:+,.2f} 万元"
+                    + (f"（{float(c['growth']) * 100:+.2f}%）" if c["growth"] is not None else "")})
+    regions = [r for r in data["regions"] if r["execution_rate"] is not None]
+    for r in sorted(regions, key=lambda r: r["execution_rate"])[:5]:
+        out.append({"category": "执行率最低", "item": f"{r['county'] or r['city'] or r['province']} {r['department'] or ''}",
+                    "value": f"{float(r['execution_rate']) * 100:.2f}%"})
+    scored = [p for p in data["projects"] if p["total_score_reported"] is not None and p["total_score_recomputed"] is not None]
+    for p in sorted(scored, key=lambda p: p["total_score_recomputed"] - p["total_score_reported"])[:5]:
+        gap = p["total_score_reported"] - p["total_score_recomputed"]
+        if gap > 0:
+            out.append({"category": "自评分虚高最多", "item": f"{p['region']} {p['project_name']}",
+                        "value": f"自评 {float(p['total_score_reported']):.2f}，重算 {float(p['total_score_recomputed']):.2f}"})
+    flagged = [r for r in data["regions"] if r["errors"] or r["warnings"]]
+    for r in sorted(flagged, key=lambda r: (-(r["errors"] * 1000 + r["warnings"])))[:5]:
+        out.append({"category": "校验问题最多", "item": f"{r['county'] or r['city'] or r['province']} {r['department'] or ''}",
+                    "value": f"错误 {r['errors']}，警告 {r['warnings']}"})
+    return out
+
+
 def write_report(con: duckdb.DuckDBPyConnection, year: int, out_dir: Path) -> ReportPaths:
     data = collect(con, year)
+    data["highlights"] = highlights(data)
     target = Path(out_dir) / str(year)
     target.mkdir(parents=True, exist_ok=True)
     paths = ReportPaths(target / f"yearly_comparison_{year}.xlsx", target / f"yearly_comparison_{year}.html")
@@ -181,6 +226,7 @@ def _write_xlsx(path: Path, year: int, data: dict[str, list[dict]]) -> None:
     }
     flagged = book.add_format({"bg_color": "#FCE4D6", "font_color": "#9C0006"})
     sheets = (
+        ("重点提示", HIGHLIGHT_HEADERS, data["highlights"]),
         ("地区对比", REGION_HEADERS, data["regions"]),
         ("项目明细", PROJECT_HEADERS, data["projects"]),
         ("部门决算", DEPARTMENT_HEADERS, data["departments"]),
@@ -231,6 +277,7 @@ def _write_html(path: Path, year: int, data: dict[str, list[dict]]) -> None:
         regions=data["regions"],
         projects=data["projects"],
         departments=data["departments"],
+        highlights=data.get("highlights", []),
         violations=data["violations"],
         severity_zh=SEVERITY_ZH,
         synthetic=any(p.get("is_synthetic") for p in data["projects"]),

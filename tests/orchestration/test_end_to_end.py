@@ -100,7 +100,12 @@ def test_asset_checks_carry_dbt_tests_and_integrity_rules(built_warehouse):
 def test_report_files_open_and_hold_the_figures(built_warehouse, con):
     out = built_warehouse["settings"].out_dir / "2024"
     book = openpyxl.load_workbook(out / "yearly_comparison_2024.xlsx")
-    assert book.sheetnames == ["地区对比", "项目明细", "部门决算", "校验问题"]
+    assert book.sheetnames == ["重点提示", "地区对比", "项目明细", "部门决算", "校验问题"]
+    notes = [[c.value for c in r] for r in book["重点提示"].iter_rows(min_row=2)]
+    # 证照印制费用 reports 100 where the rules give 92.33: the largest inflation of the year
+    inflation = [n for n in notes if n[0] == "自评分虚高最多"]
+    assert inflation[0][1] == "孝义市 证照印制费用" and inflation[0][2] == "自评 100.00，重算 92.33"
+    assert ["执行率最低", "孝义市 孝义市行政审批服务管理局", "100.00%"] in notes
     departments = book["部门决算"]
     dept_header = [c.value for c in departments[1]]
     (dept,) = [dict(zip(dept_header, [c.value for c in r])) for r in departments.iter_rows(min_row=2)]
