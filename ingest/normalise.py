@@ -55,10 +55,6 @@ def try_decimal(text: str | None) -> Decimal | None:
         return None
 
 
-def is_number(text: str | None) -> bool:
-    return try_decimal(text) is not None
-
-
 def to_yuan(amount: Decimal | None, unit: str) -> Decimal | None:
     """Convert an amount printed in `unit` (元/万元/亿元) to exact yuan, kept to the fen."""
     if amount is None:

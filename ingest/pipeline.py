@@ -87,12 +87,11 @@ def ingest_file(path: Path, registry: Registry = EMPTY) -> list[ParsedDocument]:
     sections = layout.split_sections(lines)
     # the head names the region and year; capped, so a file that is one enormous line stays cheap
     file_head = "\n".join(lines[:40])[:4000]
+    modified_at = path.stat().st_mtime
     out = []
     for section in sections:
         document_id = sha[:16] if len(sections) == 1 else _short_hash(section.text.encode("utf-8"))
-        out.append(
-            _parse_section(source, sha, document_id, section, file_head, text_doc.encoding, declared, path.stat().st_mtime)
-        )
+        out.append(_parse_section(source, sha, document_id, section, file_head, text_doc.encoding, declared, modified_at))
     return out
 
 

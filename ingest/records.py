@@ -170,7 +170,3 @@ class ParsedDocument:
 class IngestResult:
     documents: list[ParsedDocument] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
-
-    @property
-    def quarantined(self) -> list[Document]:
-        return [d.document for d in self.documents if d.document.status == "quarantined"]
