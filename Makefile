@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.installed
 MANIFEST := dbt_project/target/manifest.json
 DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: setup run test dev clean
+.PHONY: setup browser run test dev clean
 
 setup: $(STAMP) $(MANIFEST)
 
@@ -29,10 +29,16 @@ DEMO := data/demo/truth.json
 $(DEMO): | $(STAMP)
 	$(BIN)/fiscal generate --out data/demo --counties 10 --years 2023-2024 --seed 1
 
+# The demo province plants error-level inconsistencies on purpose: the reports are written anyway,
+# with the regions that failed marked 未通过 (the scheduled rollup stops at them instead).
 run: setup $(DEMO)
-	$(BIN)/fiscal run
+	$(BIN)/fiscal run --allow-errors
 
-test: setup
+# The report rendering test draws the HTML report in headless Chromium with CJK fonts.
+browser:
+	bash scripts/install-browser.sh
+
+test: setup browser
 	$(BIN)/python -m pytest -q
 
 dev: setup

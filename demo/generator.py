@@ -14,9 +14,14 @@ from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+from demo.final_accounts import Accounts
+from demo.final_accounts import render as render_accounts
+
 SEEDS = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds"
 MARKER = "【合成数据】本文件为演示用合成数据，不代表真实财政数据。"
-DEPARTMENTS = (("001", "政务服务管理局"), ("002", "财政局"), ("003", "教育局"))
+DEPARTMENTS = (("001", "政务服务管理局"), ("002", "财政局"), ("003", "教育局"), ("004", "民政局"), ("005", "卫生健康局"),
+               ("006", "住房和城乡建设局"), ("007", "农业农村局"), ("008", "交通运输局"), ("009", "文化和旅游局"),
+               ("010", "公安局"), ("011", "自然资源局"), ("012", "应急管理局"))
 PROJECTS = ("政务服务大厅运行经费", "电子政务外网服务项目", "信息化平台运维项目", "办件结果邮寄项目", "专家劳务费用",
             "证照印制费用", "便民服务站建设项目", "档案数字化项目")
 # (level1, level2, name, unit, direction): quantitative indicators; qualitative ones follow
@@ -31,7 +36,7 @@ QUALITATIVE = (
     ("效益指标", "社会效益", "公共服务效率提升程度", "明显"),
     ("效益指标", "可持续影响", "长效管理制度健全性", "健全"),
 )
-PLANTS = ("total_not_sum", "rate_mismatch", "full_marks_below_target")
+PLANTS = ("total_not_sum", "rate_mismatch", "full_marks_below_target", "sources_not_sum")
 
 
 @dataclass
@@ -63,6 +68,7 @@ class Project:
     total_score: Decimal
     grade: str
     planted: list[str] = field(default_factory=list)
+    source_executed_yuan: int | None = None  # the funding-source row's executed amount, where it differs from the total
 
 
 def counties_of(province: str) -> list[tuple[str, str]]:
@@ -119,6 +125,8 @@ def _project(rng, adcode, county, department, year, name, base_budget, error_rat
         if plant == "total_not_sum":
             project.total_score = total + rng.choice((Decimal(3), Decimal(5)))
             project.grade = _grade(project.total_score)
+        elif plant == "sources_not_sum":
+            project.source_executed_yuan = executed - rng.choice((1000, 5000, 20000))
         elif plant == "rate_mismatch":
             project.printed_rate = min(Decimal(100), printed_rate + 10)
         else:
@@ -135,7 +143,8 @@ def _rows(p: Project) -> tuple[list[list[str]], list[list[str]]]:
     funds = [
         ["资金来源", "年初预算数(元)", "全年预算数(元)", "全年执行数(元)", "执行率", "得分"],
         ["合计", f"{p.initial_yuan:,}", f"{p.adjusted_yuan:,}", f"{p.executed_yuan:,}", f"{p.printed_rate:f}", f"{p.execution_score:f}"],
-        ["市县区财政资金", f"{p.initial_yuan:,}", f"{p.adjusted_yuan:,}", f"{p.executed_yuan:,}", "", ""],
+        ["市县区财政资金", f"{p.initial_yuan:,}", f"{p.adjusted_yuan:,}",
+         f"{p.executed_yuan if p.source_executed_yuan is None else p.source_executed_yuan:,}", "", ""],
     ]
     indicators = [["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"]]
     for i in p.indicators:
@@ -167,18 +176,74 @@ def render(p: Project, fmt: str) -> str:
                      + ["\t".join(r) for r in indicators] + ["", result, ""])
 
 
+@dataclass
+class Corpus:
+    projects: list[Project]
+    accounts: list[Accounts]
+
+    @property
+    def documents(self) -> int:
+        return len(self.projects) + len(self.accounts)
+
+
+def _accounts(adcode, county, dept_code, department, years, projects, error_rate, seed) -> list[Accounts]:
+    """One department's final accounts for every year: staff costs drift, project spending is the
+    sum of that year's project reports."""
+    rng = random.Random(f"{seed}:{adcode}:{dept_code}")
+    staff = rng.randint(8, 60)
+    wage = rng.randint(900, 1400)  # 0.01 万元 per head and year, basic wage
+    out: list[Accounts] = []
+    previous = None
+    for year in range(years[0], years[1] + 1):
+        scale = 1 + (year - 2020) * 0.03 + rng.uniform(-0.02, 0.02)
+        basic_wage = int(staff * wage * scale)
+        personnel = {
+            "30101": basic_wage, "30102": int(basic_wage * 0.27), "30107": int(basic_wage * rng.uniform(0.5, 0.6)),
+            "30108": int(basic_wage * 0.28), "30110": int(basic_wage * 0.11), "30113": int(basic_wage * 0.24),
+        }
+        car_budget, reception_budget = rng.randint(0, 4) * 50, rng.randint(1, 6) * 30
+        public = {
+            "30201": staff * rng.randint(20, 40), "30211": staff * rng.randint(5, 15),
+            "30217": int(reception_budget * rng.uniform(0.5, 1.0)), "30231": int(car_budget * rng.uniform(0.6, 1.0)),
+            "30299": staff * rng.randint(5, 20),
+        }
+        mine = [p for p in projects if p.fiscal_year == year]
+        project = sum((Decimal(p.executed_yuan) / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP) for p in mine)
+        grades: dict[str, int] = {}
+        for p in mine:
+            grades[p.grade] = grades.get(p.grade, 0) + 1
+        accounts = Accounts(
+            f"{adcode}_{dept_code}_{year}_决算.{('txt', 'html')[(int(adcode) + year) % 2]}", adcode, county, dept_code,
+            department, year, personnel, staff * rng.randint(0, 30), public, int(project),
+            {"car_running": car_budget, "reception": reception_budget}, 0, len(mine), grades,
+        )
+        accounts.previous_total = previous if previous is not None else int(accounts.total / rng.uniform(0.9, 1.15))
+        if rng.random() < error_rate:
+            accounts.planted.append("share_mismatch")
+        previous = accounts.total
+        out.append(accounts)
+    return out
+
+
 def generate(out: Path, counties: int, years: tuple[int, int], province: str = "山西省", seed: int = 1,
-             error_rate: float = 0.1) -> list[Project]:
+             error_rate: float = 0.1, departments: int = 3) -> Corpus:
+    if not 1 <= departments <= len(DEPARTMENTS):
+        raise ValueError(f"departments: between 1 and {len(DEPARTMENTS)}")
     rng = random.Random(seed)
-    chosen = rng.sample(counties_of(province), counties)
+    available = counties_of(province)
+    if counties > len(available):
+        raise ValueError(f"{province} has {len(available)} counties, not {counties}")
+    chosen = rng.sample(available, counties)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     projects: list[Project] = []
+    accounts: list[Accounts] = []
     formats = ("txt", "md", "html")
     for adcode, county in sorted(chosen):
-        for dept_code, department in DEPARTMENTS:
+        for dept_code, department in DEPARTMENTS[:departments]:
             names = rng.sample(PROJECTS, rng.randint(2, 4))
             bases = {name: rng.randint(50, 3000) * 1000 for name in names}
+            mine: list[Project] = []
             for year in range(years[0], years[1] + 1):
                 for n, name in enumerate(names):
                     fmt = formats[(len(projects)) % len(formats)]
@@ -186,9 +251,17 @@ def generate(out: Path, counties: int, years: tuple[int, int], province: str = "
                     project = _project(rng, adcode, county, department, year, name, bases[name], error_rate, file)
                     (out / file).write_text(render(project, fmt), encoding="utf-8")
                     projects.append(project)
-    truth = [
-        {**asdict(p), "indicators": [asdict(i) for i in p.indicators]}
-        for p in projects
-    ]
+                    mine.append(project)
+            for a in _accounts(adcode, county, dept_code, department, years, mine, error_rate, seed):
+                (out / a.file).write_text(render_accounts(a, a.file.rsplit(".", 1)[1], MARKER), encoding="utf-8")
+                accounts.append(a)
+    truth = {
+        "projects": [{**asdict(p), "indicators": [asdict(i) for i in p.indicators]} for p in projects],
+        "final_accounts": [
+            {**asdict(a), "basic": a.basic, "total": a.total, "personnel_total": a.personnel_total,
+             "public_total": a.public_total, "unit": "0.01万元"}
+            for a in accounts
+        ],
+    }
     (out / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
-    return projects
+    return Corpus(projects, accounts)

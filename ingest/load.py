@@ -102,6 +102,7 @@ class LoadSummary:
     new_documents: int
     unchanged_documents: int
     rows: dict[str, int]
+    fiscal_years: tuple[int, ...] = ()  # the years of the new documents: what downstream must rebuild
 
 
 def _rows(result: IngestResult, loaded_at: datetime) -> dict[str, list[dict]]:
@@ -177,4 +178,5 @@ def load(con: duckdb.DuckDBPyConnection, result: IngestResult) -> LoadSummary:
         new_documents=len(fresh),
         unchanged_documents=len(result.documents) - len(fresh),
         rows={table: len(r) for table, r in rows.items()},
+        fiscal_years=tuple(sorted({p.document.fiscal_year for p in fresh if p.document.fiscal_year})),
     )

@@ -10,7 +10,7 @@ from orchestration.assets.report import yearly_comparison_report
 from orchestration.jobs import annual_rollup_job, build_warehouse_job, yearly_report_job
 from orchestration.resources import WarehouseResource
 from orchestration.schedules import annual_rollup_schedule
-from orchestration.sensors import inbox_sensor
+from orchestration.sensors import affected_years_sensor, inbox_sensor
 from orchestration.settings import Settings
 
 
@@ -21,7 +21,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         asset_checks=mart_integrity_checks,
         jobs=[build_warehouse_job, yearly_report_job, annual_rollup_job],
         schedules=[annual_rollup_schedule(settings.rollup_cron)],
-        sensors=[inbox_sensor(settings.inbox)],
+        sensors=[inbox_sensor(settings.inbox), affected_years_sensor],
         resources={
             "warehouse": WarehouseResource(
                 db_path=str(settings.db_path),

@@ -11,6 +11,7 @@ def annual_rollup_schedule(cron: str) -> dg.ScheduleDefinition:
         cron_schedule=cron,
         job=annual_rollup_job,
         execution_timezone="Asia/Shanghai",
+        default_status=dg.DefaultScheduleStatus.RUNNING,
         description="Once a year, the comparison report of the fiscal year just closed.",
     )
     def _schedule(context: dg.ScheduleEvaluationContext):

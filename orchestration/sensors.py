@@ -6,7 +6,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.jobs import build_warehouse_job
+from orchestration.assets.ingest import FISCAL_YEARS_KEY, RAW_KEYS
+from orchestration.jobs import build_warehouse_job, yearly_report_job
 
 
 def _snapshot(inbox: Path) -> dict[str, list[float]]:
@@ -46,6 +47,7 @@ def inbox_sensor(inbox: Path) -> dg.SensorDefinition:
         job=build_warehouse_job,
         minimum_interval_seconds=30,
         description=f"Ingests new files that settle in {inbox}.",
+        default_status=dg.DefaultSensorStatus.RUNNING,
     )
     def _sensor(context: dg.SensorEvaluationContext):
         ready, cursor = settled_new_files(inbox, context.cursor)
@@ -58,3 +60,33 @@ def inbox_sensor(inbox: Path) -> dg.SensorDefinition:
         )
 
     return _sensor
+
+
+def years_loaded(instance: dg.DagsterInstance, run_id: str) -> list[int]:
+    """The fiscal years of the documents a build run added, from its raw.documents materialization."""
+    records = instance.get_records_for_run(run_id=run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION).records
+    for record in records:
+        materialization = record.event_log_entry.asset_materialization
+        if materialization and materialization.asset_key == RAW_KEYS["documents"]:
+            value = materialization.metadata.get(FISCAL_YEARS_KEY)
+            text = value.value if value is not None else ""
+            return sorted({int(y) for y in str(text).split(",") if y})
+    return []
+
+
+@dg.run_status_sensor(
+    name="affected_years_sensor",
+    run_status=dg.DagsterRunStatus.SUCCESS,
+    monitored_jobs=[build_warehouse_job],
+    request_job=yearly_report_job,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="After the inbox sensor's build succeeds, rewrites the reports of the years its files belong to, and no others.",
+)
+def affected_years_sensor(context: dg.RunStatusSensorContext):
+    run = context.dagster_run
+    if run.tags.get("dagster/sensor_name") != "inbox_sensor":
+        return dg.SkipReason(f"run {run.run_id} was not started by the inbox sensor")
+    years = years_loaded(context.instance, run.run_id)
+    if not years:
+        return dg.SkipReason(f"run {run.run_id} loaded no new documents")
+    return [dg.RunRequest(run_key=f"{run.run_id}:{year}", partition_key=str(year)) for year in years]

@@ -37,3 +37,27 @@ def built_warehouse(tmp_path_factory):
             instance=instance, partition_key="2024", raise_on_error=False
         )
     return {"settings": settings, "build": build, "report": report, "defs": defs}
+
+
+@pytest.fixture(scope="session")
+def synthetic_warehouse(tmp_path_factory):
+    """A small generated province (3 counties, 2023–2024, planted inconsistencies) built through the
+    asset graph, with the 2024 report written."""
+    import dagster as dg
+
+    from demo.generator import generate
+    from orchestration.build import build_definitions
+    from orchestration.settings import Settings
+
+    base = tmp_path_factory.mktemp("synthetic")
+    corpus = generate(base / "corpus", 3, (2023, 2024), seed=11, error_rate=0.3)
+    settings = Settings(db_path=base / "w.duckdb", out_dir=base / "reports", inputs=(base / "corpus",), inbox=base / "inbox")
+    defs = build_definitions(settings)
+    with dg.DagsterInstance.ephemeral() as instance:
+        build = defs.resolve_job_def("build_warehouse").execute_in_process(instance=instance, raise_on_error=False)
+        report = defs.resolve_job_def("yearly_report").execute_in_process(
+            instance=instance, partition_key="2024", raise_on_error=False
+        )
+    # the planted errors block the scheduled rollup; the report, asked for on its own, marks them
+    assert not build.success and report.success
+    return {"settings": settings, "corpus": corpus, "folder": base / "corpus"}

@@ -7,6 +7,7 @@ import dagster as dg
 from orchestration.resources import WRITER_POOL, WarehouseResource
 
 RAW_TABLES = ("documents", "budget_lines", "indicator_lines", "evaluations")
+FISCAL_YEARS_KEY = "fiscal_years_loaded"  # the years of the documents this run added, comma-separated
 RAW_KEYS = {table: dg.AssetKey(["raw", table]) for table in RAW_TABLES}
 
 
@@ -38,5 +39,6 @@ def ingest_documents(context: dg.AssetExecutionContext, config: IngestConfig, wa
                 "rows": counts[table],
                 "new_rows": summary.rows[table],
                 **({f"documents_{k}": v for k, v in statuses.items()} if table == "documents" else {}),
+                **({FISCAL_YEARS_KEY: ",".join(map(str, summary.fiscal_years))} if table == "documents" else {}),
             },
         )

@@ -24,13 +24,31 @@ def test_counties_are_real_ones():
 
 
 def test_generated_documents_read_back_as_their_truth(tmp_path):
-    projects = generate(tmp_path, 3, (2023, 2024), seed=5, error_rate=0.3)
-    truth = {t["file"]: t for t in json.loads((tmp_path / "truth.json").read_text(encoding="utf-8"))}
-    assert len(truth) == len(projects) and {t["fiscal_year"] for t in truth.values()} == {2023, 2024}
+    corpus = generate(tmp_path, 3, (2023, 2024), seed=5, error_rate=0.3, departments=4)
+    stored = json.loads((tmp_path / "truth.json").read_text(encoding="utf-8"))
+    truth = {t["file"]: t for t in stored["projects"]}
+    accounts = {t["file"]: t for t in stored["final_accounts"]}
+    assert len(truth) == len(corpus.projects) and {t["fiscal_year"] for t in truth.values()} == {2023, 2024}
+    assert len(accounts) == 3 * 4 * 2  # one final accounts per county, department and year
     assert any(t["planted"] for t in truth.values())
-    parsed = [p for p in ingest_paths([tmp_path]).documents if not p.document.source_file.endswith("truth.json")]
-    assert len(parsed) == len(truth)
-    for p in parsed:
+    documents = ingest_paths([tmp_path]).documents
+    assert len(documents) == corpus.documents
+    for p in documents:
+        name = p.document.source_file.rsplit("/", 1)[-1]
+        if name in accounts:
+            t, d = accounts[name], p.document
+            assert (d.status, d.is_synthetic, d.doc_type, d.fiscal_year, d.region.adcode, d.department) == (
+                "loaded", True, "final_accounts", t["fiscal_year"], t["adcode"], t["county"] + t["department"])
+            cells = {(c.table_code, c.row_label, c.column_label): c.amount_yuan for c in p.accounts.lines}
+            wan = Decimal(100)  # truth is kept in 0.01 万元, i.e. 100 yuan
+            assert cells[("03", "合计", "基本支出")] == t["basic"] * wan
+            assert cells[("03", "合计", "项目支出")] == t["project"] * wan
+            assert cells[("01", "本年支出合计", "支出/金额")] == t["total"] * wan
+            # project spending in the accounts is the sum of that year's project reports, to the printed unit
+            executed = sum(Decimal(x["executed_yuan"]) for x in truth.values()
+                           if (x["adcode"], x["department"], x["fiscal_year"]) == (t["adcode"], t["department"], t["fiscal_year"]))
+            assert abs(t["project"] * wan - executed) <= 50 * t["project_count"]
+    for p in (p for p in documents if p.document.source_file.rsplit("/", 1)[-1] in truth):
         d, r = p.document, p.report
         t = truth[d.source_file.rsplit("/", 1)[-1]]
         assert (d.status, d.is_synthetic, d.fiscal_year, d.region.adcode, d.department, d.project_name) == (
@@ -47,25 +65,22 @@ def test_generated_documents_read_back_as_their_truth(tmp_path):
         assert (r.evaluation.total_score_reported, r.evaluation.grade_reported) == (Decimal(t["total_score"]), t["grade"])
 
 
-def test_the_rules_find_every_planted_inconsistency(tmp_path):
-    import dagster as dg
+def test_the_rules_find_every_planted_inconsistency(synthetic_warehouse):
     import duckdb
 
-    from orchestration.build import build_definitions
-    from orchestration.settings import Settings
-
-    corpus = tmp_path / "corpus"
-    projects = generate(corpus, 2, (2024, 2024), seed=11, error_rate=0.5)
-    settings = Settings(db_path=tmp_path / "w.duckdb", out_dir=tmp_path / "r", inputs=(corpus,), inbox=tmp_path / "i")
-    with dg.DagsterInstance.ephemeral() as instance:
-        build_definitions(settings).resolve_job_def("build_warehouse").execute_in_process(instance=instance, raise_on_error=False)
-    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+    generated, folder = synthetic_warehouse["corpus"], synthetic_warehouse["folder"]
+    with duckdb.connect(str(synthetic_warehouse["settings"].db_path), read_only=True) as con:
         flagged = set(con.execute(
             "select d.source_file, v.rule_id from audit.integrity_violation v join marts.dim_document d using (document_id) "
             "where v.severity <> 'info'"
         ).fetchall())
         synthetic = con.execute("select count(*), count(*) filter (where is_synthetic) from marts.dim_document").fetchone()
-    assert synthetic == (len(projects), len(projects))
-    rule_for = {"total_not_sum": "PE002", "rate_mismatch": "PB001", "full_marks_below_target": "PI003"}
-    planted = {(str(corpus / p.file), rule_for[kind]) for p in projects for kind in p.planted}
+    assert synthetic == (generated.documents, generated.documents)
+    rule_for = {"total_not_sum": "PE002", "rate_mismatch": "PB001", "full_marks_below_target": "PI003",
+                "share_mismatch": "N002", "sources_not_sum": "PB002"}
+    planted = {(str(folder / p.file), rule_for[kind]) for p in generated.projects + generated.accounts for kind in p.planted}
     assert planted and planted <= flagged
+    assert any(p.planted for p in generated.accounts)
+    # clean final accounts pass every final-accounts identity (F rules) and every narrative rule
+    clean = {str(folder / a.file) for a in generated.accounts if not a.planted}
+    assert not {(f, r) for f, r in flagged if f in clean and (r.startswith("F") or r.startswith("N"))}

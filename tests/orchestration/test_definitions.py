@@ -17,7 +17,7 @@ def test_definitions_hold_assets_checks_schedule_and_sensor(tmp_path):
     for key in ("raw/documents", "marts/fct_project_budget", "marts/dim_document", "reports/yearly_comparison"):
         assert key in keys
     assert {s.name for s in repo.schedule_defs} == {"annual_rollup_schedule"}
-    assert {s.name for s in repo.sensor_defs} == {"inbox_sensor"}
+    assert {s.name for s in repo.sensor_defs} == {"inbox_sensor", "affected_years_sensor"}
     check_keys = {k.name for k in repo.asset_graph.asset_check_keys}
     assert "integrity_rules_fct_project_budget" in check_keys
 
@@ -75,3 +75,42 @@ def test_sensor_definition_emits_an_ingest_run(tmp_path):
     (request,) = second.run_requests
     assert request.run_config["ops"]["ingest_documents"]["config"]["paths"] == [str(inbox / "a.txt")]
     assert sensor.job_name == "build_warehouse"
+
+
+def test_inbox_files_rebuild_only_the_reports_of_their_years(tmp_path):
+    """The inbox sensor's build run loads a 2023 document; the run-status sensor then asks for the
+    2023 report, and for no other year."""
+    from demo.generator import generate
+    from orchestration.sensors import affected_years_sensor
+
+    inbox = tmp_path / "inbox"
+    corpus = generate(tmp_path / "corpus", 1, (2023, 2023), seed=3, error_rate=0, departments=1)
+    inbox.mkdir()
+    for document in corpus.projects + corpus.accounts:
+        (inbox / document.file).write_bytes((tmp_path / "corpus" / document.file).read_bytes())
+    defs = build_definitions(Settings(db_path=tmp_path / "w.duckdb", out_dir=tmp_path / "r", inputs=(), inbox=inbox))
+    repo = defs.get_repository_def()
+    inbox_sensor = repo.get_sensor_def("inbox_sensor")
+    with dg.instance_for_test() as instance:
+        first = inbox_sensor.evaluate_tick(dg.build_sensor_context(instance=instance, repository_def=repo))
+        (request,) = inbox_sensor.evaluate_tick(
+            dg.build_sensor_context(instance=instance, cursor=first.cursor, repository_def=repo)
+        ).run_requests
+        assert len(request.run_config["ops"]["ingest_documents"]["config"]["paths"]) == corpus.documents
+        result = defs.resolve_job_def("build_warehouse").execute_in_process(
+            run_config=request.run_config, instance=instance, tags={"dagster/sensor_name": "inbox_sensor"}
+        )
+        context = dg.build_run_status_sensor_context(
+            sensor_name="affected_years_sensor", dagster_instance=instance, dagster_run=result.dagster_run,
+            dagster_event=result.get_run_success_event(),
+        )
+        requests = affected_years_sensor(context)
+        assert [(r.partition_key, r.run_key) for r in requests] == [("2023", f"{result.run_id}:2023")]
+        # a build nobody dropped files for (the schedule's, a person's) leaves the reports to its own job
+        manual = defs.resolve_job_def("build_warehouse").execute_in_process(run_config=request.run_config, instance=instance)
+        skipped = affected_years_sensor(dg.build_run_status_sensor_context(
+            sensor_name="affected_years_sensor", dagster_instance=instance, dagster_run=manual.dagster_run,
+            dagster_event=manual.get_run_success_event(),
+        ))
+        assert isinstance(skipped, dg.SkipReason)
+    assert affected_years_sensor.job_name == "yearly_report"

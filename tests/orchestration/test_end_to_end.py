@@ -105,7 +105,7 @@ def test_report_files_open_and_hold_the_figures(built_warehouse, con):
     # 证照印制费用 reports 100 where the rules give 92.33: the largest inflation of the year
     inflation = [n for n in notes if n[0] == "自评分虚高最多"]
     assert inflation[0][1] == "孝义市 证照印制费用" and inflation[0][2] == "自评 100.00，重算 92.33"
-    assert ["执行率最低", "孝义市 孝义市行政审批服务管理局", "100.00%"] in notes
+    assert ["执行率最低", "孝义市", "100.00%（第 1 名）"] in notes
     departments = book["部门决算"]
     dept_header = [c.value for c in departments[1]]
     (dept,) = [dict(zip(dept_header, [c.value for c in r])) for r in departments.iter_rows(min_row=2)]
@@ -125,12 +125,19 @@ def test_report_files_open_and_hold_the_figures(built_warehouse, con):
     assert len(rows) == con.execute("select count(*) from marts.fct_project_evaluation where fiscal_year = 2024").fetchone()[0]
     regions = book["地区对比"]
     region_header = [c.value for c in regions[1]]
-    (xiaoyi,) = [dict(zip(region_header, [c.value for c in r])) for r in regions.iter_rows(min_row=2)]
+    by_level = {(r[0], r[1]): dict(zip(region_header, r)) for r in regions.iter_rows(min_row=2, values_only=True)}
+    # Xiaoyi is a county of Lüliang (1411) in Shanxi (14): its own row and both rollups hold its figures
+    assert set(by_level) == {("141181", "县级"), ("1411", "市汇总"), ("14", "省汇总")}
     executed = con.execute(
         "select sum(executed_yuan) from marts.fct_project_budget where fiscal_year = 2024 and fund_source = 'total'"
     ).fetchone()[0]
-    assert xiaoyi["全年执行数(万元)"] == pytest.approx(float(executed) / 10000, abs=0.005)
-    assert xiaoyi["项目数"] == 16
+    for xiaoyi in by_level.values():
+        assert xiaoyi["项目全年执行数(万元)"] == pytest.approx(float(executed) / 10000, abs=0.005)
+        assert xiaoyi["自评项目数"] == 16
+        assert xiaoyi["决算支出合计(万元)"] == pytest.approx(1649.56)
+        assert xiaoyi["基本支出占比"] == pytest.approx(998.51 / 1649.56)
+        assert xiaoyi["一般公共服务占比"] == pytest.approx(1132.76 / 1649.56)
+        assert xiaoyi["支出排名"] == 1
     html = (out / "yearly_comparison_2024.html").read_text(encoding="utf-8")
     assert "新开办企业免费刻制印章" in html and 'lang="zh-CN"' in html
     assert "部门决算" in html and "998.51" in html

@@ -1,0 +1,173 @@
+"""The yearly report of a generated province: its figures are the warehouse's, its links lead to the
+right violations, and it renders Chinese text in a real browser."""
+import re
+import shutil
+import subprocess
+import unicodedata
+import zipfile
+from collections import defaultdict
+from decimal import Decimal
+from html.parser import HTMLParser
+
+import duckdb
+import openpyxl
+import pytest
+
+
+@pytest.fixture(scope="module")
+def report(synthetic_warehouse):
+    out = synthetic_warehouse["settings"].out_dir / "2024"
+    with duckdb.connect(str(synthetic_warehouse["settings"].db_path), read_only=True) as con:
+        yield {"xlsx": out / "yearly_comparison_2024.xlsx", "html": out / "yearly_comparison_2024.html", "con": con,
+               "corpus": synthetic_warehouse["corpus"]}
+
+
+def _rows(sheet):
+    header = [c.value for c in sheet[1]]
+    return [dict(zip(header, r)) for r in sheet.iter_rows(min_row=2, values_only=True)]
+
+
+def test_region_figures_equal_warehouse_queries(report):
+    con = report["con"]
+    regions = _rows(openpyxl.load_workbook(report["xlsx"])["地区对比"])
+    counties = {r["行政区划代码"]: r for r in regions if r["层级"] == "县级"}
+    assert len(counties) == 3 and {r["层级"] for r in regions} == {"县级", "市汇总", "省汇总"}
+    # straight from the final-accounts lines and the project facts, not through the report's query
+    totals = dict(con.execute(
+        "select d.adcode, sum(l.amount_yuan) from marts.fct_final_account_line l join marts.dim_document d using (document_id) "
+        "where d.fiscal_year = 2024 and l.table_code = '03' and l.row_label = '合计' and l.column_label = '本年支出合计' "
+        "group by 1").fetchall())
+    education = dict(con.execute(
+        "select d.adcode, sum(l.amount_yuan) from marts.fct_final_account_line l join marts.dim_document d using (document_id) "
+        "where d.fiscal_year = 2024 and l.table_code = '03' and l.subject_code = '205' and l.column_label = '本年支出合计' "
+        "group by 1").fetchall())
+    execution = {a: (n, e / b) for a, n, e, b in con.execute(
+        "select e.adcode, count(*), sum(b.executed_yuan), sum(b.budget_adjusted_yuan) from marts.fct_project_evaluation e "
+        "join marts.fct_project_budget b on b.document_id = e.document_id and b.fund_source = 'total' "
+        "where e.fiscal_year = 2024 group by 1").fetchall()}
+    previous = dict(con.execute(
+        "select adcode, sum(expenditure_total_yuan) from marts.fct_department_summary where fiscal_year = 2023 group by 1"
+    ).fetchall())
+    errors = defaultdict(int, con.execute(
+        "select d.adcode, count(*) from audit.integrity_violation v join marts.dim_document d using (document_id) "
+        "where d.fiscal_year = 2024 and v.severity = 'error' group by 1").fetchall())
+    ranked = sorted(totals, key=lambda a: -totals[a])
+    for adcode, row in counties.items():
+        assert row["决算支出合计(万元)"] == pytest.approx(float(totals[adcode]) / 10000)
+        assert row["教育占比"] == pytest.approx(float(education[adcode] / totals[adcode]))
+        assert row["支出同比增长(同口径)"] == pytest.approx(float(totals[adcode] / previous[adcode] - 1))
+        assert (row["自评项目数"], row["执行率(按金额加权)"]) == (execution[adcode][0], pytest.approx(float(execution[adcode][1])))
+        assert row["支出排名"] == ranked.index(adcode) + 1
+        assert row["错误"] == errors[adcode]
+        assert row["校验状态"] == ("未通过" if errors[adcode] else row["校验状态"])
+    (province,) = [r for r in regions if r["层级"] == "省汇总"]
+    assert province["决算支出合计(万元)"] == pytest.approx(float(sum(totals.values())) / 10000)
+
+
+def test_a_county_that_failed_error_rules_is_marked_everywhere(report):
+    book = openpyxl.load_workbook(report["xlsx"])
+    failed = {r["地区"] for r in _rows(book["地区对比"]) if r["层级"] == "县级" and r["错误"]}
+    assert failed, "the generated province plants at least one error"
+    for sheet in ("项目明细", "部门决算"):
+        for row in _rows(book[sheet]):
+            assert (row["地区校验状态"] == "未通过") == (row["地区"] in failed)
+    html = report["html"].read_text(encoding="utf-8")
+    for county in failed:
+        assert re.search(rf"<text[^>]*>{county} ✗</text>", html)  # in every chart
+        assert re.search(rf"<td>{county} <span class=\"fail\"", html)
+
+
+def test_workbook_has_a_native_chart_per_view_and_links_to_each_figures_violations(report):
+    with zipfile.ZipFile(report["xlsx"]) as z:
+        charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts) >= 4  # regions (two), projects, departments, violations
+    book = openpyxl.load_workbook(report["xlsx"])
+    violations = _rows(book["校验问题"])
+    projects = book["项目明细"]
+    header = [c.value for c in projects[1]]
+    flag_col, file_col = header.index("校验问题数"), header.index("来源文件")
+    linked = 0
+    for row in projects.iter_rows(min_row=2):
+        cell = row[flag_col]
+        if cell.value:
+            target = int(re.fullmatch(r"'校验问题'!A(\d+)", cell.hyperlink.location).group(1))
+            assert violations[target - 2]["来源文件"] == row[file_col].value
+            linked += 1
+    assert linked
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs, self.ids, self._row, self.rows = [], set(), None, {}
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "tr" and a.get("id"):
+            self.ids.add(a["id"])
+            self._row = a["id"]
+        if tag == "td" and self._row and "title" in a:
+            self.rows[self._row] = a["title"]
+        if tag == "a" and a.get("href", "").startswith("#"):
+            self.hrefs.append(a["href"][1:])
+
+
+def test_html_links_resolve_to_violation_rows_of_the_same_file(report):
+    html = report["html"].read_text(encoding="utf-8")
+    parser = _Links()
+    parser.feed(html)
+    assert parser.hrefs and set(parser.hrefs) <= parser.ids
+    # a flagged project links to a violation of its own file
+    for source, target in re.findall(r'<td title="([^"]+)">[^<]*· <a href="#(v-\d+)">', html):
+        assert parser.rows[target] == source
+    assert "合成" in html
+
+
+def _chromium() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert path, "Chromium is installed by `make test` (scripts/install-browser.sh)"
+    return path
+
+
+def _headless(tmp_path, *args):
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={tmp_path / 'profile'}"]
+    subprocess.run([_chromium(), *flags, *args], check=True, capture_output=True, timeout=120)
+
+
+def test_html_renders_chinese_in_headless_chromium(report, tmp_path):
+    from PIL import Image, ImageChops
+
+    url = report["html"].as_uri()
+    shot = tmp_path / "report.png"
+    _headless(tmp_path, f"--screenshot={shot}", "--window-size=1400,1600", url)
+    image = Image.open(shot).convert("L")
+    assert image.size == (1400, 1600)
+    assert image.getextrema()[0] < 80  # text was drawn, not a blank page
+    # Glyphs, not boxes: two different Chinese words render differently in the report's font stack
+    page = tmp_path / "glyphs.html"
+    style = re.search(r"font-family: ([^;]+);", report["html"].read_text(encoding="utf-8")).group(1)
+    shots = []
+    for n, word in enumerate(("地区对比", "校验问题")):
+        page.write_text(f'<html><body style="margin:0;font-family:{style};font-size:48px">{word}</body></html>', encoding="utf-8")
+        shots.append(tmp_path / f"word{n}.png")
+        _headless(tmp_path, f"--screenshot={shots[-1]}", "--window-size=400,100", page.as_uri())
+    a, b = (Image.open(s).convert("L") for s in shots)
+    assert ImageChops.difference(a, b).getbbox() is not None
+    # and the text is set in a CJK font: the printed PDF names it
+    import logging
+
+    import pdfplumber
+
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
+
+    pdf = tmp_path / "report.pdf"
+    _headless(tmp_path, f"--print-to-pdf={pdf}", "--no-pdf-header-footer", url)
+    with pdfplumber.open(pdf) as doc:
+        chars = [c for c in doc.pages[0].chars if "\u4e00" <= c["text"] <= "\u9fff"]
+        text = doc.pages[0].extract_text()
+    # the PDF maps some glyphs to their Kangxi-radical code points (⽐ for 比): compare in NFKC
+    assert "地区对比报告" in unicodedata.normalize("NFKC", text).replace(" ", "")
+    assert chars and all("CJK" in c["fontname"] for c in chars)
+    assert Decimal(len(chars)) > 20
