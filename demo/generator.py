@@ -128,7 +128,8 @@ def _project(rng, adcode, county, department, year, name, base_budget, error_rat
         elif plant == "sources_not_sum":
             project.source_executed_yuan = executed - rng.choice((1000, 5000, 20000))
         elif plant == "rate_mismatch":
-            project.printed_rate = min(Decimal(100), printed_rate + 10)
+            # a rate off by ten points, kept below 100% so it cannot round back to the true one
+            project.printed_rate = printed_rate + 10 if printed_rate <= 90 else printed_rate - 10
         else:
             short = indicators[0]
             short.score = Decimal(short.weight)  # full marks although below target, and no reason given

@@ -144,6 +144,24 @@ def _rows(result: IngestResult, loaded_at: datetime) -> dict[str, list[dict]]:
     return rows
 
 
+def known_files(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """SHA-256 of the files the warehouse holds as today's parsers would read them: reading them
+    again would change nothing, so ingest skips them."""
+    from ingest.pipeline import CURRENT_PARSERS
+
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = 'documents'"
+    ).fetchone()[0]
+    if not exists:
+        return set()
+    rows = con.execute(
+        "select sha256 from raw.documents group by sha256 "
+        "having bool_and(parser is null or list_contains($parsers, parser))",
+        {"parsers": sorted(CURRENT_PARSERS)},
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
 def load(con: duckdb.DuckDBPyConnection, result: IngestResult) -> LoadSummary:
     """Insert documents not yet in the warehouse; a document already there with the same parser is left alone.
 

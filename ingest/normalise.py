@@ -25,9 +25,14 @@ def halfwidth(text: str) -> str:
     return text.translate(_TRANSLATE)
 
 
+_WIDE = re.compile("[\uff01-\uff5e\u3000]")
+
+
 def squash(text: str) -> str:
     """Drop every whitespace character: extraction breaks words inside table cells."""
-    return re.sub(r"\s+", "", halfwidth(text))
+    if _WIDE.search(text):
+        text = text.translate(_TRANSLATE)
+    return "".join(text.split())
 
 
 def parse_decimal(text: str | None) -> Decimal | None:

@@ -34,6 +34,25 @@ class Gazetteer:
         )
         self._province_by_code = {d.code: d for d in self.provinces}
         self._city_by_code = {d.code: d for d in self.cities}
+        # Every name by its first two characters: a text is scanned once, not once per name.
+        self._by_prefix: dict[str, set[str]] = {}
+        self._by_name: dict[str, list[tuple[int, Division]]] = {}
+        for level, divisions in enumerate((self.provinces, self.cities, self.counties)):
+            for d in divisions:
+                self._by_prefix.setdefault(d.name[:2], set()).add(d.name)
+                self._by_name.setdefault(d.name, []).append((level, d))
+
+    def _names_in(self, text: str) -> set[str]:
+        """The division names that occur in `text` (the same as testing `name in text` for each)."""
+        found: set[str] = set()
+        by_prefix = self._by_prefix
+        for i in range(len(text) - 1):
+            names = by_prefix.get(text[i:i + 2])
+            if names:
+                for name in names:
+                    if name not in found and text.startswith(name, i):
+                        found.add(name)
+        return found
 
     def region_for(self, adcode: str) -> Region:
         """The region a code names; an empty Region for a code not in the lists."""
@@ -55,11 +74,16 @@ class Gazetteer:
         A county name shared by several provinces (朝阳区) is resolved only when the text also names
         its province or city; it is never guessed.
         """
-        provinces = [d for d in self.provinces if _mentions(text, d.name)]
-        cities = [d for d in self.cities if d.name not in _PLACEHOLDERS and _mentions(text, d.name)]
-        counties = [
-            d for d in self.counties if d.name not in _PLACEHOLDERS | _GENERIC and _mentions(text, d.name)
-        ]
+        named = self._names_in(text)
+        if not named:
+            return Region()
+        found: tuple[list[Division], list[Division], list[Division]] = ([], [], [])
+        for name in named:
+            for level, d in self._by_name[name]:
+                found[level].append(d)
+        provinces = sorted(found[0], key=lambda d: d.code)
+        cities = sorted((d for d in found[1] if d.name not in _PLACEHOLDERS), key=lambda d: d.code)
+        counties = sorted((d for d in found[2] if d.name not in _PLACEHOLDERS | _GENERIC), key=lambda d: d.code)
         province_codes = {d.code for d in provinces}
         city_codes = {d.code for d in cities}
 
@@ -86,10 +110,6 @@ class Gazetteer:
         if len(provinces) == 1 and not counties and not cities:
             return Region(provinces[0].name, None, None, provinces[0].code)
         return Region()
-
-
-def _mentions(text: str, name: str) -> bool:
-    return name in text
 
 
 def _read(path: Path, build) -> list[Division]:

@@ -93,7 +93,9 @@ def _check_success(result, what: str) -> None:
         failures = [e for e in result.all_events if e.is_failure]
         if failures and all("blocking asset check failed" in (e.message or "") or
                             "DagsterAssetCheckFailedError" in str(getattr(e.event_specific_data, "error", "")) for e in failures):
-            raise BlockedByChecks(f"{what}: error-level integrity violations block the reports (see audit.integrity_violation)")
+            blocked = BlockedByChecks(f"{what}: error-level integrity violations block the reports (see audit.integrity_violation)")
+            blocked.result = result
+            raise blocked
         detail = failures[0].message.splitlines()[0] if failures and failures[0].message else "see the log"
         raise CliError(f"{what} failed: {detail}")
 
@@ -108,6 +110,17 @@ def _execute(defs, job_name: str, run_config: dict | None = None, partition_key:
         )
         _check_success(result, job_name)
     return result
+
+
+def _years_loaded(result) -> list[int]:
+    """The fiscal years of the documents a build run added (from its raw.documents materialization)."""
+    from orchestration.assets.ingest import FISCAL_YEARS_KEY, RAW_KEYS
+
+    for event in result.get_asset_materialization_events():
+        if event.asset_key == RAW_KEYS["documents"]:
+            value = event.materialization.metadata.get(FISCAL_YEARS_KEY)
+            return sorted({int(y) for y in str(value.value if value is not None else "").split(",") if y})
+    return []
 
 
 def _years(db_path: Path) -> list[int]:
@@ -138,9 +151,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     with staged_warehouse(settings.db_path) as work:
         defs = _definitions(replace(settings, db_path=work))
         try:
-            _execute(defs, "build_warehouse")
+            build = _execute(defs, "build_warehouse")
         except BlockedByChecks as exc:
-            blocked = exc
+            blocked, build = exc, exc.result
     if blocked is not None and not args.allow_errors:
         print_summary(settings.db_path, [])
         print(f"fiscal: {blocked}", file=sys.stderr)
@@ -150,9 +163,14 @@ def cmd_run(args: argparse.Namespace) -> int:
               file=sys.stderr)
     defs = _definitions(settings)
     reports = []
+    # Only the years this run added documents to are rewritten (and the year after each, whose
+    # year-on-year figures compare with it), and any year without its report yet.
+    changed = {y + d for y in _years_loaded(build) for d in (0, 1)}
     for year in _years(settings.db_path):
-        _execute(defs, "yearly_report", partition_key=str(year))
-        reports.append(_report_paths(settings.out_dir, year))
+        paths = _report_paths(settings.out_dir, year)
+        if year in changed or not all(p.exists() for p in paths):
+            _execute(defs, "yearly_report", partition_key=str(year))
+        reports.append(paths)
     print_summary(settings.db_path, reports)
     docs = settings.out_dir / "data_docs" / "index.html"
     if docs.exists():

@@ -17,7 +17,9 @@ def _is_value(token: str) -> bool:
 def rebuild_stream_table(lines: list[str]) -> list[str]:
     from ingest.parsers.project_report import _level1, _level2
 
-    tokens = [(i, squash(line)) for i, line in enumerate(lines) if squash(line) and "\t" not in line]
+    if "一级指标" not in squash("".join(lines)):
+        return lines  # nothing to rebuild: the stream table starts at its 一级指标 header
+    tokens = [(i, token) for i, line in enumerate(lines) if "\t" not in line for token in (squash(line),) if token]
     out = list(lines)
     for start, (line_index, token) in enumerate(tokens):
         if token != "一级指标":

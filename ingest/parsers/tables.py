@@ -30,8 +30,11 @@ def split_row(line: str) -> tuple[str, ...] | None:
     return None
 
 
+_TAG = re.compile(r"<[^>]+>|\*\*")
+
+
 def _untag(cell: str) -> str:
-    return re.sub(r"<[^>]+>|\*\*", "", cell)
+    return _TAG.sub("", cell) if "<" in cell or "**" in cell else cell
 
 
 def is_debris(line: str) -> bool:

@@ -1,7 +1,6 @@
 """The document model every reader produces."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +21,7 @@ def clean_cell(text: str | None) -> str:
     """One table cell on one line: inner line breaks and runs of spaces become one space, tabs go."""
     if text is None:
         return ""
-    return re.sub(r"\s+", " ", str(text)).strip()
+    return " ".join(str(text).split())
 
 
 def render_rows(grid: list[list[str]]) -> list[str]:
