@@ -233,7 +233,7 @@ def _steps(corpus: Path, base: Path) -> tuple[dict[str, float], dict[str, float]
 
     start = time.perf_counter()
     with duckdb.connect(str(db), read_only=True) as con:
-        years = [r[0] for r in con.execute("select distinct fiscal_year from marts.dim_document where fiscal_year is not null")]
+        years = [r[0] for r in con.execute("select distinct fiscal_year from marts.dim_document where fiscal_year is not null").fetchall()]
         for year in years:
             write_report(con, year, base / "reports")
     steps["report"] = time.perf_counter() - start

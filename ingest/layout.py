@@ -27,8 +27,11 @@ class Section:
         return "\n".join(self.lines)
 
 
+_MARKUP = re.compile(r"[#*]|</?b>")
+
+
 def _plain(line: str) -> str:
-    return squash(re.sub(r"[#*]|</?b>", "", line))
+    return squash(_MARKUP.sub("", line))
 
 
 def split_sections(lines: list[str]) -> list[Section]:

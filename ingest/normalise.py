@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
 # Full-width ASCII forms (U+FF01–FF5E) and the ideographic space; the Chinese full stop and list
@@ -28,6 +29,7 @@ def halfwidth(text: str) -> str:
 _WIDE = re.compile("[\uff01-\uff5e\u3000]")
 
 
+@lru_cache(maxsize=1 << 17)
 def squash(text: str) -> str:
     """Drop every whitespace character: extraction breaks words inside table cells."""
     if _WIDE.search(text):
@@ -53,6 +55,7 @@ def parse_decimal(text: str | None) -> Decimal | None:
         raise ValueError(f"not a number: {text!r}") from exc
 
 
+@lru_cache(maxsize=1 << 16)
 def try_decimal(text: str | None) -> Decimal | None:
     try:
         return parse_decimal(text)

@@ -33,6 +33,7 @@ STANDARD_TABLES = (
     ("支出决算表", "03"),
     ("各项支出", "03"),
 )
+_MARKUP = re.compile(r"[#*]|</?b>")
 _MARKER = re.compile(r"^公开(\d{1,2})(表)?$")
 _CODE = re.compile(r"^\d{3}(\d{2}){0,2}$")
 _COUNT_UNIT = re.compile(r"[(（](辆|台|套|个|人|处|项)[)）]")
@@ -63,7 +64,8 @@ def parse_final_accounts(lines: list[str], first_line_no: int = 1, unit_hint: st
         tables.append(table)
         out_lines.extend(cells)
     narrative_start = next(
-        (i for i, line in enumerate(lines) if re.search(r"情况说明$", squash(re.sub(r"[#*]", "", line))) and i > 60), None
+        (i for i, line in enumerate(lines) if i > 60 and "明" in line and squash(_MARKUP.sub("", line)).endswith("情况说明")),
+        None,
     )
     facts = extract_facts(lines[narrative_start:], first_line_no + narrative_start) if narrative_start else ()
     codes = {t.table_code for t in tables}
@@ -89,7 +91,7 @@ def _blocks(lines: list[str]) -> list[_Block]:
     title = ""
     i = 0
     while i < len(lines):
-        flat = squash(re.sub(r"[#*]|</?b>", "", lines[i]))
+        flat = squash(_MARKUP.sub("", lines[i]))
         if split_row(lines[i]) is None and flat.endswith("表") and len(flat) <= 30 and not _MARKER.match(flat):
             title = flat
         marker = _MARKER.match(flat)
@@ -119,7 +121,7 @@ def _collect_rows(lines: list[str], start: int) -> tuple[list[tuple[int, tuple[s
     while i < len(lines):
         cells = split_row(lines[i])
         if cells is not None:
-            rows.append((i, tuple(re.sub(r"</?b>", "", c) for c in cells)))
+            rows.append((i, cells))  # split_row has already dropped the <b> tags
         elif lines[i].strip() and lines[i].strip() not in {"---", "***"}:
             break
         i += 1

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 
 from ingest.normalise import squash
@@ -20,6 +21,7 @@ class Row:
 _MD_RULE = re.compile(r"^\|?\s*:?-{3,}")
 
 
+@lru_cache(maxsize=1 << 16)
 def split_row(line: str) -> tuple[str, ...] | None:
     """Cells of a table row, or None when the line is not a table row."""
     if "\t" in line:
