@@ -94,52 +94,76 @@ class _Renderer(HTMLParser):
 
 
 def _span(value: str | None) -> int:
+    if value is None:
+        return 1
     try:
         return max(1, min(int(value or 1), 1000))
     except ValueError:
         return 1
 
 
-class _LxmlEvents:
-    """Feeds libxml2's parse events (lxml's target interface) to the same renderer: the C parser
-    does the tokenising, several times faster than html.parser on table-heavy pages."""
+def _tree_lines(html: str) -> list[str] | None:
+    """The same rendering from libxml2's parse tree: prose by block, each table read in one pass.
+    None when the page nests tables (the event renderer below handles those)."""
+    from lxml import etree
 
-    def __init__(self, renderer: _Renderer) -> None:
-        self.renderer = renderer
-
-    def start(self, tag, attrib):
-        if isinstance(tag, str):
-            self.renderer.handle_starttag(tag.lower(), list(attrib.items()))
-
-    def end(self, tag):
-        if isinstance(tag, str):
-            self.renderer.handle_endtag(tag.lower())
-
-    def data(self, data):
-        self.renderer.handle_data(data)
-
-    def comment(self, text):
-        pass
-
-    def close(self):
+    try:
+        root = etree.fromstring(html, parser=etree.HTMLParser(recover=True, no_network=True))
+    except (etree.LxmlError, ValueError):
         return None
+    if root is None or root.find(".//table//table") is not None:
+        return None
+    lines: list[str] = []
+    text: list[str] = []
+
+    def flush() -> None:
+        joined = clean_cell("".join(text))
+        if joined:
+            lines.append(joined)
+        text.clear()
+
+    def walk(element) -> None:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag in _SKIP:
+            return
+        if tag == "table":
+            flush()
+            rows = []
+            for tr in element.iter("tr"):
+                cells = [
+                    (" ".join("".join(td.itertext()).split()), _span(td.get("rowspan")), _span(td.get("colspan")))
+                    for td in tr
+                    if td.tag == "td" or td.tag == "th"
+                ]
+                rows.append(cells)
+            lines.extend(render_rows(expand_spans(rows)))
+            return
+        block = tag in _BLOCK or tag == "tr"
+        if block:
+            flush()
+        if element.text and tag:
+            text.append(element.text)
+        for child in element:
+            walk(child)
+            if child.tail:
+                text.append(child.tail)
+        if block:
+            flush()
+
+    for child in root:
+        walk(child)
+    flush()
+    return lines
 
 
 def html_to_lines(html: str) -> list[str]:
-    try:
-        from lxml import etree
-    except ImportError:  # pragma: no cover - lxml comes with python-docx
-        etree = None
-    if etree is not None and html.strip():
-        renderer = _Renderer()
+    if html.strip():
         try:
-            parser = etree.HTMLParser(target=_LxmlEvents(renderer), recover=True, no_network=True, remove_comments=True)
-            parser.feed(html)
-            parser.close()
-            renderer.close()
-            return renderer.lines
-        except (etree.LxmlError, ValueError):
-            pass  # the pure-Python tokeniser below takes anything
+            lines = _tree_lines(html)
+        except ImportError:  # pragma: no cover - lxml comes with python-docx
+            lines = None
+        if lines is not None:
+            return lines
     renderer = _Renderer()
     renderer.feed(html)
     renderer.close()

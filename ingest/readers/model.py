@@ -35,6 +35,12 @@ def render_rows(grid: list[list[str]]) -> list[str]:
 
 def expand_spans(rows: list[list[tuple[str, int, int]]]) -> list[list[str]]:
     """A grid from rows of (text, rowspan, colspan) cells, each merged cell repeated where it reaches."""
+    if all(rowspan == 1 and colspan == 1 for row in rows for _, rowspan, colspan in row):
+        last = len(rows)
+        while last and not rows[last - 1]:
+            last -= 1  # as below: rows with no cells at the end make no grid rows
+        width = max((len(row) for row in rows), default=0)
+        return [[text for text, _, _ in row] + [""] * (width - len(row)) for row in rows[:last]]
     grid: dict[tuple[int, int], str] = {}
     width = 0
     for r, row in enumerate(rows):

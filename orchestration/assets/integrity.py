@@ -16,34 +16,45 @@ MARTS = tuple(
 MART_KEYS = {m: dg.AssetKey(["marts", m]) for m in MARTS}
 
 
-def _mart_check(mart: str) -> dg.AssetChecksDefinition:
-    rule_ids = [r.id for r in default_rules() if r.applies_to == mart]
+RULE_MARTS = tuple(sorted({r.applies_to for r in default_rules()}))
 
-    @dg.asset_check(
-        asset=MART_KEYS[mart],
+
+def _spec(mart: str) -> dg.AssetCheckSpec:
+    rule_ids = [r.id for r in default_rules() if r.applies_to == mart]
+    return dg.AssetCheckSpec(
         name=f"integrity_rules_{mart}",
+        asset=MART_KEYS[mart],
         blocking=True,
         description=(
             f"The catalogue's rules on marts.{mart} ({', '.join(rule_ids)}), validated by Great Expectations "
             "inside DuckDB; every failing row lands in audit.integrity_violation."
         ),
     )
-    def check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        from expectations.audit import check_and_record
 
-        run = check_and_record(warehouse.db_path, applies_to=mart, docs_dir=Path(warehouse.out_dir) / "data_docs")
-        counts = run.counts()
-        broken = [r.rule.id for r in run.results if r.exception]
-        for result in run.results:
+
+@dg.multi_asset_check(specs=[_spec(m) for m in RULE_MARTS], name="integrity_rules", can_subset=False)
+def integrity_rules(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
+    """One Great Expectations validation for every mart (one context, one connection), reported as
+    one check per mart."""
+    from expectations.audit import check_and_record
+
+    run = check_and_record(warehouse.db_path, docs_dir=Path(warehouse.out_dir) / "data_docs")
+    for mart in RULE_MARTS:
+        results = [r for r in run.results if r.rule.applies_to == mart]
+        counts = {s: sum(v["severity"] == s for r in results for v in r.violations) for s in ("error", "warning", "info")}
+        broken = [r.rule.id for r in results if r.exception]
+        for result in results:
             if result.exception:
                 context.log.error(f"rule {result.rule.id} could not run: {result.exception}")
-        return dg.AssetCheckResult(
+        yield dg.AssetCheckResult(
+            asset_key=MART_KEYS[mart],
+            check_name=f"integrity_rules_{mart}",
             passed=not counts["error"] and not counts["warning"] and not broken,
             # Only money that does not add up (error) blocks what is built downstream.
             severity=dg.AssetCheckSeverity.ERROR if counts["error"] or broken else dg.AssetCheckSeverity.WARN,
             metadata={
-                "rules": ", ".join(r.rule.id for r in run.results),
-                "rows_checked": max((r.rows_checked for r in run.results), default=0),
+                "rules": ", ".join(r.rule.id for r in results),
+                "rows_checked": max((r.rows_checked for r in results), default=0),
                 "errors": counts["error"],
                 "warnings": counts["warning"],
                 "infos": counts["info"],
@@ -51,7 +62,5 @@ def _mart_check(mart: str) -> dg.AssetChecksDefinition:
             },
         )
 
-    return check
 
-
-mart_integrity_checks = [_mart_check(m) for m in sorted({r.applies_to for r in default_rules()})]
+mart_integrity_checks = [integrity_rules]
