@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.installed
 MANIFEST := dbt_project/target/manifest.json
 DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: setup browser run test dev clean
+.PHONY: setup browser run test bench dev clean
 
 setup: $(STAMP) $(MANIFEST)
 
@@ -41,9 +41,15 @@ browser:
 test: setup browser
 	$(BIN)/python -m pytest -q
 
+# Province-scale benchmark: generated corpora of about 2k and 20k documents (BENCH_SIZES to change,
+# e.g. BENCH_SIZES=2000,20000,100000), figures written to BENCHMARKS.md.
+BENCH_SIZES ?= 2000,20000
+bench: setup
+	$(BIN)/python -m bench.run --sizes $(BENCH_SIZES)
+
 dev: setup
 	mkdir -p $(DAGSTER_HOME)
 	PATH=$(CURDIR)/$(BIN):$$PATH DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 clean:
-	rm -rf warehouse reports data/demo dbt_project/target dbt_project/logs
+	rm -rf warehouse reports data/demo dbt_project/target dbt_project/logs bench/work

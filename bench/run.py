@@ -221,6 +221,10 @@ def _steps(corpus: Path, base: Path) -> tuple[dict[str, float], dict[str, float]
 
     rules = default_rules()
     start = time.perf_counter()
+    import great_expectations  # noqa: F401  (a one-off cost of every process that checks, measured apart)
+
+    bare["great_expectations import"] = time.perf_counter() - start
+    start = time.perf_counter()
     check_and_record(db, docs_dir=base / "data_docs")  # as the integrity asset check runs them
     steps["integrity checks"] = time.perf_counter() - start
 
@@ -300,6 +304,10 @@ def write_markdown(path: Path, results: list[Figures], when: str) -> None:
             f"{f.steps['integrity checks'] / f.bare['integrity identities']:.2f}× |"
         )
     lines += [
+        "",
+        "The integrity checks run every rule's query once in DuckDB (into scratch tables), then Great",
+        "Expectations validates each rule's result and writes the Data Docs; their time excludes the",
+        f"one-off `import great_expectations` of the process ({results[-1].bare['great_expectations import']:.1f} s here).",
         "",
         "## Incremental: about 1 % new documents added to the built warehouse",
         "",

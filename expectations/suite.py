@@ -64,19 +64,24 @@ def _persist_duckdb_connections() -> None:
         engine_module._PERSISTED_CONNECTION_DIALECTS = (*dialects, _DuckDBDialect("duckdb"))
 
 
-def validate(db_path: Path, rules: tuple[Rule, ...] | None = None, docs_dir: Path | None = None) -> SuiteRun:
-    """Run every rule as an UnexpectedRowsExpectation, one suite per mart, and close GE's connection.
+SCRATCH_SCHEMA = "integrity_scratch"
 
-    With `docs_dir`, GE's Data Docs (a static HTML site of the suites and their results) are written there.
+
+def validate(db_path: Path, rules: tuple[Rule, ...] | None = None, docs_dir: Path | None = None) -> SuiteRun:
+    """Run every rule's query once inside DuckDB, then validate the results with Great Expectations,
+    one suite per mart, and close GE's connection.
+
+    Each rule's failing rows are materialized in a scratch table by one DuckDB query (the identities
+    are evaluated exactly once, in the engine); GE's UnexpectedRowsExpectation then checks each
+    rule's table is empty and records the outcome, so Data Docs show every rule and its rows. With
+    `docs_dir`, GE's Data Docs (a static HTML site of the suites and their results) are written there.
     """
     import great_expectations as gx
 
     _persist_duckdb_connections()
     rules = rules if rules is not None else default_rules()
     run = SuiteRun(run_at=datetime.now(timezone.utc))
-    # A query DuckDB cannot bind would leave GE's one connection in an aborted transaction and fail
-    # every rule after it: find those first and report them as rules that could not run.
-    broken = _preflight(db_path, rules)
+    findings, rows_checked, broken = _materialize(db_path, rules)
     run.results.extend(RuleResult(rule, False, 0, (), message) for rule, message in broken.items())
     rules = tuple(r for r in rules if r not in broken)
     if not rules:
@@ -86,73 +91,102 @@ def validate(db_path: Path, rules: tuple[Rule, ...] | None = None, docs_dir: Pat
     by_table: dict[str, list[Rule]] = {}
     for rule in rules:
         by_table.setdefault(rule.applies_to, []).append(rule)
-    raw_results: list[tuple[Rule, dict]] = []
+    outcomes: dict[str, tuple[bool, str | None]] = {}
+    definitions = []
     try:
         for table, table_rules in by_table.items():
             asset = source.add_table_asset(name=table, table_name=table, schema_name=MART_SCHEMA)
             batch = asset.add_batch_definition_whole_table(f"{table}_all")
             suite = context.suites.add(gx.ExpectationSuite(name=f"integrity_{table}"))
-            suite.add_expectation(gx.expectations.ExpectTableRowCountToBeBetween(min_value=0, meta={"kind": "rows_checked"}))
             for rule in table_rules:
                 suite.add_expectation(
                     gx.expectations.UnexpectedRowsExpectation(
-                        unexpected_rows_query=rule.sql, description=rule.description_en, meta={"rule_id": rule.id}
+                        # the rule's rows, as DuckDB found them; {batch} ties the expectation to its mart
+                        unexpected_rows_query=(
+                            f"select * from {SCRATCH_SCHEMA}.{_scratch(rule)} where (select count(*) from {{batch}}) >= 0"
+                        ),
+                        description=rule.description_en,
+                        meta={"rule_id": rule.id},
                     )
                 )
-            definition = context.validation_definitions.add(
-                gx.ValidationDefinition(name=f"integrity_{table}", data=batch, suite=suite)
+            definitions.append(
+                context.validation_definitions.add(gx.ValidationDefinition(name=f"integrity_{table}", data=batch, suite=suite))
             )
-            if docs_dir is None:
-                outcome = definition.run(result_format="COMPLETE")
-            else:
-                checkpoint = context.checkpoints.add(
-                    gx.Checkpoint(
-                        name=f"integrity_{table}",
-                        validation_definitions=[definition],
-                        actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")],
-                        result_format="COMPLETE",
-                    )
+        if docs_dir is None:
+            results = [definition.run(result_format="SUMMARY") for definition in definitions]
+        else:
+            # one checkpoint for every mart, so the Data Docs site is rebuilt once
+            checkpoint = context.checkpoints.add(
+                gx.Checkpoint(
+                    name="integrity",
+                    validation_definitions=definitions,
+                    actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")],
+                    result_format="SUMMARY",
                 )
-                (outcome,) = checkpoint.run().run_results.values()
-            rows_checked = next(
-                int(r.result.get("observed_value") or 0)
-                for r in outcome.results
-                if (r.expectation_config.meta or {}).get("kind") == "rows_checked"
             )
+            results = list(checkpoint.run().run_results.values())
+        for outcome in results:
             for result in outcome.results:
-                meta = result.expectation_config.meta or {}
-                if meta.get("kind") == "rows_checked":
-                    continue
-                rule = next(r for r in table_rules if r.id == meta["rule_id"])
-                raw_results.append(
-                    (
-                        rule,
-                        {
-                            "success": bool(result.success),
-                            "rows_checked": rows_checked,
-                            "count": int(result.result.get("observed_value") or 0),
-                            "rows": _rows(result.result.get("details", {}).get("unexpected_rows")),
-                            "exception": _exception(result),
-                        },
-                    )
-                )
+                outcomes[(result.expectation_config.meta or {})["rule_id"]] = (bool(result.success), _exception(result))
     finally:
         _close(source)
-    for rule, data in raw_results:
-        rows = data["rows"]
-        if data["count"] > len(rows):
-            # GE returns at most a sample of the failing rows; the audit table wants every one.
-            rows = _all_rows(db_path, rule)
+        _drop_scratch(db_path)
+    for rule in rules:
+        success, exception = outcomes.get(rule.id, (False, "no result from Great Expectations"))
+        rows = findings[rule.id]
+        # GE's verdict and DuckDB's rows must agree: an empty table passes, any row fails
+        if exception is None and success != (not rows):
+            exception = f"Great Expectations reported {'success' if success else 'failure'} for {len(rows)} failing rows"
         run.results.append(
             RuleResult(
                 rule=rule,
-                success=data["success"] and data["exception"] is None,
-                rows_checked=data["rows_checked"],
+                success=success and exception is None,
+                rows_checked=rows_checked.get(rule.applies_to, 0),
                 violations=tuple({**row, "rule_id": rule.id} for row in rows),
-                exception=data["exception"],
+                exception=exception,
             )
         )
     return run
+
+
+def _scratch(rule: Rule) -> str:
+    return "rule_" + "".join(c if c.isalnum() else "_" for c in rule.id.lower())
+
+
+def _materialize(db_path: Path, rules: tuple[Rule, ...]) -> tuple[dict[str, list[dict]], dict[str, int], dict[Rule, str]]:
+    """Each rule's failing rows into a scratch table, by one query each; the rows, the rows checked
+    per mart, and the rules whose query DuckDB could not run (with its message)."""
+    findings: dict[str, list[dict]] = {}
+    broken: dict[Rule, str] = {}
+    rows_checked: dict[str, int] = {}
+    with duckdb.connect(str(db_path)) as con:
+        con.execute(f"create schema if not exists {SCRATCH_SCHEMA}")
+        for table in sorted({r.applies_to for r in rules}):
+            try:
+                rows_checked[table] = con.execute(f"select count(*) from {MART_SCHEMA}.{table}").fetchone()[0]
+            except duckdb.Error:
+                rows_checked[table] = 0
+        for rule in rules:
+            try:
+                con.execute(
+                    f"create or replace table {SCRATCH_SCHEMA}.{_scratch(rule)} as "
+                    + rule.query_for(f"{MART_SCHEMA}.{rule.applies_to}")
+                )
+                cursor = con.execute(f"select * from {SCRATCH_SCHEMA}.{_scratch(rule)}")
+            except duckdb.Error as exc:
+                broken[rule] = f"{type(exc).__name__}: {exc}".splitlines()[0]
+                continue
+            names = [d[0] for d in cursor.description]
+            findings[rule.id] = [
+                {k: (None if v is None else str(v)) for k, v in zip(names, row) if k in VIOLATION_COLUMNS}
+                for row in cursor.fetchall()
+            ]
+    return findings, rows_checked, broken
+
+
+def _drop_scratch(db_path: Path) -> None:
+    with duckdb.connect(str(db_path)) as con:
+        con.execute(f"drop schema if exists {SCRATCH_SCHEMA} cascade")
 
 
 def _context(docs_dir: Path | None = None):
@@ -179,27 +213,6 @@ def _context(docs_dir: Path | None = None):
     return gx.get_context(mode="ephemeral", project_config=config)
 
 
-def _preflight(db_path: Path, rules: tuple[Rule, ...]) -> dict[Rule, str]:
-    broken = {}
-    with duckdb.connect(str(db_path), read_only=True) as con:
-        for rule in rules:
-            try:
-                con.execute("explain " + rule.query_for(f"{MART_SCHEMA}.{rule.applies_to}"))
-            except duckdb.Error as exc:
-                broken[rule] = f"{type(exc).__name__}: {exc}".splitlines()[0]
-    return broken
-
-
-def _rows(unexpected) -> list[dict]:
-    if unexpected is None:
-        return []
-    if hasattr(unexpected, "to_dict"):
-        records = unexpected.to_dict(orient="records")
-    else:
-        records = list(unexpected)
-    return [{k: (None if v is None else str(v)) for k, v in r.items() if k in VIOLATION_COLUMNS} for r in records]
-
-
 def _exception(result) -> str | None:
     info = result.exception_info or {}
     if info.get("raised_exception"):
@@ -208,16 +221,6 @@ def _exception(result) -> str | None:
         if isinstance(value, dict) and value.get("raised_exception"):
             return str(value.get("exception_message"))
     return None
-
-
-def _all_rows(db_path: Path, rule: Rule) -> list[dict]:
-    with duckdb.connect(str(db_path), read_only=True) as con:
-        cursor = con.execute(rule.query_for(f"{MART_SCHEMA}.{rule.applies_to}"))
-        names = [d[0] for d in cursor.description]
-        return [
-            {k: (None if v is None else str(v)) for k, v in zip(names, row) if k in VIOLATION_COLUMNS}
-            for row in cursor.fetchall()
-        ]
 
 
 def _close(source) -> None:

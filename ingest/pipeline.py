@@ -1,6 +1,7 @@
 """From files to parsed documents: read, split into reports, classify, parse, resolve region and year."""
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import re
@@ -81,6 +82,10 @@ def ingest_paths(
     else:
         pool = None
         outcomes = map(work, files)
+    # The result grows by millions of small objects that live until the load: the cyclic collector
+    # would scan them again and again for nothing.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         if progress:
             from tqdm import tqdm
@@ -106,11 +111,15 @@ def ingest_paths(
     finally:
         if pool is not None:
             pool.shutdown()
+        if collecting:
+            gc.enable()
     return result
 
 
 def _warm() -> None:
-    """A worker builds the region gazetteer once, not per file."""
+    """A worker builds the region gazetteer once, not per file, and collects cycles rarely (what it
+    parses is freed as soon as it is sent back)."""
+    gc.set_threshold(50_000, 20, 20)
     gazetteer()
 
 
