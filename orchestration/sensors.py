@@ -9,6 +9,8 @@ import dagster as dg
 from orchestration.assets.ingest import FISCAL_YEARS_KEY, RAW_KEYS
 from orchestration.jobs import build_warehouse_job, yearly_report_job
 
+REPORT_KEY = dg.AssetKey(["reports", "yearly_comparison"])
+
 
 def _snapshot(inbox: Path) -> dict[str, list[float]]:
     if not inbox.is_dir():
@@ -86,7 +88,10 @@ def affected_years_sensor(context: dg.RunStatusSensorContext):
     run = context.dagster_run
     if run.tags.get("dagster/sensor_name") != "inbox_sensor":
         return dg.SkipReason(f"run {run.run_id} was not started by the inbox sensor")
-    years = years_loaded(context.instance, run.run_id)
-    if not years:
+    loaded = years_loaded(context.instance, run.run_id)
+    if not loaded:
         return dg.SkipReason(f"run {run.run_id} loaded no new documents")
+    # the year after a changed one compares with it (year-on-year): rewrite it too if it was written
+    written = context.instance.get_materialized_partitions(REPORT_KEY)
+    years = sorted(set(loaded) | {y + 1 for y in loaded if str(y + 1) in written})
     return [dg.RunRequest(run_key=f"{run.run_id}:{year}", partition_key=str(year)) for year in years]

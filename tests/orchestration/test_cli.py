@@ -98,3 +98,20 @@ def test_a_second_writer_stops_with_a_clear_message(tmp_path):
     # released with its holder: the next command gets through to its own work
     after = fiscal("check", "--db", str(db))
     assert "no warehouse here" in after.stderr
+
+
+def test_a_run_rewrites_only_the_reports_of_the_years_it_changed(tmp_path):
+    from tests.conftest import XIAOYI
+
+    quannan = SAMPLES / "jiangxi_quannan_2021_hall_operations_evaluation_report.txt"
+    db, out = tmp_path / "w.duckdb", tmp_path / "reports"
+    first = fiscal("run", "--input", str(SHANXI_2020), "--input", str(XIAOYI), "--db", str(db), "--out", str(out))
+    assert first.returncode == 0, first.stderr[-2000:]
+    written = {year: (out / year / f"yearly_comparison_{year}.xlsx").stat().st_mtime_ns for year in ("2020", "2024")}
+    again = fiscal("run", "--input", str(SHANXI_2020), "--input", str(XIAOYI), "--input", str(quannan),
+                   "--db", str(db), "--out", str(out))
+    assert again.returncode == 0, again.stderr[-2000:]
+    # 2021 is new; 2020 and 2024 gained nothing, so their reports are left as they were
+    assert (out / "2021" / "yearly_comparison_2021.xlsx").exists()
+    assert {year: (out / year / f"yearly_comparison_{year}.xlsx").stat().st_mtime_ns for year in written} == written
+    assert f"report: {out / '2024' / 'yearly_comparison_2024.xlsx'}" in again.stdout.splitlines()

@@ -106,6 +106,9 @@ def test_inbox_files_rebuild_only_the_reports_of_their_years(tmp_path):
         )
         requests = affected_years_sensor(context)
         assert [(r.partition_key, r.run_key) for r in requests] == [("2023", f"{result.run_id}:2023")]
+        # once the 2024 report exists, a 2023 change rewrites it too (its year-on-year figures move)
+        defs.resolve_job_def("yearly_report").execute_in_process(instance=instance, partition_key="2024")
+        assert [r.partition_key for r in affected_years_sensor(context)] == ["2023", "2024"]
         # a build nobody dropped files for (the schedule's, a person's) leaves the reports to its own job
         manual = defs.resolve_job_def("build_warehouse").execute_in_process(run_config=request.run_config, instance=instance)
         skipped = affected_years_sensor(dg.build_run_status_sensor_context(
