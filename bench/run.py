@@ -348,7 +348,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", default=str(ROOT / "bench" / "work"))
     parser.add_argument("--province", default="山西省")
     parser.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"))
+    parser.add_argument("--rewrite", action="store_true", help="only rewrite the Markdown from bench/results.json")
     args = parser.parse_args(argv)
+    if args.rewrite:
+        stored = json.loads((ROOT / "bench" / "results.json").read_text(encoding="utf-8"))
+        write_markdown(Path(args.out), [Figures(**f) for f in stored], time.strftime("%Y-%m-%d"))
+        return 0
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     results = []
