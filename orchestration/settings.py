@@ -31,7 +31,8 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
-        """Defaults overridden by FISCAL_DB, FISCAL_OUT and FISCAL_INBOX; read when called, never at import."""
+        """Defaults overridden by FISCAL_DB, FISCAL_OUT, FISCAL_INBOX, FISCAL_SOURCES and FISCAL_ROLLUP_CRON
+        (the annual rollup's schedule, Asia/Shanghai); read when called, never at import."""
         env = os.environ if environ is None else environ
         settings = cls()
         if env.get("FISCAL_DB"):
@@ -42,6 +43,8 @@ class Settings:
             settings = replace(settings, inbox=Path(env["FISCAL_INBOX"]))
         if env.get("FISCAL_SOURCES"):
             settings = replace(settings, sources=Path(env["FISCAL_SOURCES"]))
+        if env.get("FISCAL_ROLLUP_CRON"):
+            settings = replace(settings, rollup_cron=env["FISCAL_ROLLUP_CRON"])
         return settings
 
     def with_overrides(self, db: str | None = None, out: str | None = None, inputs: list[str] | None = None) -> "Settings":

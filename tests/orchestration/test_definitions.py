@@ -36,6 +36,9 @@ def test_schedule_requests_the_year_before(tmp_path):
     )
     (request,) = schedule.evaluate_tick(context).run_requests
     assert request.partition_key == "2024"
+    # the cron is configuration: a province that publishes later moves the rollup
+    later = build_definitions(Settings.from_env({"FISCAL_ROLLUP_CRON": "0 3 15 11 *"}))
+    assert later.get_repository_def().get_schedule_def("annual_rollup_schedule").cron_schedule == "0 3 15 11 *"
 
 
 def test_sensor_waits_until_a_file_settles(tmp_path):
