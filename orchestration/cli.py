@@ -76,6 +76,8 @@ def _captured_output(what: str):
     try:
         with contextlib.redirect_stdout(buffer):
             yield
+    except BlockedByChecks:
+        raise  # the build itself went through: its log says nothing about the findings
     except CliError:
         tail = buffer.getvalue().splitlines()[-40:]
         if tail:
