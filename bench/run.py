@@ -293,7 +293,7 @@ def write_markdown(path: Path, results: list[Figures], when: str) -> None:
     lines += [
         "",
         "Read and parse run together in a pool of worker processes (one per core); their wall time is",
-        "shared between them in proportion to the CPU time each took.",
+        "shared between them in proportion to the time each took in the workers.",
         "",
         "## Against the bare engine",
         "",

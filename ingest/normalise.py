@@ -29,12 +29,19 @@ def halfwidth(text: str) -> str:
 _WIDE = re.compile("[\uff01-\uff5e\u3000]")
 
 
-@lru_cache(maxsize=1 << 17)
 def squash(text: str) -> str:
     """Drop every whitespace character: extraction breaks words inside table cells."""
+    # cells and labels repeat across documents and are cached; long texts are not kept
+    return _squash_short(text) if len(text) <= 80 else _squash(text)
+
+
+def _squash(text: str) -> str:
     if _WIDE.search(text):
         text = text.translate(_TRANSLATE)
     return "".join(text.split())
+
+
+_squash_short = lru_cache(maxsize=1 << 16)(_squash)
 
 
 def parse_decimal(text: str | None) -> Decimal | None:

@@ -170,7 +170,7 @@ class ParsedDocument:
 class IngestResult:
     documents: list[ParsedDocument] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
-    # CPU seconds summed over the workers, and files left alone because the warehouse has them already
+    # seconds spent in the workers (summed over them), and files left alone because the warehouse has them already
     read_seconds: float = 0.0
     parse_seconds: float = 0.0
     files_read: int = 0

@@ -17,7 +17,8 @@ def _is_value(token: str) -> bool:
 def rebuild_stream_table(lines: list[str]) -> list[str]:
     from ingest.parsers.project_report import _level1, _level2
 
-    if "一级指标" not in squash("".join(lines)):
+    joined = "".join(lines)
+    if "级" not in joined or "指" not in joined or "一级指标" not in squash(joined):
         return lines  # nothing to rebuild: the stream table starts at its 一级指标 header
     tokens = [(i, token) for i, line in enumerate(lines) if "\t" not in line for token in (squash(line),) if token]
     out = list(lines)

@@ -21,9 +21,13 @@ class Row:
 _MD_RULE = re.compile(r"^\|?\s*:?-{3,}")
 
 
-@lru_cache(maxsize=1 << 16)
 def split_row(line: str) -> tuple[str, ...] | None:
     """Cells of a table row, or None when the line is not a table row."""
+    # the parsers look at a table's lines several times: rows of ordinary length are cached
+    return _split_row_cached(line) if len(line) <= 400 else _split_row(line)
+
+
+def _split_row(line: str) -> tuple[str, ...] | None:
     if "\t" in line:
         return tuple(squash(_untag(c)) for c in line.split("\t"))
     stripped = line.strip()
@@ -33,6 +37,9 @@ def split_row(line: str) -> tuple[str, ...] | None:
 
 
 _TAG = re.compile(r"<[^>]+>|\*\*")
+
+
+_split_row_cached = lru_cache(maxsize=1 << 15)(_split_row)
 
 
 def _untag(cell: str) -> str:

@@ -131,7 +131,8 @@ def _tree_lines(html: str) -> list[str] | None:
             rows = []
             for tr in element.iter("tr"):
                 cells = [
-                    (" ".join("".join(td.itertext()).split()), _span(td.get("rowspan")), _span(td.get("colspan")))
+                    (" ".join((td.text or "" if len(td) == 0 else "".join(td.itertext())).split()),
+                     _span(td.get("rowspan")), _span(td.get("colspan")))
                     for td in tr
                     if td.tag == "td" or td.tag == "th"
                 ]

@@ -31,7 +31,7 @@ def ingest_documents(context: dg.AssetExecutionContext, config: IngestConfig, wa
     result = ingest_paths(paths, registry=warehouse.registry(), known=known)
     context.log.info(
         f"read {result.files_read} files ({result.files_known} already in the warehouse): "
-        f"{result.read_seconds:.1f} s reading, {result.parse_seconds:.1f} s parsing (CPU, all workers)"
+        f"{result.read_seconds:.1f} s reading, {result.parse_seconds:.1f} s parsing (summed over the workers)"
     )
     for message in result.messages:
         context.log.warning(message)
