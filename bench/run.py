@@ -169,11 +169,10 @@ def run_size(size: int, work: Path, province: str) -> Figures:
 
 def _steps(corpus: Path, base: Path) -> tuple[dict[str, float], dict[str, float]]:
     import duckdb
-    import pyarrow as pa
 
     from expectations.audit import check_and_record
     from expectations.catalogue import default_rules
-    from ingest.load import SCHEMAS, _rows, load
+    from ingest.load import load, to_arrow
     from ingest.pipeline import ingest_paths
     from orchestration.assets.dbt import dbt_build_args
     from orchestration.settings import DBT_PROJECT_DIR
@@ -197,19 +196,18 @@ def _steps(corpus: Path, base: Path) -> tuple[dict[str, float], dict[str, float]
         load(con, result)
     steps["load"] = time.perf_counter() - start
 
-    # Bare reference: the same records as Arrow tables straight into a fresh DuckDB file.
+    # Bare reference: the same records, as Arrow tables, straight into a fresh DuckDB file.
     from datetime import datetime, timezone
 
-    rows = _rows(result, datetime.now(timezone.utc))
+    tables = to_arrow(result.documents, datetime.now(timezone.utc))
     start = time.perf_counter()
     with duckdb.connect(str(base / "bare.duckdb")) as con:
-        for table, schema in SCHEMAS.items():
-            arrow = pa.Table.from_pylist(rows[table], schema=schema)
+        for table, arrow in tables.items():
             con.register("incoming", arrow)
             con.execute(f"create table {table} as select * from incoming")
             con.unregister("incoming")
     bare["load"] = time.perf_counter() - start
-    del rows, result
+    del tables, result
 
     dbt = Path(sys.prefix) / "bin" / "dbt"
     start = time.perf_counter()

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 import duckdb
 import pyarrow as pa
 
-from ingest.records import IngestResult
+from ingest.records import IngestResult, ParsedDocument
 
 MONEY = pa.decimal128(18, 2)
 SCORE = pa.decimal128(9, 2)
@@ -107,43 +107,66 @@ class LoadSummary:
     fiscal_years: tuple[int, ...] = ()  # the years of the new documents: what downstream must rebuild
 
 
-def _rows(result: IngestResult, loaded_at: datetime) -> dict[str, list[dict]]:
-    rows: dict[str, list[dict]] = {name: [] for name in SCHEMAS}
-    for parsed in result.documents:
-        d = parsed.document
-        rows["documents"].append(
-            {
-                "document_id": d.document_id, "source_file": d.source_file, "sha256": d.sha256,
-                "section": d.section, "line_start": d.line_start, "line_end": d.line_end, "doc_type": d.doc_type,
-                "fiscal_year": d.fiscal_year, "province": d.region.province, "city": d.region.city,
-                "county": d.region.county, "adcode": d.region.adcode, "department": d.department,
-                "implementing_unit": d.implementing_unit, "project_name": d.project_name, "status": d.status,
-                "reason": d.reason, "parser": d.parser, "encoding": d.encoding, "is_synthetic": d.is_synthetic,
-                "source_name": d.source_name, "tolerance_factor": d.tolerance_factor, "published_on": d.published_on,
-                "file_modified_at": datetime.fromtimestamp(d.file_modified_at, timezone.utc) if d.file_modified_at else None,
-                "loaded_at": loaded_at,
-            }
-        )
-        accounts = parsed.accounts
-        if accounts is not None:
-            for table in accounts.tables:
-                rows["final_account_tables"].append({"document_id": d.document_id, **table.__dict__})
-            for line in accounts.lines:
-                rows["final_account_lines"].append({"document_id": d.document_id, **line.__dict__})
-            for fact in accounts.facts:
-                rows["narrative_facts"].append({"document_id": d.document_id, **fact.__dict__})
-        report = parsed.report
-        if report is None:
-            continue
-        for b in report.budget_lines:
-            rows["budget_lines"].append({"document_id": d.document_id, **b.__dict__})
-        for i in report.indicators:
-            rows["indicator_lines"].append({"document_id": d.document_id, **i.__dict__})
+CONTENT_TABLES = tuple(t for t in SCHEMAS if t != "documents")
+
+
+def _document_row(parsed: ParsedDocument, loaded_at: datetime) -> dict:
+    d = parsed.document
+    return {
+        "document_id": d.document_id, "source_file": d.source_file, "sha256": d.sha256,
+        "section": d.section, "line_start": d.line_start, "line_end": d.line_end, "doc_type": d.doc_type,
+        "fiscal_year": d.fiscal_year, "province": d.region.province, "city": d.region.city,
+        "county": d.region.county, "adcode": d.region.adcode, "department": d.department,
+        "implementing_unit": d.implementing_unit, "project_name": d.project_name, "status": d.status,
+        "reason": d.reason, "parser": d.parser, "encoding": d.encoding, "is_synthetic": d.is_synthetic,
+        "source_name": d.source_name, "tolerance_factor": d.tolerance_factor, "published_on": d.published_on,
+        "file_modified_at": datetime.fromtimestamp(d.file_modified_at, timezone.utc) if d.file_modified_at else None,
+        "loaded_at": loaded_at,
+    }
+
+
+def content_rows(parsed: ParsedDocument) -> dict[str, list[dict]]:
+    """One document's rows for every raw table but `documents`."""
+    rows: dict[str, list[dict]] = {name: [] for name in CONTENT_TABLES}
+    document_id = parsed.document.document_id
+    accounts = parsed.accounts
+    if accounts is not None:
+        rows["final_account_tables"] = [{"document_id": document_id, **t.__dict__} for t in accounts.tables]
+        rows["final_account_lines"] = [{"document_id": document_id, **line.__dict__} for line in accounts.lines]
+        rows["narrative_facts"] = [{"document_id": document_id, **f.__dict__} for f in accounts.facts]
+    report = parsed.report
+    if report is not None:
+        rows["budget_lines"] = [{"document_id": document_id, **b.__dict__} for b in report.budget_lines]
+        rows["indicator_lines"] = [{"document_id": document_id, **i.__dict__} for i in report.indicators]
         if report.evaluation:
-            rows["evaluations"].append({"document_id": d.document_id, **report.evaluation.__dict__})
-        for fact in report.facts:
-            rows["narrative_facts"].append({"document_id": d.document_id, **fact.__dict__})
+            rows["evaluations"] = [{"document_id": document_id, **report.evaluation.__dict__}]
+        rows["narrative_facts"] += [{"document_id": document_id, **f.__dict__} for f in report.facts]
     return rows
+
+
+def to_arrow(documents: list[ParsedDocument], loaded_at: datetime) -> dict[str, pa.Table]:
+    """Every raw table's rows for these documents, as one Arrow table each."""
+    collecting = gc.isenabled()
+    gc.disable()  # millions of short-lived row dicts: no cycles among them, nothing for the collector to find
+    try:
+        parts: dict[str, list[pa.Table]] = {name: [] for name in SCHEMAS}
+        parts["documents"].append(
+            pa.Table.from_pylist([_document_row(p, loaded_at) for p in documents], schema=SCHEMAS["documents"])
+        )
+        loose: dict[str, list[dict]] = {name: [] for name in CONTENT_TABLES}
+        for parsed in documents:
+            for name, rows in content_rows(parsed).items():
+                loose[name].extend(rows)
+        for name, rows in loose.items():
+            if rows:
+                parts[name].append(pa.Table.from_pylist(rows, schema=SCHEMAS[name]))
+        return {
+            name: pa.concat_tables(tables).combine_chunks() if tables else SCHEMAS[name].empty_table()
+            for name, tables in parts.items()
+        }
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def known_files(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -172,15 +195,7 @@ def load(con: duckdb.DuckDBPyConnection, result: IngestResult) -> LoadSummary:
     ensure_raw_schema(con)
     existing = dict(con.execute("select document_id, coalesce(parser, '') from raw.documents").fetchall())
     fresh = [p for p in result.documents if existing.get(p.document.document_id) != (p.document.parser or "")]
-    batch = IngestResult(documents=fresh)
-    # millions of short-lived row dicts: no cycles among them, nothing for the collector to find
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        rows = _rows(batch, datetime.now(timezone.utc))
-    finally:
-        if collecting:
-            gc.enable()
+    tables = to_arrow(fresh, datetime.now(timezone.utc))
     replaced = [p.document.document_id for p in fresh if p.document.document_id in existing]
     con.execute("begin transaction")
     try:
@@ -190,10 +205,9 @@ def load(con: duckdb.DuckDBPyConnection, result: IngestResult) -> LoadSummary:
             for table in SCHEMAS:
                 con.execute(f"delete from raw.{table} where document_id in (select document_id from replaced_ids)")
             con.unregister("replaced_ids")
-        for table, schema in SCHEMAS.items():
-            if not rows[table]:
+        for table, arrow in tables.items():
+            if not arrow.num_rows:
                 continue
-            arrow = pa.Table.from_pylist(rows[table], schema=schema)
             con.register("incoming", arrow)
             con.execute(f"insert into raw.{table} by name select * from incoming")
             con.unregister("incoming")
@@ -204,6 +218,6 @@ def load(con: duckdb.DuckDBPyConnection, result: IngestResult) -> LoadSummary:
     return LoadSummary(
         new_documents=len(fresh),
         unchanged_documents=len(result.documents) - len(fresh),
-        rows={table: len(r) for table, r in rows.items()},
+        rows={table: arrow.num_rows for table, arrow in tables.items()},
         fiscal_years=tuple(sorted({p.document.fiscal_year for p in fresh if p.document.fiscal_year})),
     )
