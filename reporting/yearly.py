@@ -275,9 +275,14 @@ def highlights(data: dict[str, list[dict]]) -> list[dict]:
     and with the 市本级/省本级 departments; rollups are not ranked against their own parts."""
     out = []
     own = [r for r in data["regions"] if r["level"] in ("县级", "市本级", "省本级")]
+    status = {r["region_code"]: r["validation"] for r in own}
+
+    def marked(text: str, code: str | None) -> str:
+        # a region that failed error rules says so wherever it is compared
+        return f"{text}（✗未通过校验）" if status.get(code or "") == "未通过" else text
 
     def name(r):
-        return r["region"] if r["level"] == "县级" else f"{r['region']}（{r['level']}）"
+        return marked(r["region"] if r["level"] == "县级" else f"{r['region']}（{r['level']}）", r["region_code"])
 
     grown = [r for r in own if r["expenditure_growth"] is not None]
     for r in sorted(grown, key=lambda r: -abs(r["matched_total_yuan"] - r["previous_expenditure_total_yuan"]))[:5]:
@@ -285,7 +290,7 @@ def highlights(data: dict[str, list[dict]]) -> list[dict]:
         out.append({"category": "决算支出变化最大", "item": name(r), "region_code": r["region_code"],
                     "value": f"{float(change) / 10000:+,.2f} 万元（{float(r['expenditure_growth']) * 100:+.2f}%）"})
     for c in data["changes"]:
-        out.append({"category": "项目执行数变化最大", "item": c["region"], "region_code": c["adcode"],
+        out.append({"category": "项目执行数变化最大", "item": marked(c["region"], c["adcode"]), "region_code": c["adcode"],
                     "value": f"{float(c['change_yuan']) / 10000:+,.2f} 万元"
                     + (f"（{float(c['growth']) * 100:+.2f}%）" if c["growth"] is not None else "")})
     rated = [r for r in own if r["execution_rate"] is not None]
@@ -296,7 +301,8 @@ def highlights(data: dict[str, list[dict]]) -> list[dict]:
     for p in sorted(scored, key=lambda p: p["total_score_recomputed"] - p["total_score_reported"])[:5]:
         gap = p["total_score_reported"] - p["total_score_recomputed"]
         if gap > 0:
-            out.append({"category": "自评分虚高最多", "item": f"{p['region']} {p['project_name']}", "region_code": p["adcode"],
+            out.append({"category": "自评分虚高最多", "item": marked(f"{p['region']} {p['project_name']}", p["adcode"]),
+                        "region_code": p["adcode"],
                         "document_id": p["document_id"],
                         "value": f"自评 {float(p['total_score_reported']):.2f}，重算 {float(p['total_score_recomputed']):.2f}"})
     flagged = [r for r in own if r["errors"] or r["warnings"]]

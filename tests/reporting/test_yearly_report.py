@@ -71,6 +71,9 @@ def test_a_county_that_failed_error_rules_is_marked_everywhere(report):
     for sheet in ("项目明细", "部门决算"):
         for row in _rows(book[sheet]):
             assert (row["地区校验状态"] == "未通过") == (row["地区"] in failed)
+    for note in _rows(book["重点提示"]):
+        region = note["对象"].split(" ")[0].split("（")[0]
+        assert ("未通过校验" in note["对象"]) == (region in failed)
     html = report["html"].read_text(encoding="utf-8")
     for county in failed:
         assert re.search(rf"<text[^>]*>{county} ✗</text>", html)  # in every chart
