@@ -58,8 +58,9 @@ def _definitions(settings: Settings):
     return build_definitions(settings)
 
 
-# Dagster's console log at ERROR: the command prints its own summary; `--verbose` shows everything.
-QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+# Dagster's console log only for what is fatal: the command prints its own summary and one line per
+# failure (a run blocked by findings is an outcome, not a crash); `--verbose` shows everything.
+QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
 def _run_config(run_config: dict | None) -> dict:
