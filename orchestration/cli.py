@@ -169,7 +169,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     # Only the years this run added documents to are rewritten (and the year after each, whose
     # year-on-year figures compare with it), and any year without its report yet.
     changed = {y + d for y in _years_loaded(build) for d in (0, 1)}
+    from orchestration.assets.report import fiscal_years
+
+    reportable = set(fiscal_years.get_partition_keys())
     for year in _years(settings.db_path):
+        if str(year) not in reportable:
+            print(f"fiscal: no report for fiscal year {year}: reports cover {min(reportable)}–{max(reportable)}",
+                  file=sys.stderr)
+            continue
         paths = _report_paths(settings.out_dir, year)
         if year in changed or not all(p.exists() for p in paths):
             _execute(defs, "yearly_report", partition_key=str(year))
@@ -243,8 +250,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     settings = _settings(args).resolved()
     if not settings.db_path.exists():
         raise CliError(f"{settings.db_path}: no warehouse here; run `fiscal run` first")
-    defs = _definitions(settings)
+    from orchestration.assets.report import fiscal_years
+
+    reportable = set(fiscal_years.get_partition_keys())
     years = [args.year] + ([args.compare] if args.compare else [])
+    for year in years:
+        if str(year) not in reportable:
+            raise CliError(f"--year {year}: reports cover fiscal years {min(reportable)}–{max(reportable)}")
+    defs = _definitions(settings)
     for year in years:
         _execute(defs, "yearly_report", partition_key=str(year))
         paths = _report_paths(settings.out_dir, year)

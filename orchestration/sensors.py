@@ -7,6 +7,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.assets.ingest import FISCAL_YEARS_KEY, RAW_KEYS
+from orchestration.assets.report import fiscal_years
 from orchestration.jobs import build_warehouse_job, yearly_report_job
 
 REPORT_KEY = dg.AssetKey(["reports", "yearly_comparison"])
@@ -93,5 +94,8 @@ def affected_years_sensor(context: dg.RunStatusSensorContext):
         return dg.SkipReason(f"run {run.run_id} loaded no new documents")
     # the year after a changed one compares with it (year-on-year): rewrite it too if it was written
     written = context.instance.get_materialized_partitions(REPORT_KEY)
-    years = sorted(set(loaded) | {y + 1 for y in loaded if str(y + 1) in written})
+    reportable = set(fiscal_years.get_partition_keys())
+    years = sorted(y for y in set(loaded) | {y + 1 for y in loaded if str(y + 1) in written} if str(y) in reportable)
+    if not years:
+        return dg.SkipReason(f"run {run.run_id} loaded only years without a report partition: {loaded}")
     return [dg.RunRequest(run_key=f"{run.run_id}:{year}", partition_key=str(year)) for year in years]

@@ -5,7 +5,11 @@ import dagster as dg
 from orchestration.assets.integrity import MART_KEYS
 from orchestration.resources import WarehouseResource
 
-fiscal_years = dg.TimeWindowPartitionsDefinition(cron_schedule="0 0 1 1 *", start="2015", fmt="%Y")
+# Fiscal years from 2000 through the current one (a year's budget is published while it runs).
+FIRST_FISCAL_YEAR = 2000
+fiscal_years = dg.TimeWindowPartitionsDefinition(
+    cron_schedule="0 0 1 1 *", start=str(FIRST_FISCAL_YEAR), fmt="%Y", end_offset=1
+)
 
 
 @dg.asset(

@@ -115,3 +115,19 @@ def test_a_run_rewrites_only_the_reports_of_the_years_it_changed(tmp_path):
     assert (out / "2021" / "yearly_comparison_2021.xlsx").exists()
     assert {year: (out / year / f"yearly_comparison_{year}.xlsx").stat().st_mtime_ns for year in written} == written
     assert f"report: {out / '2024' / 'yearly_comparison_2024.xlsx'}" in again.stdout.splitlines()
+
+
+def test_a_year_outside_the_reports_is_one_clear_line(tmp_path):
+    from demo.generator import generate
+
+    corpus = tmp_path / "corpus"
+    generate(corpus, 1, (1998, 1998), seed=2, error_rate=0, departments=1)
+    db, out = tmp_path / "w.duckdb", tmp_path / "reports"
+    result = fiscal("run", "--input", str(corpus), "--db", str(db), "--out", str(out))
+    # the documents load; the year has no report partition, which is said once and is not a crash
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    assert "fiscal: no report for fiscal year 1998: reports cover 2000–" in result.stderr
+    assert not (out / "1998").exists()
+    asked = fiscal("report", "--year", "1998", "--db", str(db), "--out", str(out))
+    assert asked.returncode != 0 and asked.stderr.strip().startswith("fiscal: --year 1998: reports cover fiscal years 2000–")
