@@ -1,7 +1,6 @@
 """Write parsed documents into the warehouse's raw schema, in bulk and exactly once."""
 from __future__ import annotations
 
-import gc
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -9,7 +8,7 @@ from datetime import datetime, timezone
 import duckdb
 import pyarrow as pa
 
-from ingest.records import IngestResult, ParsedDocument
+from ingest.records import IngestResult, ParsedDocument, no_cyclic_gc
 
 MONEY = pa.decimal128(18, 2)
 SCORE = pa.decimal128(9, 2)
@@ -146,9 +145,8 @@ def content_rows(parsed: ParsedDocument) -> dict[str, list[dict]]:
 
 def to_arrow(documents: list[ParsedDocument], loaded_at: datetime) -> dict[str, pa.Table]:
     """Every raw table's rows for these documents, as one Arrow table each."""
-    collecting = gc.isenabled()
-    gc.disable()  # millions of short-lived row dicts: no cycles among them, nothing for the collector to find
-    try:
+    # millions of short-lived row dicts: no cycles among them, nothing for the collector to find
+    with no_cyclic_gc():
         parts: dict[str, list[pa.Table]] = {name: [] for name in SCHEMAS}
         parts["documents"].append(
             pa.Table.from_pylist([_document_row(p, loaded_at) for p in documents], schema=SCHEMAS["documents"])
@@ -164,9 +162,6 @@ def to_arrow(documents: list[ParsedDocument], loaded_at: datetime) -> dict[str, 
             name: pa.concat_tables(tables).combine_chunks() if tables else SCHEMAS[name].empty_table()
             for name, tables in parts.items()
         }
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def known_files(con: duckdb.DuckDBPyConnection) -> set[str]:

@@ -22,7 +22,7 @@ from ingest.parsers.narrative import PARSER_NAME as NARRATIVE_PARSER
 from ingest.parsers.narrative import parse_narrative_report
 from ingest.parsers.project_report import PARSER_NAME, parse_project_report
 from ingest.readers import read
-from ingest.records import Document, IngestResult, ParsedDocument, Region
+from ingest.records import Document, IngestResult, ParsedDocument, Region, no_cyclic_gc
 from ingest.regions import gazetteer
 from ingest.registry import EMPTY, Registry, Source
 
@@ -82,37 +82,33 @@ def ingest_paths(
     else:
         pool = None
         outcomes = map(work, files)
-    # The result grows by millions of small objects that live until the load: the cyclic collector
-    # would scan them again and again for nothing.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        if progress:
-            from tqdm import tqdm
+    # the result grows by millions of small objects that live until the load
+    with no_cyclic_gc():
+        try:
+            if progress:
+                from tqdm import tqdm
 
-            outcomes = tqdm(outcomes, total=len(files), desc="ingest", unit="file", leave=False)
-        for parsed_documents, read_s, parse_s in outcomes:
-            result.read_seconds += read_s
-            result.parse_seconds += parse_s
-            if parsed_documents is None:
-                result.files_known += 1
-                continue
-            result.files_read += 1
-            for parsed in parsed_documents:
-                doc = parsed.document
-                if doc.document_id in seen:
-                    result.messages.append(f"{doc.source_file}: same content as a document already read; loaded once")
+                outcomes = tqdm(outcomes, total=len(files), desc="ingest", unit="file", leave=False)
+            for parsed_documents, read_s, parse_s in outcomes:
+                result.read_seconds += read_s
+                result.parse_seconds += parse_s
+                if parsed_documents is None:
+                    result.files_known += 1
                     continue
-                seen.add(doc.document_id)
-                result.documents.append(parsed)
-                if doc.status != "loaded":
-                    where = f"{doc.source_file}:{doc.line_start}" if doc.section else doc.source_file
-                    result.messages.append(f"{where}: {doc.status}: {doc.reason}")
-    finally:
-        if pool is not None:
-            pool.shutdown()
-        if collecting:
-            gc.enable()
+                result.files_read += 1
+                for parsed in parsed_documents:
+                    doc = parsed.document
+                    if doc.document_id in seen:
+                        result.messages.append(f"{doc.source_file}: same content as a document already read; loaded once")
+                        continue
+                    seen.add(doc.document_id)
+                    result.documents.append(parsed)
+                    if doc.status != "loaded":
+                        where = f"{doc.source_file}:{doc.line_start}" if doc.section else doc.source_file
+                        result.messages.append(f"{where}: {doc.status}: {doc.reason}")
+        finally:
+            if pool is not None:
+                pool.shutdown()
     return result
 
 

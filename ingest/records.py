@@ -1,6 +1,9 @@
 """The raw layer's records. Every record carries its document_id and where in the file it came from."""
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -175,3 +178,16 @@ class IngestResult:
     parse_seconds: float = 0.0
     files_read: int = 0
     files_known: int = 0
+
+
+@contextmanager
+def no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while millions of small, acyclic objects are built (parsed
+    records, row dicts): it would scan them again and again and find nothing to free."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()

@@ -117,12 +117,11 @@ def _execute(defs, job_name: str, run_config: dict | None = None, partition_key:
 
 def _years_loaded(result) -> list[int]:
     """The fiscal years of the documents a build run added (from its raw.documents materialization)."""
-    from orchestration.assets.ingest import FISCAL_YEARS_KEY, RAW_KEYS
+    from orchestration.assets.ingest import RAW_KEYS, years_in
 
     for event in result.get_asset_materialization_events():
         if event.asset_key == RAW_KEYS["documents"]:
-            value = event.materialization.metadata.get(FISCAL_YEARS_KEY)
-            return sorted({int(y) for y in str(value.value if value is not None else "").split(",") if y})
+            return years_in(event.materialization.metadata)
     return []
 
 
@@ -169,9 +168,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     # Only the years this run added documents to are rewritten (and the year after each, whose
     # year-on-year figures compare with it), and any year without its report yet.
     changed = {y + d for y in _years_loaded(build) for d in (0, 1)}
-    from orchestration.assets.report import fiscal_years
+    from orchestration.assets.report import reportable_years
 
-    reportable = set(fiscal_years.get_partition_keys())
+    reportable = reportable_years()
     for year in _years(settings.db_path):
         if str(year) not in reportable:
             print(f"fiscal: no report for fiscal year {year}: reports cover {min(reportable)}–{max(reportable)}",
@@ -250,9 +249,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     settings = _settings(args).resolved()
     if not settings.db_path.exists():
         raise CliError(f"{settings.db_path}: no warehouse here; run `fiscal run` first")
-    from orchestration.assets.report import fiscal_years
+    from orchestration.assets.report import reportable_years
 
-    reportable = set(fiscal_years.get_partition_keys())
+    reportable = reportable_years()
     years = [args.year] + ([args.compare] if args.compare else [])
     for year in years:
         if str(year) not in reportable:

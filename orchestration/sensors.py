@@ -6,8 +6,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.assets.ingest import FISCAL_YEARS_KEY, RAW_KEYS
-from orchestration.assets.report import fiscal_years
+from orchestration.assets.ingest import RAW_KEYS, years_in
+from orchestration.assets.report import reportable_years
 from orchestration.jobs import build_warehouse_job, yearly_report_job
 
 REPORT_KEY = dg.AssetKey(["reports", "yearly_comparison"])
@@ -71,9 +71,7 @@ def years_loaded(instance: dg.DagsterInstance, run_id: str) -> list[int]:
     for record in records:
         materialization = record.event_log_entry.asset_materialization
         if materialization and materialization.asset_key == RAW_KEYS["documents"]:
-            value = materialization.metadata.get(FISCAL_YEARS_KEY)
-            text = value.value if value is not None else ""
-            return sorted({int(y) for y in str(text).split(",") if y})
+            return years_in(materialization.metadata)
     return []
 
 
@@ -94,7 +92,7 @@ def affected_years_sensor(context: dg.RunStatusSensorContext):
         return dg.SkipReason(f"run {run.run_id} loaded no new documents")
     # the year after a changed one compares with it (year-on-year): rewrite it too if it was written
     written = context.instance.get_materialized_partitions(REPORT_KEY)
-    reportable = set(fiscal_years.get_partition_keys())
+    reportable = reportable_years()
     years = sorted(y for y in set(loaded) | {y + 1 for y in loaded if str(y + 1) in written} if str(y) in reportable)
     if not years:
         return dg.SkipReason(f"run {run.run_id} loaded only years without a report partition: {loaded}")

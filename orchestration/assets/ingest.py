@@ -8,6 +8,15 @@ from orchestration.resources import WRITER_POOL, WarehouseResource
 
 RAW_TABLES = ("documents", "budget_lines", "indicator_lines", "evaluations")
 FISCAL_YEARS_KEY = "fiscal_years_loaded"  # the years of the documents this run added, comma-separated
+
+
+def years_in(metadata) -> list[int]:
+    """The fiscal years a raw.documents materialization's metadata says its run added."""
+    value = metadata.get(FISCAL_YEARS_KEY)
+    text = str(value.value if value is not None else "")
+    return sorted({int(y) for y in text.split(",") if y})
+
+
 RAW_KEYS = {table: dg.AssetKey(["raw", table]) for table in RAW_TABLES}
 
 

@@ -12,6 +12,11 @@ fiscal_years = dg.TimeWindowPartitionsDefinition(
 )
 
 
+def reportable_years() -> set[str]:
+    """The fiscal years a report can be written for (the partition keys)."""
+    return set(fiscal_years.get_partition_keys())
+
+
 @dg.asset(
     key=dg.AssetKey(["reports", "yearly_comparison"]),
     # The marts' blocking integrity checks stand between them and the report.
