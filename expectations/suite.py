@@ -5,6 +5,7 @@ The queries run inside DuckDB through GE's SQL datasource; no table is pulled in
 from __future__ import annotations
 
 import gc
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -67,6 +68,25 @@ def _persist_duckdb_connections() -> None:
 SCRATCH_SCHEMA = "integrity_scratch"
 
 
+def preload_in_background() -> threading.Thread:
+    """Import Great Expectations (a few seconds of module loading) on a background thread, for a
+    process that will validate soon and is waiting on something else meanwhile (a dbt subprocess)."""
+
+    def _import() -> None:
+        import great_expectations  # noqa: F401
+        from great_expectations.data_context.types import base  # noqa: F401
+        from great_expectations.execution_engine import sqlalchemy_execution_engine  # noqa: F401
+
+    global _preload
+    thread = threading.Thread(target=_import, name="preload-great-expectations", daemon=True)
+    thread.start()
+    _preload = thread
+    return thread
+
+
+_preload: threading.Thread | None = None
+
+
 def validate(db_path: Path, rules: tuple[Rule, ...] | None = None, docs_dir: Path | None = None) -> SuiteRun:
     """Run every rule's query once inside DuckDB, then validate the results with Great Expectations,
     one suite per mart, and close GE's connection.
@@ -76,6 +96,8 @@ def validate(db_path: Path, rules: tuple[Rule, ...] | None = None, docs_dir: Pat
     rule's table is empty and records the outcome, so Data Docs show every rule and its rows. With
     `docs_dir`, GE's Data Docs (a static HTML site of the suites and their results) are written there.
     """
+    if _preload is not None:
+        _preload.join()  # a half-finished import on another thread must not be seen half-done here
     import great_expectations as gx
 
     _persist_duckdb_connections()
@@ -115,16 +137,19 @@ def validate(db_path: Path, rules: tuple[Rule, ...] | None = None, docs_dir: Pat
         if docs_dir is None:
             results = [definition.run(result_format="SUMMARY") for definition in definitions]
         else:
-            # one checkpoint for every mart, so the Data Docs site is rebuilt once
+            # one checkpoint for every mart; the Data Docs site is then built once for all of them
+            # (GE's UpdateDataDocsAction rebuilds the whole index after each mart's validation)
+            from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+
             checkpoint = context.checkpoints.add(
-                gx.Checkpoint(
-                    name="integrity",
-                    validation_definitions=definitions,
-                    actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")],
-                    result_format="SUMMARY",
-                )
+                gx.Checkpoint(name="integrity", validation_definitions=definitions, result_format="SUMMARY")
             )
-            results = list(checkpoint.run().run_results.values())
+            run_results = checkpoint.run().run_results
+            results = list(run_results.values())
+            context.build_data_docs(
+                resource_identifiers=[*run_results, *(ExpectationSuiteIdentifier(name=r.suite_name) for r in results)],
+                build_index=True,
+            )
         for outcome in results:
             for result in outcome.results:
                 outcomes[(result.expectation_config.meta or {})["rule_id"]] = (bool(result.success), _exception(result))

@@ -2,13 +2,19 @@
 from __future__ import annotations
 
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ingest.records import IngestResult, ParsedDocument, no_cyclic_gc
+
+if TYPE_CHECKING:
+    from ingest.pipeline import Batch
 
 MONEY = pa.decimal128(18, 2)
 SCORE = pa.decimal128(9, 2)
@@ -104,6 +110,7 @@ class LoadSummary:
     unchanged_documents: int
     rows: dict[str, int]
     fiscal_years: tuple[int, ...] = ()  # the years of the new documents: what downstream must rebuild
+    statuses: dict[str, int] = field(default_factory=dict)  # documents read, new or not, by status
 
 
 CONTENT_TABLES = tuple(t for t in SCHEMAS if t != "documents")
@@ -183,36 +190,74 @@ def known_files(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 def load(con: duckdb.DuckDBPyConnection, result: IngestResult) -> LoadSummary:
-    """Insert documents not yet in the warehouse; a document already there with the same parser is left alone.
+    """Insert parsed documents not yet in the warehouse (see `load_batches`)."""
+    return load_batches(con, [to_arrow(result.documents, datetime.now(timezone.utc))])
+
+
+FLUSH_DOCUMENTS = 4096
+
+
+def load_batches(con: duckdb.DuckDBPyConnection, batches: Iterable[dict[str, pa.Table] | Batch]) -> LoadSummary:
+    """Insert documents not yet in the warehouse, a batch of Arrow tables at a time as they arrive; a
+    document already there with the same parser is left alone, one read by another parser is replaced.
 
     Everything goes in one transaction, so an interrupted load leaves the raw layer as it was.
     """
     ensure_raw_schema(con)
     existing = dict(con.execute("select document_id, coalesce(parser, '') from raw.documents").fetchall())
-    fresh = [p for p in result.documents if existing.get(p.document.document_id) != (p.document.parser or "")]
-    tables = to_arrow(fresh, datetime.now(timezone.utc))
-    replaced = [p.document.document_id for p in fresh if p.document.document_id in existing]
-    con.execute("begin transaction")
-    try:
-        if replaced:
-            ids = pa.table({"document_id": pa.array(replaced, pa.string())})
-            con.register("replaced_ids", ids)
-            for table in SCHEMAS:
-                con.execute(f"delete from raw.{table} where document_id in (select document_id from replaced_ids)")
-            con.unregister("replaced_ids")
-        for table, arrow in tables.items():
-            if not arrow.num_rows:
+    rows = {table: 0 for table in SCHEMAS}
+    new = unchanged = 0
+    years: set[int] = set()
+    statuses = {status: 0 for status in ("loaded", "partial", "quarantined")}
+    pending: dict[str, list[pa.Table]] = {table: [] for table in SCHEMAS}
+    pending_documents = 0
+
+    def flush() -> None:
+        for table, parts in pending.items():
+            arrow = pa.concat_tables(parts) if len(parts) > 1 else (parts[0] if parts else None)
+            parts.clear()
+            if arrow is None or not arrow.num_rows:
                 continue
             con.register("incoming", arrow)
             con.execute(f"insert into raw.{table} by name select * from incoming")
             con.unregister("incoming")
+            rows[table] += arrow.num_rows
+
+    con.execute("begin transaction")
+    try:
+        for batch in batches:
+            tables = batch if isinstance(batch, dict) else batch.tables
+            docs = tables["documents"]
+            ids = docs.column("document_id").to_pylist()
+            parsers = docs.column("parser").to_pylist()
+            for status in docs.column("status").to_pylist():
+                statuses[status] = statuses.get(status, 0) + 1
+            fresh = [i for i, parser in zip(ids, parsers) if existing.get(i) != (parser or "")]
+            unchanged += len(ids) - len(fresh)
+            new += len(fresh)
+            if len(fresh) < len(ids):
+                keep = pa.array(fresh, pa.string())
+                tables = {name: t.filter(pc.is_in(t["document_id"], value_set=keep)) for name, t in tables.items()}
+            if not fresh:
+                continue
+            years.update(y for y in tables["documents"].column("fiscal_year").to_pylist() if y)
+            replaced = [i for i in fresh if i in existing]
+            if replaced:
+                con.register("replaced_ids", pa.table({"document_id": pa.array(replaced, pa.string())}))
+                for table in SCHEMAS:
+                    con.execute(f"delete from raw.{table} where document_id in (select document_id from replaced_ids)")
+                con.unregister("replaced_ids")
+            for table, arrow in tables.items():
+                pending[table].append(arrow)
+            pending_documents += len(fresh)
+            # a few large inserts cost far less than many small ones; the buffer bounds the memory held
+            if pending_documents >= FLUSH_DOCUMENTS:
+                flush()
+                pending_documents = 0
+        flush()
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
-    return LoadSummary(
-        new_documents=len(fresh),
-        unchanged_documents=len(result.documents) - len(fresh),
-        rows={table: arrow.num_rows for table, arrow in tables.items()},
-        fiscal_years=tuple(sorted({p.document.fiscal_year for p in fresh if p.document.fiscal_year})),
-    )
+    return LoadSummary(new_documents=new, unchanged_documents=unchanged, rows=rows, fiscal_years=tuple(sorted(years)),
+                       statuses=statuses)

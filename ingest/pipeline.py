@@ -6,10 +6,13 @@ import hashlib
 import os
 import re
 import time
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ingest import layout
 from ingest.errors import QuarantineError
@@ -25,6 +28,9 @@ from ingest.readers import read
 from ingest.records import Document, IngestResult, ParsedDocument, Region, no_cyclic_gc
 from ingest.regions import gazetteer
 from ingest.registry import EMPTY, Registry, Source
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 # Files that describe a corpus rather than belong to it.
 IGNORED_NAMES = {"MANIFEST.md", "README.md", "SOURCE.md", "truth.json"}
@@ -56,60 +62,128 @@ def discover(paths: Iterable[Path]) -> list[Path]:
 
 # Below this many files a pool costs more than it saves.
 PARALLEL_FROM = 64
+# Files a worker parses before it sends their rows back: enough to make building Arrow tables cheap
+# per document, few enough that the main process loads while the workers go on parsing.
+CHUNK_FILES = 128
+
+
+@dataclass
+class Batch:
+    """What a worker sends back for a run of files, in file order."""
+
+    documents: list[ParsedDocument]  # parsed records; empty when they come as `tables`
+    tables: dict[str, "pa.Table"] | None  # every raw table's rows for the batch's documents
+    messages: list[str]
+    read_seconds: float
+    parse_seconds: float
+    files_read: int
+    files_known: int
+
+
+class IngestStream:
+    """Read and parse every file under `paths` in a pool of worker processes; iterate for the batches.
+
+    Batches arrive in file order whatever the number of workers, and a document whose content was
+    already read (in this run) is dropped with a message, so each is loaded once. With `loaded_at`,
+    each batch holds its rows as Arrow tables built in the worker (the warehouse load path); without,
+    it holds the parsed records. `known` holds the SHA-256 of files the warehouse already has with
+    the current parsers: those are hashed, not parsed. `result` gathers the counts and messages as
+    the batches are consumed.
+
+    The pool starts when the stream is made: make it before opening a DuckDB connection, so that no
+    database threads exist when the workers are forked.
+    """
+
+    def __init__(self, paths: Iterable[Path], registry: Registry = EMPTY, workers: int | None = None,
+                 known: Collection[str] = (), loaded_at: datetime | None = None):
+        files = discover(paths)
+        if workers is None:
+            workers = min(os.cpu_count() or 1, 8) if len(files) >= PARALLEL_FROM else 1
+        size = max(1, min(CHUNK_FILES, -(-len(files) // (workers * 4))))
+        chunks = [files[i:i + size] for i in range(0, len(files), size)]
+        work = partial(_parse_chunk, registry=registry, known=frozenset(known), loaded_at=loaded_at)
+        self.result = IngestResult()
+        self._seen: set[str] = set()
+        self._pool = None
+        if workers > 1 and len(chunks) > 1:
+            import multiprocessing
+
+            context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+            self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_warm)
+            self._batches: Iterator[Batch] = self._pool.map(work, chunks)
+        else:
+            self._batches = map(work, chunks)
+
+    def __iter__(self) -> Iterator[Batch]:
+        try:
+            for batch in self._batches:
+                yield self._accept(batch)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+    def _accept(self, batch: Batch) -> Batch:
+        result = self.result
+        result.read_seconds += batch.read_seconds
+        result.parse_seconds += batch.parse_seconds
+        result.files_read += batch.files_read
+        result.files_known += batch.files_known
+        result.messages.extend(batch.messages)
+        if batch.tables is None:
+            kept = []
+            for parsed in batch.documents:
+                if self._first(parsed.document.document_id, parsed.document.source_file):
+                    kept.append(parsed)
+                    _note_status(result.messages, parsed.document.source_file, parsed.document.line_start,
+                                 parsed.document.section, parsed.document.status, parsed.document.reason)
+            batch.documents = kept
+            return batch
+        docs = batch.tables["documents"]
+        columns = [docs.column(c).to_pylist() for c in ("document_id", "source_file", "line_start", "section", "status", "reason")]
+        dropped = []
+        for document_id, source_file, line_start, section, status, reason in zip(*columns):
+            if self._first(document_id, source_file):
+                _note_status(result.messages, source_file, line_start, section, status, reason)
+            else:
+                dropped.append(document_id)
+        if dropped:  # ids are unique within a batch: the worker dropped its own repeats
+            import pyarrow as pa
+            import pyarrow.compute as pc
+
+            gone = pa.array(dropped, pa.string())
+            batch.tables = {name: t.filter(pc.invert(pc.is_in(t["document_id"], value_set=gone)))
+                            for name, t in batch.tables.items()}
+        return batch
+
+    def _first(self, document_id: str, source_file: str) -> bool:
+        if document_id in self._seen:
+            self.result.messages.append(f"{source_file}: same content as a document already read; loaded once")
+            return False
+        self._seen.add(document_id)
+        return True
+
+
+def _note_status(messages: list[str], source_file: str, line_start: int, section: int, status: str, reason: str | None) -> None:
+    if status != "loaded":
+        where = f"{source_file}:{line_start}" if section else source_file
+        messages.append(f"{where}: {status}: {reason}")
 
 
 def ingest_paths(
-    paths: Iterable[Path], progress: bool = False, registry: Registry = EMPTY, workers: int | None = None,
-    known: Collection[str] = (),
+    paths: Iterable[Path], registry: Registry = EMPTY, workers: int | None = None, known: Collection[str] = (),
 ) -> IngestResult:
-    """Read and parse every file under `paths`; the result is in file order whatever the number of workers.
-
-    `known` holds the SHA-256 of files the warehouse already has (with the current parsers): those
-    are hashed, not parsed, so adding a few files to a large corpus costs a few parses.
-    """
-    files = discover(paths)
-    result = IngestResult()
-    seen: set[str] = set()
-    if workers is None:
-        workers = min(os.cpu_count() or 1, 8) if len(files) >= PARALLEL_FROM else 1
-    work = partial(_ingest_timed, registry=registry, known=frozenset(known))
-    if workers > 1:
-        import multiprocessing
-
-        context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_warm)
-        outcomes: Iterable = pool.map(work, files, chunksize=max(1, min(64, len(files) // (workers * 8) or 1)))
-    else:
-        pool = None
-        outcomes = map(work, files)
-    # the result grows by millions of small objects that live until the load
+    """Read and parse every file under `paths` into records; the result is in file order whatever
+    the number of workers. (The warehouse load streams Arrow batches instead: `IngestStream`.)"""
+    stream = IngestStream(paths, registry, workers, known)
+    # the result grows by millions of small objects that live as long as it does
     with no_cyclic_gc():
-        try:
-            if progress:
-                from tqdm import tqdm
-
-                outcomes = tqdm(outcomes, total=len(files), desc="ingest", unit="file", leave=False)
-            for parsed_documents, read_s, parse_s in outcomes:
-                result.read_seconds += read_s
-                result.parse_seconds += parse_s
-                if parsed_documents is None:
-                    result.files_known += 1
-                    continue
-                result.files_read += 1
-                for parsed in parsed_documents:
-                    doc = parsed.document
-                    if doc.document_id in seen:
-                        result.messages.append(f"{doc.source_file}: same content as a document already read; loaded once")
-                        continue
-                    seen.add(doc.document_id)
-                    result.documents.append(parsed)
-                    if doc.status != "loaded":
-                        where = f"{doc.source_file}:{doc.line_start}" if doc.section else doc.source_file
-                        result.messages.append(f"{where}: {doc.status}: {doc.reason}")
-        finally:
-            if pool is not None:
-                pool.shutdown()
-    return result
+        for batch in stream:
+            stream.result.documents.extend(batch.documents)
+    return stream.result
 
 
 def _warm() -> None:
@@ -119,16 +193,39 @@ def _warm() -> None:
     gazetteer()
 
 
-def _ingest_timed(path: Path, registry: Registry, known: frozenset[str]):
+def _parse_chunk(files: list[Path], registry: Registry, known: frozenset[str], loaded_at: datetime | None) -> Batch:
+    """Parse a run of files (in a worker); a repeated document within the run is dropped here."""
+    documents: list[ParsedDocument] = []
+    messages: list[str] = []
+    seen: set[str] = set()
+    read_s = parse_s = 0.0
+    files_read = files_known = 0
+    for path in files:
+        start = time.perf_counter()
+        data = path.read_bytes()
+        if known and hashlib.sha256(data).hexdigest() in known:
+            read_s += time.perf_counter() - start
+            files_known += 1
+            continue
+        clock: dict[str, float] = {}
+        parsed = ingest_file(path, registry, data=data, clock=clock)
+        total = time.perf_counter() - start
+        read_s += clock.get("read", total)
+        parse_s += total - clock.get("read", total)
+        files_read += 1
+        for p in parsed:
+            if p.document.document_id in seen:
+                messages.append(f"{p.document.source_file}: same content as a document already read; loaded once")
+                continue
+            seen.add(p.document.document_id)
+            documents.append(p)
+    if loaded_at is None:
+        return Batch(documents, None, messages, read_s, parse_s, files_read, files_known)
+    from ingest.load import to_arrow
+
     start = time.perf_counter()
-    data = path.read_bytes()
-    if known and hashlib.sha256(data).hexdigest() in known:
-        return None, time.perf_counter() - start, 0.0
-    clock: dict[str, float] = {}
-    parsed = ingest_file(path, registry, data=data, clock=clock)
-    total = time.perf_counter() - start
-    read_s = clock.get("read", total)
-    return parsed, read_s, total - read_s
+    tables = to_arrow(documents, loaded_at)
+    return Batch([], tables, messages, read_s, parse_s + time.perf_counter() - start, files_read, files_known)
 
 
 def _short_hash(data: bytes) -> str:

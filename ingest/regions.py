@@ -43,15 +43,25 @@ class Gazetteer:
                 self._by_name.setdefault(d.name, []).append((level, d))
 
     def _names_in(self, text: str) -> set[str]:
-        """The division names that occur in `text` (the same as testing `name in text` for each)."""
-        found: set[str] = set()
+        """The division names that occur in `text`, except where an occurrence is only part of a
+        longer name found at the same place (高县 inside 阳高县 is not a mention of 高县)."""
+        matches: list[tuple[int, int, str]] = []
         by_prefix = self._by_prefix
         for i in range(len(text) - 1):
             names = by_prefix.get(text[i:i + 2])
             if names:
                 for name in names:
-                    if name not in found and text.startswith(name, i):
-                        found.add(name)
+                    if text.startswith(name, i):
+                        matches.append((i, i + len(name), name))
+        if not matches:
+            return set()
+        # prefix lookups only find a name where it starts: one inside a longer name starts later
+        found: set[str] = set()
+        for start, end, name in matches:
+            if name in found:
+                continue
+            if not any(s <= start and end <= e and e - s > end - start for s, e, _ in matches):
+                found.add(name)
         return found
 
     def region_for(self, adcode: str) -> Region:

@@ -171,6 +171,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from orchestration.assets.report import reportable_years
 
     reportable = reportable_years()
+    due = []
     for year in _years(settings.db_path):
         if str(year) not in reportable:
             print(f"fiscal: no report for fiscal year {year}: reports cover {min(reportable)}–{max(reportable)}",
@@ -178,13 +179,46 @@ def cmd_run(args: argparse.Namespace) -> int:
             continue
         paths = _report_paths(settings.out_dir, year)
         if year in changed or not all(p.exists() for p in paths):
-            _execute(defs, "yearly_report", partition_key=str(year))
+            due.append(year)
         reports.append(paths)
+    _write_reports(defs, due)
     print_summary(settings.db_path, reports)
     docs = settings.out_dir / "data_docs" / "index.html"
     if docs.exists():
         print(f"data docs: {docs}")
     return 0
+
+
+_report_defs = None  # the definitions a forked report writer inherits
+
+
+def _report_run(year: int) -> None:
+    _execute(_report_defs, "yearly_report", partition_key=str(year))
+
+
+def _write_reports(defs, years: list[int]) -> None:
+    """One report run per year; several years are written side by side in forked processes (one per
+    core), each reading the warehouse alone. The first failure is raised once all have finished."""
+    global _report_defs
+    import os
+
+    import multiprocessing
+
+    workers = min(len(years), os.cpu_count() or 1)
+    if workers < 2 or VERBOSE or "fork" not in multiprocessing.get_all_start_methods():
+        for year in years:
+            _execute(defs, "yearly_report", partition_key=str(year))
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    _report_defs = defs
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = [pool.submit(_report_run, year) for year in years]
+        for future in futures:
+            future.result()
+    finally:
+        _report_defs = None
 
 
 def _materialize(defs, assets: list, run_config: dict | None = None, what: str = "step") -> None:

@@ -30,24 +30,31 @@ class IngestConfig(dg.Config):
     pool=WRITER_POOL,
 )
 def ingest_documents(context: dg.AssetExecutionContext, config: IngestConfig, warehouse: WarehouseResource):
-    from ingest.load import known_files, load
-    from ingest.pipeline import ingest_paths
+    from datetime import datetime, timezone
+
+    from ingest.load import known_files, load_batches
+    from ingest.pipeline import IngestStream
 
     paths = [Path(p) for p in (config.paths or warehouse.inputs)]
     with warehouse.connect() as con:
         known = known_files(con)
-    # parsing runs in a pool of worker processes; the warehouse is written by this process alone
-    result = ingest_paths(paths, registry=warehouse.registry(), known=known)
+    # Worker processes parse and turn the rows into Arrow tables; this process alone writes the
+    # warehouse, a batch at a time as they come back (the pool starts before the connection opens).
+    stream = IngestStream(paths, registry=warehouse.registry(), known=known, loaded_at=datetime.now(timezone.utc))
+    try:
+        with warehouse.connect() as con:
+            summary = load_batches(con, stream)
+            counts = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in RAW_TABLES}
+    finally:
+        stream.close()
+    result = stream.result
     context.log.info(
         f"read {result.files_read} files ({result.files_known} already in the warehouse): "
         f"{result.read_seconds:.1f} s reading, {result.parse_seconds:.1f} s parsing (summed over the workers)"
     )
     for message in result.messages:
         context.log.warning(message)
-    with warehouse.connect() as con:
-        summary = load(con, result)
-        counts = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in RAW_TABLES}
-    statuses = {s: sum(1 for d in result.documents if d.document.status == s) for s in ("loaded", "partial", "quarantined")}
+    statuses = summary.statuses
     for table, key in RAW_KEYS.items():
         yield dg.MaterializeResult(
             asset_key=key,

@@ -38,6 +38,14 @@ def test_ambiguous_county_names_are_not_guessed():
     assert gazetteer().resolve("北京市朝阳区财政局").adcode == "110105"
 
 
+def test_a_name_inside_a_longer_name_is_not_a_second_place():
+    # 高县 (Sichuan) is the tail of 阳高县 (Shanxi): naming 阳高县 names one county, not two
+    assert gazetteer().resolve("阳高县政务服务管理局").adcode == "140221"
+    assert gazetteer().resolve("宜宾市高县财政局").adcode == "511525"
+    # standing apart, both are mentions, and the text stays ambiguous
+    assert gazetteer().resolve("阳高县与高县").adcode is None
+
+
 def test_gbk_text_parses_like_its_utf8_twin(tmp_path):
     gbk = tmp_path / "xiaoyi_gbk.txt"
     gbk.write_bytes(XIAOYI.read_text(encoding="utf-8").encode("gb18030"))
@@ -96,3 +104,61 @@ def test_loading_the_same_input_twice_changes_nothing(tmp_path):
         assert con.execute("select document_id, loaded_at from raw.documents order by 1").fetchall() == stamps
     assert first.new_documents == 22 and first.rows["indicator_lines"] == 190 and first.rows["final_account_lines"] == 209
     assert second.new_documents == 0 and second.unchanged_documents == 22
+
+
+def _corpus_with_a_repeat(tmp_path):
+    from demo.generator import generate
+
+    corpus = tmp_path / "corpus"
+    generate(corpus, 2, (2024, 2024), seed=5, error_rate=0.3)
+    for sample in SAMPLES.iterdir():
+        if sample.is_file():
+            shutil.copy(sample, corpus / sample.name)
+    shutil.copy(SHANXI_2020, corpus / "zz_repeat_of_shanxi_2020.txt")  # sorts last: a later batch
+    return corpus
+
+
+def test_streamed_batches_load_exactly_what_the_records_load(tmp_path, monkeypatch):
+    """Workers building Arrow batches, loaded a few documents at a time, give the same raw tables
+    (and the same messages) as one process loading the parsed records at once."""
+    from datetime import datetime, timezone
+
+    import ingest.load as load_module
+    from ingest.pipeline import IngestStream
+
+    corpus = _corpus_with_a_repeat(tmp_path)
+    records = ingest_paths([corpus], workers=1)
+    with duckdb.connect(str(tmp_path / "records.duckdb")) as con:
+        by_records = load(con, records)
+        expected = _table_contents(con)
+
+    monkeypatch.setattr(load_module, "FLUSH_DOCUMENTS", 3)
+    stream = IngestStream([corpus], workers=2, loaded_at=datetime.now(timezone.utc))
+    assert stream._pool is not None  # the worker pool is really used
+    with duckdb.connect(str(tmp_path / "streamed.duckdb")) as con:
+        streamed = load_module.load_batches(con, stream)
+        assert _table_contents(con) == expected
+    assert streamed.new_documents == by_records.new_documents > 40
+    assert streamed.rows == by_records.rows and streamed.fiscal_years == by_records.fiscal_years
+    assert streamed.statuses == by_records.statuses and streamed.statuses["partial"] > 0
+    assert sorted(stream.result.messages) == sorted(records.messages)
+    assert any("zz_repeat_of_shanxi_2020.txt: same content" in m for m in stream.result.messages)
+
+
+def test_a_load_that_fails_half_way_leaves_the_raw_layer_as_it_was(tmp_path):
+    from datetime import datetime, timezone
+
+    from ingest.load import load_batches, to_arrow
+
+    parsed = ingest_paths([SAMPLES]).documents
+    now = datetime.now(timezone.utc)
+
+    def batches():
+        yield to_arrow(parsed[:5], now)
+        yield to_arrow(parsed[5:], now)
+        raise OSError("disk went away")
+
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        with pytest.raises(OSError):
+            load_batches(con, batches())
+        assert all(con.execute(f"select count(*) from raw.{t}").fetchone()[0] == 0 for t in SCHEMAS)

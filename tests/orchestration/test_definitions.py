@@ -23,8 +23,10 @@ def test_definitions_hold_assets_checks_schedule_and_sensor(tmp_path):
 
 
 def test_dbt_args():
-    assert dbt_build_args() == ["build"]
-    assert dbt_build_args(full_refresh=True, select="marts") == ["build", "--full-refresh", "--select", "marts"]
+    assert dbt_build_args() == ["build", "--exclude-resource-type", "unit_test"]
+    assert dbt_build_args(full_refresh=True, select="marts") == [
+        "build", "--exclude-resource-type", "unit_test", "--full-refresh", "--select", "marts"
+    ]
 
 
 def test_schedule_requests_the_year_before(tmp_path):
