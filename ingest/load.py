@@ -131,44 +131,48 @@ def _document_row(parsed: ParsedDocument, loaded_at: datetime) -> dict:
     }
 
 
-def content_rows(parsed: ParsedDocument) -> dict[str, list[dict]]:
-    """One document's rows for every raw table but `documents`."""
-    rows: dict[str, list[dict]] = {name: [] for name in CONTENT_TABLES}
-    document_id = parsed.document.document_id
-    accounts = parsed.accounts
-    if accounts is not None:
-        rows["final_account_tables"] = [{"document_id": document_id, **t.__dict__} for t in accounts.tables]
-        rows["final_account_lines"] = [{"document_id": document_id, **line.__dict__} for line in accounts.lines]
-        rows["narrative_facts"] = [{"document_id": document_id, **f.__dict__} for f in accounts.facts]
-    report = parsed.report
-    if report is not None:
-        rows["budget_lines"] = [{"document_id": document_id, **b.__dict__} for b in report.budget_lines]
-        rows["indicator_lines"] = [{"document_id": document_id, **i.__dict__} for i in report.indicators]
-        if report.evaluation:
-            rows["evaluations"] = [{"document_id": document_id, **report.evaluation.__dict__}]
-        rows["narrative_facts"] += [{"document_id": document_id, **f.__dict__} for f in report.facts]
-    return rows
+def _content_records(documents: list[ParsedDocument]) -> dict[str, tuple[list[str], list]]:
+    """Per raw table (but `documents`): the parsed records of its rows, and each one's document id."""
+    out: dict[str, tuple[list[str], list]] = {name: ([], []) for name in CONTENT_TABLES}
+
+    def add(name: str, document_id: str, records) -> None:
+        if records:
+            ids, items = out[name]
+            ids.extend([document_id] * len(records))
+            items.extend(records)
+
+    for parsed in documents:
+        document_id = parsed.document.document_id
+        accounts, report = parsed.accounts, parsed.report
+        if accounts is not None:
+            add("final_account_tables", document_id, accounts.tables)
+            add("final_account_lines", document_id, accounts.lines)
+            add("narrative_facts", document_id, accounts.facts)
+        if report is not None:
+            add("budget_lines", document_id, report.budget_lines)
+            add("indicator_lines", document_id, report.indicators)
+            add("evaluations", document_id, (report.evaluation,) if report.evaluation else ())
+            add("narrative_facts", document_id, report.facts)
+    return out
 
 
 def to_arrow(documents: list[ParsedDocument], loaded_at: datetime) -> dict[str, pa.Table]:
-    """Every raw table's rows for these documents, as one Arrow table each."""
-    # millions of short-lived row dicts: no cycles among them, nothing for the collector to find
+    """Every raw table's rows for these documents, as one Arrow table each, built column by column
+    straight from the records (no row dictionaries in between)."""
+    # millions of short-lived values: no cycles among them, nothing for the collector to find
     with no_cyclic_gc():
-        parts: dict[str, list[pa.Table]] = {name: [] for name in SCHEMAS}
-        parts["documents"].append(
-            pa.Table.from_pylist([_document_row(p, loaded_at) for p in documents], schema=SCHEMAS["documents"])
-        )
-        loose: dict[str, list[dict]] = {name: [] for name in CONTENT_TABLES}
-        for parsed in documents:
-            for name, rows in content_rows(parsed).items():
-                loose[name].extend(rows)
-        for name, rows in loose.items():
-            if rows:
-                parts[name].append(pa.Table.from_pylist(rows, schema=SCHEMAS[name]))
-        return {
-            name: pa.concat_tables(tables).combine_chunks() if tables else SCHEMAS[name].empty_table()
-            for name, tables in parts.items()
-        }
+        tables = {"documents": pa.Table.from_pylist([_document_row(p, loaded_at) for p in documents],
+                                                    schema=SCHEMAS["documents"])}
+        for name, (document_ids, records) in _content_records(documents).items():
+            schema = SCHEMAS[name]
+            if not records:
+                tables[name] = schema.empty_table()
+                continue
+            columns = [pa.array(document_ids, pa.string())]
+            for field in list(schema)[1:]:  # every content table opens with document_id
+                columns.append(pa.array([getattr(r, field.name) for r in records], field.type))
+            tables[name] = pa.Table.from_arrays(columns, schema=schema)
+        return tables
 
 
 def known_files(con: duckdb.DuckDBPyConnection) -> set[str]:

@@ -266,7 +266,8 @@ def _parse_section(
 ) -> ParsedDocument:
     kind = (declared and declared.layout) or layout.classify(section.text)
     head = "\n".join(section.lines[:30])[:4000]
-    year = fiscal_year(head) or fiscal_year(file_head) or (declared and declared.fiscal_year) or None
+    flat_head, flat_file_head = squash(head), squash(file_head)
+    year = _year_in(flat_head) or _year_in(flat_file_head) or (declared and declared.fiscal_year) or None
     parser, parser_name = _PARSERS.get(kind, (None, None))
     report = accounts = None
     missed: list[str] = []
@@ -281,7 +282,6 @@ def _parse_section(
         report = parser(list(section.lines), section.line_start, unit_hint=unit_hint)
         missed.extend(report.missed)
     names = " ".join(filter(None, [report and report.department, report and report.implementing_unit]))
-    flat_head, flat_file_head = squash(head), squash(file_head)
     # a one-report file's head is its file's head: scan that text once
     places = flat_file_head if flat_head in flat_file_head else flat_head + "\n" + flat_file_head
     region = gazetteer().resolve(names + "\n" + places)
@@ -349,7 +349,14 @@ def publication_date(lines: list[str]) -> str | None:
 
 def fiscal_year(text: str) -> int | None:
     """The fiscal year a title names (`（2020年度）`, `2024年度部门决算`), never a publication date."""
-    match = re.search(r"((?:19|20)\d{2})\s*年度", squash(text))
+    return _year_in(squash(text))
+
+
+_YEAR = re.compile(r"((?:19|20)\d{2})年度")
+
+
+def _year_in(flat: str) -> int | None:
+    match = _YEAR.search(flat)
     return int(match.group(1)) if match else None
 
 
