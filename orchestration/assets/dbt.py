@@ -4,10 +4,12 @@ import os
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
+from packaging import version
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.resources import WRITER_POOL, WarehouseResource
@@ -78,17 +80,29 @@ def warehouse_models(context: dg.AssetExecutionContext, config: DbtBuildConfig, 
 
 
 class FiscalDbtCli(DbtCliResource):
-    """dbt's command line, without the dbt adapter dagster-dbt opens in this process before each run.
+    """dbt's command line, without two things dagster-dbt does in this process before each run:
 
-    That handle only serves dagster-dbt's optional column and row-count metadata, which these assets
-    do not fetch; building it costs a couple of seconds of imports and profile loading per run.
+    - open a dbt adapter: it only serves dagster-dbt's optional column and row-count metadata, which
+      these assets do not fetch, and costs a couple of seconds of imports and profile loading;
+    - run `dbt --version` in a subprocess (another couple of seconds) to learn the version of the
+      dbt beside this interpreter, which is the dbt-core package installed here.
     """
 
     def _initialize_dbt_core_adapter(self, args):
         return None
 
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        if Path(self.dbt_executable) == _LOCAL_DBT:
+            from importlib.metadata import version as installed
+
+            return version.parse(installed("dbt-core"))
+        return super()._cli_version
+
+
+_LOCAL_DBT = Path(sys.prefix) / "bin" / "dbt"
+
 
 def dbt_resource() -> DbtCliResource:
     # The dbt installed beside this interpreter, so a run works without the virtualenv on PATH.
-    local = Path(sys.prefix) / "bin" / "dbt"
-    return FiscalDbtCli(project_dir=dbt_project, dbt_executable=str(local) if local.exists() else "dbt")
+    return FiscalDbtCli(project_dir=dbt_project, dbt_executable=str(_LOCAL_DBT) if _LOCAL_DBT.exists() else "dbt")

@@ -122,3 +122,18 @@ def test_inbox_files_rebuild_only_the_reports_of_their_years(tmp_path):
         ))
         assert isinstance(skipped, dg.SkipReason)
     assert affected_years_sensor.job_name == "yearly_report"
+
+
+def test_dbt_version_is_known_without_asking_the_command():
+    """The dbt resource reads the installed dbt-core's version instead of running `dbt --version`
+    before every build: both must name the same version."""
+    import subprocess
+
+    from dagster_dbt import DbtCliResource
+
+    from orchestration.assets.dbt import dbt_resource
+
+    resource = dbt_resource()
+    asked = DbtCliResource._cli_version.func(resource)  # dagster-dbt's own way: runs the command
+    assert resource._cli_version == asked
+    assert str(asked) in subprocess.run([resource.dbt_executable, "--version"], capture_output=True, text=True).stdout
