@@ -31,17 +31,24 @@ _WIDE = re.compile("[\uff01-\uff5e\u3000]")
 
 def squash(text: str) -> str:
     """Drop every whitespace character: extraction breaks words inside table cells."""
-    # cells and labels repeat across documents and are cached; long texts are not kept
-    return _squash_short(text) if len(text) <= 80 else _squash(text)
+    # cells and labels repeat across documents and are cached (a plain dict: this is called some
+    # three hundred times per document); long texts are not kept, and the cache stops growing
+    flat = _squashed.get(text)
+    if flat is None:
+        flat = _squash(text)
+        if len(text) <= 80 and len(_squashed) < _SQUASHED_MAX:
+            _squashed[text] = flat
+    return flat
+
+
+_squashed: dict[str, str] = {}
+_SQUASHED_MAX = 1 << 17
 
 
 def _squash(text: str) -> str:
     if _WIDE.search(text):
         text = text.translate(_TRANSLATE)
     return "".join(text.split())
-
-
-_squash_short = lru_cache(maxsize=1 << 16)(_squash)
 
 
 def parse_decimal(text: str | None) -> Decimal | None:
