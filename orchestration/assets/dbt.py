@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from packaging import version
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from packaging import version
 
 from orchestration.resources import WRITER_POOL, WarehouseResource
 from orchestration.settings import DBT_PROJECT_DIR
