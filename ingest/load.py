@@ -100,8 +100,8 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     for table, schema in SCHEMAS.items():
         columns = ", ".join(f'"{f.name}" {_duck_type(f.type)}' for f in schema)
         con.execute(f"create table if not exists raw.{table} ({columns})")
-        for field in schema:
-            con.execute(f'alter table raw.{table} add column if not exists "{field.name}" {_duck_type(field.type)}')
+        for column in schema:
+            con.execute(f'alter table raw.{table} add column if not exists "{column.name}" {_duck_type(column.type)}')
 
 
 @dataclass(frozen=True)
@@ -169,8 +169,8 @@ def to_arrow(documents: list[ParsedDocument], loaded_at: datetime) -> dict[str, 
                 tables[name] = schema.empty_table()
                 continue
             columns = [pa.array(document_ids, pa.string())]
-            for field in list(schema)[1:]:  # every content table opens with document_id
-                columns.append(pa.array([getattr(r, field.name) for r in records], field.type))
+            for column in list(schema)[1:]:  # every content table opens with document_id
+                columns.append(pa.array([getattr(r, column.name) for r in records], column.type))
             tables[name] = pa.Table.from_arrays(columns, schema=schema)
         return tables
 
