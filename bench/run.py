@@ -32,7 +32,7 @@ DOCS_PER_COUNTY_YEAR = 12 * 4  # twelve departments, about three project reports
 LAST_YEAR = 2024
 
 
-def _tree_rss(root: int) -> int:
+def _tree_memory(root: int) -> int:
     """Memory of a process and all its descendants, in bytes (Linux /proc): the sum of their
     proportional set sizes, so that pages forked workers share with their parent count once."""
     children: dict[int, list[int]] = {}
@@ -77,7 +77,7 @@ class PeakMemory:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, _tree_rss(self.pid))
+            self.peak = max(self.peak, _tree_memory(self.pid))
             self._stop.wait(0.5)
 
     def __enter__(self) -> "PeakMemory":

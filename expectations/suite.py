@@ -34,12 +34,16 @@ class SuiteRun:
     run_at: datetime
     results: list[RuleResult] = field(default_factory=list)
 
-    def violations(self, severity: str | None = None) -> list[dict]:
-        return [v for r in self.results for v in r.violations if severity is None or v["severity"] == severity]
+    def violations(self, severity: str | None = None, applies_to: str | None = None) -> list[dict]:
+        return [
+            v for r in self.results if applies_to is None or r.rule.applies_to == applies_to
+            for v in r.violations if severity is None or v["severity"] == severity
+        ]
 
-    def counts(self) -> dict[str, int]:
+    def counts(self, applies_to: str | None = None) -> dict[str, int]:
+        """Violations by severity, of every rule or of the rules on one mart."""
         out = {"error": 0, "warning": 0, "info": 0}
-        for v in self.violations():
+        for v in self.violations(applies_to=applies_to):
             out[v["severity"]] += 1
         return out
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.normalise import squash
+from ingest.normalise import plain
 
 PROJECT_TABLE = "project_self_evaluation_table"
 REPORT_WITH_INDICATORS = "evaluation_report_with_indicators"
@@ -27,13 +27,6 @@ class Section:
         return "\n".join(self.lines)
 
 
-_MARKUP = re.compile(r"[#*]|</?b>")
-
-
-def _plain(line: str) -> str:
-    return squash(_MARKUP.sub("", line))
-
-
 def split_sections(lines: list[str]) -> list[Section]:
     """Cut a file before every project report title that is followed by a 项目名称 line.
 
@@ -42,15 +35,15 @@ def split_sections(lines: list[str]) -> list[Section]:
     """
     starts = []
     for i, line in enumerate(lines):
-        if _REPORT_TITLE.search(_plain(line)) and any(
-            _plain(nxt).startswith("项目名称") for nxt in lines[i + 1 : i + 8]
+        if _REPORT_TITLE.search(plain(line)) and any(
+            plain(nxt).startswith("项目名称") for nxt in lines[i + 1 : i + 8]
         ):
             starts.append(i)
     if not starts:
         return [Section(0, 1, len(lines), tuple(lines))]
     # What stands before the first report is a document of its own only if it has content
     # beyond headings (a spreadsheet's sheet name, a file title).
-    prelude = [x for x in lines[: starts[0]] if _plain(x) and not x.lstrip().startswith("#")]
+    prelude = [x for x in lines[: starts[0]] if plain(x) and not x.lstrip().startswith("#")]
     bounds = ([0] if prelude else []) + starts
     sections = []
     for n, start in enumerate(bounds):
@@ -60,7 +53,7 @@ def split_sections(lines: list[str]) -> list[Section]:
 
 
 def classify(text: str) -> str:
-    flat = squash(re.sub(r"[#*]|</?b>", "", text))
+    flat = plain(text)
     has_funds = "全年执行数" in flat and ("全年预算数" in flat or "年初预算数" in flat)
     has_indicators = "一级指标" in flat and "二级指标" in flat
     if "收入支出决算总表" in flat and "部门决算" in flat:

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 # Full-width ASCII forms (U+FF01–FF5E) and the ideographic space; the Chinese full stop and list
 # comma stay as they are, since prose needs them and numbers never use them.
@@ -43,6 +43,14 @@ def squash(text: str) -> str:
 
 _squashed: dict[str, str] = {}
 _SQUASHED_MAX = 1 << 17
+
+_MARKUP = re.compile(r"[#*]|</?b>")
+
+
+def plain(text: str) -> str:
+    """`squash` of the text without its Markdown and HTML emphasis (`#`, `*`, `<b>`): a heading or
+    label as the parsers compare it."""
+    return squash(_MARKUP.sub("", text))
 
 
 def _squash(text: str) -> str:

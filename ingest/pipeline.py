@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from ingest import layout
 from ingest.errors import QuarantineError
-from ingest.normalise import squash
+from ingest.normalise import plain, squash
 from ingest.parsers.cells import rebuild_cell_rows
 from ingest.parsers.final_accounts import PARSER_NAME as FINAL_ACCOUNTS_PARSER
 from ingest.parsers.final_accounts import parse_final_accounts
@@ -136,7 +136,7 @@ class IngestStream:
         if batch.tables is None:
             kept = []
             for parsed in batch.documents:
-                if self._first(parsed.document.document_id, parsed.document.source_file):
+                if _first_time(self._seen, result.messages, parsed.document.document_id, parsed.document.source_file):
                     kept.append(parsed)
                     _note_status(result.messages, parsed.document.source_file, parsed.document.line_start,
                                  parsed.document.section, parsed.document.status, parsed.document.reason)
@@ -146,7 +146,7 @@ class IngestStream:
         columns = [docs.column(c).to_pylist() for c in ("document_id", "source_file", "line_start", "section", "status", "reason")]
         dropped = []
         for document_id, source_file, line_start, section, status, reason in zip(*columns):
-            if self._first(document_id, source_file):
+            if _first_time(self._seen, self.result.messages, document_id, source_file):
                 _note_status(result.messages, source_file, line_start, section, status, reason)
             else:
                 dropped.append(document_id)
@@ -159,12 +159,15 @@ class IngestStream:
                             for name, t in batch.tables.items()}
         return batch
 
-    def _first(self, document_id: str, source_file: str) -> bool:
-        if document_id in self._seen:
-            self.result.messages.append(f"{source_file}: same content as a document already read; loaded once")
-            return False
-        self._seen.add(document_id)
-        return True
+
+
+def _first_time(seen: set[str], messages: list[str], document_id: str, source_file: str) -> bool:
+    """Whether a document is read for the first time in this run; a repeat gets a message instead."""
+    if document_id in seen:
+        messages.append(f"{source_file}: same content as a document already read; loaded once")
+        return False
+    seen.add(document_id)
+    return True
 
 
 def _note_status(messages: list[str], source_file: str, line_start: int, section: int, status: str, reason: str | None) -> None:
@@ -213,12 +216,7 @@ def _parse_chunk(files: list[Path], registry: Registry, known: frozenset[str], l
         read_s += clock.get("read", total)
         parse_s += total - clock.get("read", total)
         files_read += 1
-        for p in parsed:
-            if p.document.document_id in seen:
-                messages.append(f"{p.document.source_file}: same content as a document already read; loaded once")
-                continue
-            seen.add(p.document.document_id)
-            documents.append(p)
+        documents.extend(p for p in parsed if _first_time(seen, messages, p.document.document_id, p.document.source_file))
     if loaded_at is None:
         return Batch(documents, None, messages, read_s, parse_s, files_read, files_known)
     from ingest.load import to_arrow
@@ -362,7 +360,7 @@ def _year_in(flat: str) -> int | None:
 
 def _department_from_title(text: str) -> str | None:
     for line in text.splitlines():
-        flat = squash(re.sub(r"[#*]|</?b>", "", line))
+        flat = plain(line)
         if flat.endswith(("局", "委员会", "中心", "办公室", "厅", "委")) and len(flat) <= 40:
             return flat
     return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.normalise import NULL_MARKERS, squash, to_yuan, try_decimal, unit_from_header
+from ingest.normalise import NULL_MARKERS, plain, squash, to_yuan, try_decimal, unit_from_header
 from ingest.parsers.narrative import extract_facts
 from ingest.parsers.tables import split_row
 from ingest.records import FinalAccountLine, FinalAccountTable, NarrativeFact
@@ -33,7 +33,6 @@ STANDARD_TABLES = (
     ("支出决算表", "03"),
     ("各项支出", "03"),
 )
-_MARKUP = re.compile(r"[#*]|</?b>")
 _MARKER = re.compile(r"^公开(\d{1,2})(表)?$")
 _CODE = re.compile(r"^\d{3}(\d{2}){0,2}$")
 _COUNT_UNIT = re.compile(r"[(（](辆|台|套|个|人|处|项)[)）]")
@@ -64,7 +63,7 @@ def parse_final_accounts(lines: list[str], first_line_no: int = 1, unit_hint: st
         tables.append(table)
         out_lines.extend(cells)
     narrative_start = next(
-        (i for i, line in enumerate(lines) if i > 60 and "明" in line and squash(_MARKUP.sub("", line)).endswith("情况说明")),
+        (i for i, line in enumerate(lines) if i > 60 and "明" in line and plain(line).endswith("情况说明")),
         None,
     )
     facts = extract_facts(lines[narrative_start:], first_line_no + narrative_start) if narrative_start else ()
@@ -91,7 +90,7 @@ def _blocks(lines: list[str]) -> list[_Block]:
     title = ""
     i = 0
     while i < len(lines):
-        flat = squash(_MARKUP.sub("", lines[i]))
+        flat = plain(lines[i])
         if split_row(lines[i]) is None and flat.endswith("表") and len(flat) <= 30 and not _MARKER.match(flat):
             title = flat
         marker = _MARKER.match(flat)

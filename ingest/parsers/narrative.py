@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from ingest.normalise import squash, to_yuan
+from ingest.normalise import plain, squash, to_yuan
 from ingest.records import BudgetLine, EvaluationSummary, NarrativeFact, ProjectReport
 
 PARSER_NAME = "narrative_v1"
@@ -41,7 +41,7 @@ def _sentences(lines: list[str], first_line_no: int):
     for offset, line in enumerate(lines):
         if "\t" in line:
             continue  # table rows are the table parsers' business
-        flat = squash(re.sub(r"[#*]|</?b>", "", line))
+        flat = plain(line)
         if flat:
             for sentence in re.split(r"(?<=[。；;！!])", flat):
                 if sentence:

@@ -9,7 +9,7 @@ import re
 from dataclasses import replace
 from decimal import Decimal
 
-from ingest.normalise import NULL_MARKERS, parse_decimal, percent_to_fraction, squash, to_yuan, try_decimal, unit_from_header
+from ingest.normalise import NULL_MARKERS, parse_decimal, percent_to_fraction, plain, squash, to_yuan, try_decimal, unit_from_header
 from ingest.parsers.tables import Row, rows_from, split_row
 from ingest.records import BudgetLine, EvaluationSummary, IndicatorLine, ProjectReport
 from ingest.targets import parse_actual, parse_target
@@ -115,7 +115,7 @@ def parse_project_report(lines: list[str], first_line_no: int = 1, unit_hint: st
 def _title_project(lines: list[str]) -> str | None:
     """Reports without a 项目名称 field name the project in their title: `大厅运行经费部门评价报告`."""
     for line in lines[:12]:
-        flat = squash(re.sub(r"[#*]|</?b>", "", line))
+        flat = plain(line)
         match = re.fullmatch(r"(.{2,40}?)(?:项目)?(?:部门评价报告|绩效自评报告|预算支出绩效报告|绩效评价报告|自评报告)", flat)
         if match:
             return match.group(1)
@@ -137,7 +137,7 @@ def _header_fields(lines: list[str]) -> dict[str, str]:
     for line in lines:
         cells = split_row(line)
         if cells is None:
-            flat = squash(re.sub(r"[#*]|</?b>", "", line))
+            flat = plain(line)
             match = re.match(r"^(项目名称|主管部门|项目单位|实施单位)[:：](.+)$", flat)
             if match and match.group(1) not in found:
                 found[match.group(1)] = match.group(2)
@@ -465,7 +465,7 @@ def _indicator(row: Row, seq: int, level1, level2, name, target_text, actual_tex
 
 def _parse_evaluation(lines: list[str], first_line_no: int) -> EvaluationSummary | None:
     for offset, line in enumerate(lines):
-        flat = squash(re.sub(r"[#*]|</?b>", "", line))
+        flat = plain(line)
         total = re.search(r"总得分[:：]?(\d+(?:\.\d+)?)分", flat) or re.search(r"(?:总分|综合得分|自评得分)为?[:：]?(\d+(?:\.\d+)?)分", flat)
         if not total:
             continue

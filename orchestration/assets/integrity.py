@@ -41,7 +41,7 @@ def integrity_rules(context: dg.AssetCheckExecutionContext, warehouse: Warehouse
     run = check_and_record(warehouse.db_path, docs_dir=Path(warehouse.out_dir) / "data_docs")
     for mart in RULE_MARTS:
         results = [r for r in run.results if r.rule.applies_to == mart]
-        counts = {s: sum(v["severity"] == s for r in results for v in r.violations) for s in ("error", "warning", "info")}
+        counts = run.counts(applies_to=mart)
         broken = [r.rule.id for r in results if r.exception]
         for result in results:
             if result.exception:
