@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 from ingest.records import IngestResult, ParsedDocument, no_cyclic_gc
 
 if TYPE_CHECKING:
-    from ingest.pipeline import Batch
+    from ingest.pipeline import Batch, KnownFiles
 
 MONEY = pa.decimal128(18, 2)
 SCORE = pa.decimal128(9, 2)
@@ -32,6 +32,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("encoding", pa.string()), ("is_synthetic", pa.bool_()), ("source_name", pa.string()),
             ("tolerance_factor", pa.float64()), ("published_on", pa.string()),
             ("file_modified_at", pa.timestamp("us", tz="UTC")), ("loaded_at", pa.timestamp("us", tz="UTC")),
+            ("file_size", pa.int64()),
         ]
     ),
     "budget_lines": pa.schema(
@@ -83,7 +84,7 @@ SCHEMAS: dict[str, pa.Schema] = {
 }
 
 _DUCK_TYPES = {
-    pa.string(): "varchar", pa.int32(): "integer", pa.bool_(): "boolean", pa.float64(): "double",
+    pa.string(): "varchar", pa.int32(): "integer", pa.int64(): "bigint", pa.bool_(): "boolean", pa.float64(): "double",
     pa.timestamp("us", tz="UTC"): "timestamptz",
 }
 
@@ -127,7 +128,7 @@ def _document_row(parsed: ParsedDocument, loaded_at: datetime) -> dict:
         "reason": d.reason, "parser": d.parser, "encoding": d.encoding, "is_synthetic": d.is_synthetic,
         "source_name": d.source_name, "tolerance_factor": d.tolerance_factor, "published_on": d.published_on,
         "file_modified_at": datetime.fromtimestamp(d.file_modified_at, timezone.utc) if d.file_modified_at else None,
-        "loaded_at": loaded_at,
+        "loaded_at": loaded_at, "file_size": d.file_size,
     }
 
 
@@ -159,6 +160,8 @@ def _content_records(documents: list[ParsedDocument]) -> dict[str, tuple[list[st
 def to_arrow(documents: list[ParsedDocument], loaded_at: datetime) -> dict[str, pa.Table]:
     """Every raw table's rows for these documents, as one Arrow table each, built column by column
     straight from the records (no row dictionaries in between)."""
+    if not documents:
+        return {name: schema.empty_table() for name, schema in SCHEMAS.items()}
     # millions of short-lived values: no cycles among them, nothing for the collector to find
     with no_cyclic_gc():
         tables = {"documents": pa.Table.from_pylist([_document_row(p, loaded_at) for p in documents],
@@ -175,22 +178,35 @@ def to_arrow(documents: list[ParsedDocument], loaded_at: datetime) -> dict[str, 
         return tables
 
 
-def known_files(con: duckdb.DuckDBPyConnection) -> set[str]:
-    """SHA-256 of the files the warehouse holds as today's parsers would read them: reading them
-    again would change nothing, so ingest skips them."""
-    from ingest.pipeline import CURRENT_PARSERS
+def known_files(con: duckdb.DuckDBPyConnection) -> KnownFiles:
+    """The files the warehouse holds as today's parsers would read them (their SHA-256, and the path,
+    size and modification time each was read with): reading them again would change nothing, so
+    ingest skips them."""
+    from ingest.pipeline import CURRENT_PARSERS, NOTHING_KNOWN, KnownFiles
 
-    exists = con.execute(
-        "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = 'documents'"
-    ).fetchone()[0]
-    if not exists:
-        return set()
+    columns = {r[0] for r in con.execute(
+        "select column_name from information_schema.columns where table_schema = 'raw' and table_name = 'documents'"
+    ).fetchall()}
+    if not columns:
+        return NOTHING_KNOWN
+    # a warehouse from before sizes were recorded: its files are known by content alone
+    size = "documents.file_size" if "file_size" in columns else "cast(null as bigint)"
     rows = con.execute(
-        "select sha256 from raw.documents group by sha256 "
-        "having bool_and(parser is null or list_contains($parsers, parser))",
+        f"""
+        with current_files as (
+            select sha256 from raw.documents group by sha256
+            having bool_and(parser is null or list_contains($parsers, parser))
+        )
+        select distinct documents.sha256, documents.source_file, {size}, documents.file_modified_at
+        from raw.documents as documents
+        semi join current_files on documents.sha256 = current_files.sha256
+        """,
         {"parsers": sorted(CURRENT_PARSERS)},
     ).fetchall()
-    return {r[0] for r in rows}
+    return KnownFiles(
+        hashes=frozenset(r[0] for r in rows),
+        stats=frozenset(r[1:] for r in rows if r[2] is not None and r[3] is not None),
+    )
 
 
 def load(con: duckdb.DuckDBPyConnection, result: IngestResult) -> LoadSummary:

@@ -6,10 +6,10 @@ import hashlib
 import os
 import re
 import time
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,18 +46,34 @@ CURRENT_PARSERS = frozenset({PARSER_NAME, NARRATIVE_PARSER, FINAL_ACCOUNTS_PARSE
 
 def discover(paths: Iterable[Path]) -> list[Path]:
     """Every file under the given files and folders, in a stable order, without corpus notes or hidden files."""
-    found: set[Path] = set()
+    found: set[str] = set()
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            found.update(p for p in path.rglob("*") if p.is_file())
+            found.update(_files_under(str(path)))
         elif path.exists():
-            found.add(path)
+            found.add(str(path))
         else:
             raise FileNotFoundError(f"{path}: no such file or folder")
-    return sorted(
-        p for p in found if p.name not in IGNORED_NAMES and not any(part.startswith(".") for part in p.parts[-3:])
-    )
+    kept = []
+    for name in sorted(found):
+        parts = name.rsplit(os.sep, 3)[-3:]
+        if parts[-1] not in IGNORED_NAMES and not any(part.startswith(".") for part in parts):
+            kept.append(Path(name))
+    return kept
+
+
+def _files_under(folder: str) -> Iterator[str]:
+    """The files in a folder and its subfolders (symbolic links to folders are not followed), read
+    from the directory entries alone: no call per file to ask what it is."""
+    pending = [folder]
+    while pending:
+        with os.scandir(pending.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(entry.path)
+                elif entry.is_file():
+                    yield entry.path
 
 
 # Below this many files a pool costs more than it saves.
@@ -80,14 +96,34 @@ class Batch:
     files_known: int
 
 
+@dataclass(frozen=True)
+class KnownFiles:
+    """What the warehouse already holds, as today's parsers read it: the SHA-256 of those files, and
+    each one's path, size and modification time when it was read. A file found at a known path with
+    the same size and modification time is taken as unchanged without being read (as rsync and make
+    do); any other file is read and hashed, and one with known content is not parsed again."""
+
+    hashes: frozenset[str] = frozenset()
+    stats: frozenset[tuple[str, int, datetime]] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.hashes)
+
+    def unchanged(self, path: Path, st: os.stat_result) -> bool:
+        return bool(self.stats) and (str(path), st.st_size, datetime.fromtimestamp(st.st_mtime, timezone.utc)) in self.stats
+
+
+NOTHING_KNOWN = KnownFiles()
+
+
 class IngestStream:
     """Read and parse every file under `paths` in a pool of worker processes; iterate for the batches.
 
     Batches arrive in file order whatever the number of workers, and a document whose content was
     already read (in this run) is dropped with a message, so each is loaded once. With `loaded_at`,
     each batch holds its rows as Arrow tables built in the worker (the warehouse load path); without,
-    it holds the parsed records. `known` holds the SHA-256 of files the warehouse already has with
-    the current parsers: those are hashed, not parsed. `result` gathers the counts and messages as
+    it holds the parsed records. `known` holds the files the warehouse already has with the current
+    parsers: those are not parsed again (`KnownFiles`). `result` gathers the counts and messages as
     the batches are consumed.
 
     The pool starts when the stream is made: make it before opening a DuckDB connection, so that no
@@ -95,13 +131,12 @@ class IngestStream:
     """
 
     def __init__(self, paths: Iterable[Path], registry: Registry = EMPTY, workers: int | None = None,
-                 known: Collection[str] = (), loaded_at: datetime | None = None):
+                 known: KnownFiles = NOTHING_KNOWN, loaded_at: datetime | None = None):
         files = discover(paths)
         if workers is None:
             workers = min(os.cpu_count() or 1, 8) if len(files) >= PARALLEL_FROM else 1
         size = max(1, min(CHUNK_FILES, -(-len(files) // (workers * 4))))
         chunks = [files[i:i + size] for i in range(0, len(files), size)]
-        work = partial(_parse_chunk, registry=registry, known=frozenset(known), loaded_at=loaded_at)
         self.result = IngestResult()
         self._seen: set[str] = set()
         self._pool = None
@@ -109,10 +144,12 @@ class IngestStream:
             import multiprocessing
 
             context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-            self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_warm)
-            self._batches: Iterator[Batch] = self._pool.map(work, chunks)
+            # what every chunk needs goes to each worker once, not with every chunk
+            self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_warm,
+                                             initargs=(registry, known, loaded_at))
+            self._batches: Iterator[Batch] = self._pool.map(_pooled_chunk, chunks)
         else:
-            self._batches = map(work, chunks)
+            self._batches = map(partial(_parse_chunk, registry=registry, known=known, loaded_at=loaded_at), chunks)
 
     def __iter__(self) -> Iterator[Batch]:
         try:
@@ -177,7 +214,7 @@ def _note_status(messages: list[str], source_file: str, line_start: int, section
 
 
 def ingest_paths(
-    paths: Iterable[Path], registry: Registry = EMPTY, workers: int | None = None, known: Collection[str] = (),
+    paths: Iterable[Path], registry: Registry = EMPTY, workers: int | None = None, known: KnownFiles = NOTHING_KNOWN,
 ) -> IngestResult:
     """Read and parse every file under `paths` into records; the result is in file order whatever
     the number of workers. (The warehouse load streams Arrow batches instead: `IngestStream`.)"""
@@ -189,14 +226,24 @@ def ingest_paths(
     return stream.result
 
 
-def _warm() -> None:
-    """A worker builds the region gazetteer once, not per file, and collects cycles rarely (what it
-    parses is freed as soon as it is sent back)."""
+_worker_setup: tuple[Registry, KnownFiles, datetime | None] | None = None
+
+
+def _warm(registry: Registry, known: KnownFiles, loaded_at: datetime | None) -> None:
+    """A worker keeps what every chunk needs, builds the region gazetteer once, not per file, and
+    collects cycles rarely (what it parses is freed as soon as it is sent back)."""
+    global _worker_setup
+    _worker_setup = (registry, known, loaded_at)
     gc.set_threshold(50_000, 20, 20)
     gazetteer()
 
 
-def _parse_chunk(files: list[Path], registry: Registry, known: frozenset[str], loaded_at: datetime | None) -> Batch:
+def _pooled_chunk(files: list[Path]) -> Batch:
+    registry, known, loaded_at = _worker_setup
+    return _parse_chunk(files, registry, known, loaded_at)
+
+
+def _parse_chunk(files: list[Path], registry: Registry, known: KnownFiles, loaded_at: datetime | None) -> Batch:
     """Parse a run of files (in a worker); a repeated document within the run is dropped here."""
     documents: list[ParsedDocument] = []
     messages: list[str] = []
@@ -205,13 +252,18 @@ def _parse_chunk(files: list[Path], registry: Registry, known: frozenset[str], l
     files_read = files_known = 0
     for path in files:
         start = time.perf_counter()
+        st = path.stat()
+        if known.unchanged(path, st):
+            read_s += time.perf_counter() - start
+            files_known += 1
+            continue
         data = path.read_bytes()
-        if known and hashlib.sha256(data).hexdigest() in known:
+        if known and hashlib.sha256(data).hexdigest() in known.hashes:
             read_s += time.perf_counter() - start
             files_known += 1
             continue
         clock: dict[str, float] = {}
-        parsed = ingest_file(path, registry, data=data, clock=clock)
+        parsed = ingest_file(path, registry, data=data, clock=clock, stat=st)
         total = time.perf_counter() - start
         read_s += clock.get("read", total)
         parse_s += total - clock.get("read", total)
@@ -231,11 +283,14 @@ def _short_hash(data: bytes) -> str:
 
 
 def ingest_file(
-    path: Path, registry: Registry = EMPTY, data: bytes | None = None, clock: dict[str, float] | None = None
+    path: Path, registry: Registry = EMPTY, data: bytes | None = None, clock: dict[str, float] | None = None,
+    stat: os.stat_result | None = None,
 ) -> list[ParsedDocument]:
     """The documents of one file. `clock`, when given, gets the CPU seconds spent reading (bytes to
-    text lines); the rest is parsing."""
+    text lines); the rest is parsing. `stat`, given with `data`, is the file's status taken before
+    `data` was read (so that a file changed meanwhile is read again next time)."""
     start = time.perf_counter()
+    stat = stat or path.stat()
     data = path.read_bytes() if data is None else data
     sha = hashlib.sha256(data).hexdigest()
     source = str(path)
@@ -243,24 +298,24 @@ def ingest_file(
     try:
         text_doc = read(path, data, sha, declared.encoding if declared else None)
     except QuarantineError as exc:
-        return [ParsedDocument(_quarantined(source, sha, str(exc), declared))]
+        return [ParsedDocument(_quarantined(source, sha, str(exc), declared, stat.st_mtime, stat.st_size))]
     lines = rebuild_stream_table(rebuild_cell_rows(text_doc.lines))
     if clock is not None:
         clock["read"] = time.perf_counter() - start
     sections = layout.split_sections(lines)
     # the head names the region and year; capped, so a file that is one enormous line stays cheap
     file_head = "\n".join(lines[:40])[:4000]
-    modified_at = path.stat().st_mtime
     out = []
     for section in sections:
         document_id = sha[:16] if len(sections) == 1 else _short_hash(section.text.encode("utf-8"))
-        out.append(_parse_section(source, sha, document_id, section, file_head, text_doc.encoding, declared, modified_at))
+        out.append(_parse_section(source, sha, document_id, section, file_head, text_doc.encoding, declared,
+                                  stat.st_mtime, stat.st_size))
     return out
 
 
 def _parse_section(
     source: str, sha: str, document_id: str, section: layout.Section, file_head: str, encoding: str | None,
-    declared: Source | None, modified_at: float | None = None,
+    declared: Source | None, modified_at: float | None = None, file_size: int | None = None,
 ) -> ParsedDocument:
     kind = (declared and declared.layout) or layout.classify(section.text)
     head = "\n".join(section.lines[:30])[:4000]
@@ -325,6 +380,7 @@ def _parse_section(
             tolerance_factor=(declared.tolerance_factor if declared and declared.tolerance_factor else 1.0),
             published_on=publication_date(list(section.lines)),
             file_modified_at=modified_at,
+            file_size=file_size,
         ),
         report if status != "quarantined" else None,
         accounts if status != "quarantined" else None,
@@ -366,7 +422,8 @@ def _department_from_title(text: str) -> str | None:
     return None
 
 
-def _quarantined(source: str, sha: str, reason: str, declared: Source | None = None) -> Document:
+def _quarantined(source: str, sha: str, reason: str, declared: Source | None = None,
+                 modified_at: float | None = None, file_size: int | None = None) -> Document:
     return Document(
         document_id=sha[:16],
         source_file=source,
@@ -384,4 +441,6 @@ def _quarantined(source: str, sha: str, reason: str, declared: Source | None = N
         reason=reason,
         parser=None,
         source_name=declared.name if declared else None,
+        file_modified_at=modified_at,
+        file_size=file_size,
     )

@@ -160,6 +160,7 @@ class Document:
     tolerance_factor: float = 1.0
     published_on: str | None = None  # the publication date the text states (YYYY-MM or YYYY-MM-DD)
     file_modified_at: float | None = None  # the file's modification time, when the text states no date
+    file_size: int | None = None  # the file's size in bytes when it was read
 
 
 @dataclass(frozen=True)

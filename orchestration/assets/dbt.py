@@ -1,6 +1,7 @@
 """The dbt project as Dagster assets; every dbt node's naming lives in one translator."""
 
 import os
+import shutil
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -38,7 +39,8 @@ def dbt_build_args(full_refresh: bool = False, select: str | None = None) -> lis
     """The dbt command line for a warehouse build: models, seeds and data tests. The unit tests
     check the models' SQL against fixed inputs, not the data: the test suite runs them
     (`dbt test --select test_type:unit`), a warehouse build does not."""
-    args = ["build", "--exclude-resource-type", "unit_test"]
+    # dbt's own log file at info, not debug: the debug log is megabytes of SQL per build
+    args = ["build", "--exclude-resource-type", "unit_test", "--log-level-file", "info"]
     if full_refresh:
         args.append("--full-refresh")
     if select:
@@ -75,8 +77,56 @@ def warehouse_models(context: dg.AssetExecutionContext, config: DbtBuildConfig, 
 
     # the integrity checks come next: their imports load while dbt's own process does the work
     preload_in_background()
+    if not config.full_refresh:
+        with warehouse.connect() as con:
+            for table in drop_tables_built_whole(con, dbt_project.manifest_path):
+                context.log.info(f"{table}: built whole by an earlier version; rebuilt in full this time")
     with _database_env(str(warehouse.db_path)):
-        yield from dbt.cli(dbt_build_args(full_refresh=config.full_refresh), context=context).stream()
+        invocation = dbt.cli(dbt_build_args(full_refresh=config.full_refresh), context=context)
+        try:
+            yield from invocation.stream()
+        finally:
+            keep_as_last_build(Path(invocation.target_path))
+
+
+LAST_BUILD = "last_build"
+
+
+def keep_as_last_build(run_target: Path) -> None:
+    """dbt writes each build's artifacts (manifest, run results, compiled SQL, log) to a folder of its
+    own under target/; keep the latest as target/last_build and drop the rest, so that they do not
+    pile up run after run."""
+    if not run_target.is_dir():
+        return
+    kept = run_target.parent / LAST_BUILD
+    shutil.rmtree(kept, ignore_errors=True)
+    run_target.rename(kept)
+
+
+def drop_tables_built_whole(con, manifest_path: Path) -> list[str]:
+    """Drop each incremental model's table that lacks the column its increments are keyed on (a table
+    an earlier version rebuilt whole every time): dbt then builds it in full once, and by increments
+    after that. Returns the tables dropped."""
+    import json
+
+    nodes = json.loads(Path(manifest_path).read_text(encoding="utf-8"))["nodes"].values()
+    keyed = {
+        (node["schema"], node["alias"]): node["config"]["unique_key"]
+        for node in nodes
+        if node["resource_type"] == "model" and node["config"].get("materialized") == "incremental"
+        and isinstance(node["config"].get("unique_key"), str)
+    }
+    columns: dict[tuple[str, str], set[str]] = {}
+    for schema, table, column in con.execute(
+        "select table_schema, table_name, column_name from information_schema.columns"
+    ).fetchall():
+        columns.setdefault((schema, table), set()).add(column)
+    dropped = []
+    for (schema, table), key in sorted(keyed.items()):
+        if (schema, table) in columns and key not in columns[(schema, table)]:
+            con.execute(f'drop table "{schema}"."{table}"')
+            dropped.append(f"{schema}.{table}")
+    return dropped
 
 
 class FiscalDbtCli(DbtCliResource):

@@ -162,3 +162,78 @@ def test_a_load_that_fails_half_way_leaves_the_raw_layer_as_it_was(tmp_path):
         with pytest.raises(OSError):
             load_batches(con, batches())
         assert all(con.execute(f"select count(*) from raw.{t}").fetchone()[0] == 0 for t in SCHEMAS)
+
+
+def _reads_counted(monkeypatch) -> list[str]:
+    """Every file whose bytes are read from now on (in this process: the stream runs without workers)."""
+    from pathlib import Path
+
+    read: list[str] = []
+    original = Path.read_bytes
+
+    def counting(self):
+        read.append(self.name)
+        return original(self)
+
+    monkeypatch.setattr(Path, "read_bytes", counting)
+    return read
+
+
+def _load_stream(db, corpus, known):
+    from datetime import datetime, timezone
+
+    from ingest.load import load_batches
+    from ingest.pipeline import IngestStream
+
+    stream = IngestStream([corpus], workers=1, known=known, loaded_at=datetime.now(timezone.utc))
+    with duckdb.connect(str(db)) as con:
+        summary = load_batches(con, stream)
+    return stream.result, summary
+
+
+def _known(db):
+    from ingest.load import known_files
+
+    with duckdb.connect(str(db)) as con:
+        return known_files(con)
+
+
+def test_files_unchanged_since_the_last_run_are_not_read_again(tmp_path, monkeypatch):
+    import os
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SAMPLES, corpus)
+    db = tmp_path / "w.duckdb"
+    first, loaded = _load_stream(db, corpus, _known(db))
+    assert loaded.new_documents == 22 and first.files_read == 5
+
+    read = _reads_counted(monkeypatch)
+    again, summary = _load_stream(db, corpus, _known(db))
+    assert read == [] and again.files_known == 5 and summary.new_documents == 0
+
+    # same bytes, newer modification time: read and hashed, recognised, not parsed or loaded again
+    touched = corpus / XIAOYI.name
+    os.utime(touched, (touched.stat().st_atime, touched.stat().st_mtime + 60))
+    again, summary = _load_stream(db, corpus, _known(db))
+    assert read == [XIAOYI.name] and again.files_read == 0 and again.files_known == 5
+    assert summary.new_documents == 0
+
+    # new content at a known path: read, parsed and loaded
+    read.clear()
+    shanxi = corpus / SHANXI_2020.name
+    shanxi.write_text(shanxi.read_text(encoding="utf-8") + "\n附注：本表已更正。\n", encoding="utf-8")
+    again, summary = _load_stream(db, corpus, _known(db))
+    assert shanxi.name in read and again.files_read == 1 and summary.new_documents == 1
+
+
+def test_a_warehouse_without_file_sizes_knows_its_files_by_content(tmp_path, monkeypatch):
+    db = tmp_path / "w.duckdb"
+    _load_stream(db, SAMPLES, _known(db))
+    with duckdb.connect(str(db)) as con:  # as an earlier version wrote it
+        con.execute("alter table raw.documents drop column file_size")
+    known = _known(db)
+    assert not known.stats and len(known.hashes) == 5
+    read = _reads_counted(monkeypatch)
+    again, summary = _load_stream(db, SAMPLES, known)
+    assert sorted(read) == sorted(p.name for p in SAMPLES.iterdir() if p.name != "MANIFEST.md")
+    assert again.files_known == 5 and summary.new_documents == 0

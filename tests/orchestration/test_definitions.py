@@ -23,10 +23,21 @@ def test_definitions_hold_assets_checks_schedule_and_sensor(tmp_path):
 
 
 def test_dbt_args():
-    assert dbt_build_args() == ["build", "--exclude-resource-type", "unit_test"]
-    assert dbt_build_args(full_refresh=True, select="marts") == [
-        "build", "--exclude-resource-type", "unit_test", "--full-refresh", "--select", "marts"
-    ]
+    base = ["build", "--exclude-resource-type", "unit_test", "--log-level-file", "info"]
+    assert dbt_build_args() == base
+    assert dbt_build_args(full_refresh=True, select="marts") == [*base, "--full-refresh", "--select", "marts"]
+
+
+def test_a_build_keeps_its_dbt_artifacts_as_the_last_build_only(built_warehouse):
+    import json
+
+    from orchestration.settings import DBT_PROJECT_DIR
+
+    assert built_warehouse["build"].success
+    target = DBT_PROJECT_DIR / "target"
+    assert not list(target.glob("warehouse_models-*"))
+    results = json.loads((target / "last_build" / "run_results.json").read_text(encoding="utf-8"))
+    assert len(results["results"]) > 100
 
 
 def test_schedule_requests_the_year_before(tmp_path):

@@ -1,3 +1,5 @@
+{{ config(meta={'tests_scope': 'loaded_documents'}) }}
+
 -- The documents the facts are built from: every document but the versions a newer one replaced.
 with
 

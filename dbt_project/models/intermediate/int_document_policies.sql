@@ -1,3 +1,5 @@
+{{ config(meta={'tests_scope': 'loaded_documents'}) }}
+
 -- The scoring policy that applies to each document: its province's variant, else the national default.
 with
 

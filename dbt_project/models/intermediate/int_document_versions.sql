@@ -1,3 +1,5 @@
+{{ config(meta={'tests_scope': 'loaded_documents'}) }}
+
 -- A corrected re-publication replaces the earlier version of the same document: the same kind of
 -- document for the same year, region, department and project. The newer wins (publication date
 -- the text states, then the file's modification time, then the load time); the older is kept and

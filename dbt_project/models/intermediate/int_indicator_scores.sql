@@ -1,3 +1,5 @@
+{{ config(meta={'tests_scope': 'loaded_documents'}) }}
+
 -- Each indicator's score recomputed from its target and actual value (DOMAIN §3 scoring rules).
 with
 

@@ -1,3 +1,5 @@
+{{ config(meta={'tests_scope': 'loaded_documents'}) }}
+
 -- Per project: execution rate and score from the funds block, indicator scores summed, grade banded.
 with
 

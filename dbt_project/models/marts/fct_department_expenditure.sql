@@ -1,16 +1,29 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='fiscal_year_partition',
+        on_schema_change='append_new_columns',
+        meta={'tests_scope': 'changed_years'}
+    )
+}}
+
 -- Expenditure by functional subject (支出决算表, 公开03): total, basic and project spending per code.
+-- Rebuilt one fiscal year at a time: a run replaces only the years whose documents changed.
 with
+
+documents as (
+
+    select * from {{ ref('int_current_documents') }}
+    where {{ in_changed_fiscal_years('coalesce(fiscal_year, 0)') }}
+
+),
 
 lines as (
 
     select * from {{ ref('stg_raw__final_account_lines') }}
     where table_code = '03' and subject_code is not null
-
-),
-
-documents as (
-
-    select * from {{ ref('int_current_documents') }}
+        and document_id in (select documents.document_id from documents)
 
 ),
 
@@ -45,6 +58,8 @@ final as (
         pivoted.total_yuan,
         pivoted.basic_yuan,
         pivoted.project_yuan,
+        coalesce(documents.fiscal_year, 0) as fiscal_year_partition,
+        documents.loaded_at,
         documents.source_file,
         pivoted.line_no,
         'line ' || cast(pivoted.line_no as {{ dbt.type_string() }}) as location

@@ -1,17 +1,32 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='fiscal_year_partition',
+        on_schema_change='append_new_columns',
+        meta={'tests_scope': 'changed_years'}
+    )
+}}
+
 -- One department-year from its final accounts: totals, basic vs project, personnel vs public
 -- expenses, the three public expenses, and the change on the previous year when it is loaded.
+-- Rebuilt one fiscal year at a time: a changed year, and the year after it (whose change on the
+-- previous year it is), are replaced; the year before, when it is not rebuilt too, is read from
+-- this table for the comparison.
 with
-
-lines as (
-
-    select * from {{ ref('stg_raw__final_account_lines') }}
-
-),
 
 documents as (
 
     select * from {{ ref('int_current_documents') }}
     where doc_type = 'final_accounts' and status <> 'quarantined'
+        and {{ in_changed_fiscal_years('coalesce(fiscal_year, 0)', offsets=[0, 1]) }}
+
+),
+
+lines as (
+
+    select * from {{ ref('stg_raw__final_account_lines') }}
+    where document_id in (select documents.document_id from documents)
 
 ),
 
@@ -63,12 +78,35 @@ summary as (
         figures.public_expenses_yuan,
         three_public.budget_yuan as three_public_budget_yuan,
         three_public.actual_yuan as three_public_actual_yuan,
+        coalesce(documents.fiscal_year, 0) as fiscal_year_partition,
+        documents.loaded_at,
         documents.source_file
     from documents
     left join figures
         on documents.document_id = figures.document_id
     left join three_public
         on documents.document_id = three_public.document_id
+
+),
+
+earlier as (
+
+    select
+        adcode,
+        department,
+        fiscal_year,
+        expenditure_total_yuan
+    from summary
+    {% if is_incremental() %}
+        union all
+        select
+            built.adcode,
+            built.department,
+            built.fiscal_year,
+            built.expenditure_total_yuan
+        from {{ this }} as built
+        where not ({{ in_changed_fiscal_years('built.fiscal_year_partition', offsets=[0, 1]) }})
+    {% endif %}
 
 ),
 
@@ -83,7 +121,7 @@ final as (
             as decimal(12, 6)
         ) as expenditure_growth
     from summary
-    left join summary as previous
+    left join earlier as previous
         on summary.adcode = previous.adcode
             and summary.department = previous.department
             and summary.fiscal_year = previous.fiscal_year + 1

@@ -1,3 +1,14 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='fiscal_year_partition',
+        on_schema_change='append_new_columns',
+        meta={'tests_scope': 'changed_years'}
+    )
+}}
+
+-- Rebuilt one fiscal year at a time: a run replaces only the years whose documents changed.
 with
 
 facts as (
@@ -9,6 +20,7 @@ facts as (
 documents as (
 
     select * from {{ ref('int_current_documents') }}
+    where {{ in_changed_fiscal_years('coalesce(fiscal_year, 0)') }}
 
 ),
 
@@ -30,6 +42,8 @@ final as (
         facts.fact_unit,
         facts.fact_value_yuan,
         facts.sentence,
+        coalesce(documents.fiscal_year, 0) as fiscal_year_partition,
+        documents.loaded_at,
         documents.source_file,
         facts.line_no,
         'line ' || cast(facts.line_no as {{ dbt.type_string() }}) as location

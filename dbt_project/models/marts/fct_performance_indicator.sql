@@ -3,7 +3,8 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='fiscal_year_partition',
-        on_schema_change='append_new_columns'
+        on_schema_change='append_new_columns',
+        meta={'tests_scope': 'changed_years'}
     )
 }}
 
@@ -25,6 +26,7 @@ scores as (
 documents as (
 
     select * from {{ ref('int_current_documents') }}
+    where {{ in_changed_fiscal_years('coalesce(fiscal_year, 0)') }}
 
 ),
 
@@ -68,4 +70,3 @@ final as (
 )
 
 select * from final
-{{ changed_fiscal_years_filter() }}

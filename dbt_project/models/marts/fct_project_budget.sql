@@ -1,3 +1,14 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='fiscal_year_partition',
+        on_schema_change='append_new_columns',
+        meta={'tests_scope': 'changed_years'}
+    )
+}}
+
+-- Rebuilt one fiscal year at a time: a run replaces only the years whose documents changed.
 with
 
 budget_lines as (
@@ -9,6 +20,7 @@ budget_lines as (
 documents as (
 
     select * from {{ ref('int_current_documents') }}
+    where {{ in_changed_fiscal_years('coalesce(fiscal_year, 0)') }}
 
 ),
 
@@ -36,6 +48,8 @@ final as (
         budget_lines.printed_unit,
         cast(0.005 * {{ to_yuan('1', 'budget_lines.printed_unit') }} * documents.tolerance_factor as decimal(18, 4))
             as half_unit_yuan,
+        coalesce(documents.fiscal_year, 0) as fiscal_year_partition,
+        documents.loaded_at,
         documents.source_file,
         budget_lines.line_no,
         'line ' || cast(budget_lines.line_no as {{ dbt.type_string() }}) as location

@@ -1,8 +1,20 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='fiscal_year_partition',
+        on_schema_change='append_new_columns',
+        meta={'tests_scope': 'changed_years'}
+    )
+}}
+
+-- Rebuilt one fiscal year at a time: a run replaces only the years whose documents changed.
 with
 
 documents as (
 
     select * from {{ ref('int_current_documents') }}
+    where {{ in_changed_fiscal_years('coalesce(fiscal_year, 0)') }}
 
 ),
 
@@ -15,6 +27,7 @@ evaluations as (
 scores as (
 
     select * from {{ ref('int_project_scores') }}
+    where document_id in (select documents.document_id from documents)
 
 ),
 
@@ -38,6 +51,8 @@ final as (
         scores.grade_recomputed,
         scores.indicator_count,
         scores.indicators_not_recomputed,
+        coalesce(documents.fiscal_year, 0) as fiscal_year_partition,
+        documents.loaded_at,
         documents.source_file,
         evaluations.line_no,
         'line ' || cast(coalesce(evaluations.line_no, documents.line_start) as {{ dbt.type_string() }}) as location

@@ -1,16 +1,29 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='fiscal_year_partition',
+        on_schema_change='append_new_columns',
+        meta={'tests_scope': 'changed_years'}
+    )
+}}
+
 -- The "three public" expenses (财政拨款"三公"经费, 公开09): budget and actual per item.
+-- Rebuilt one fiscal year at a time: a run replaces only the years whose documents changed.
 with
+
+documents as (
+
+    select * from {{ ref('int_current_documents') }}
+    where {{ in_changed_fiscal_years('coalesce(fiscal_year, 0)') }}
+
+),
 
 lines as (
 
     select * from {{ ref('stg_raw__final_account_lines') }}
     where table_code = '09'
-
-),
-
-documents as (
-
-    select * from {{ ref('int_current_documents') }}
+        and document_id in (select documents.document_id from documents)
 
 ),
 
@@ -69,6 +82,8 @@ final as (
         end as expense_item_zh,
         pivoted.budget_yuan,
         pivoted.actual_yuan,
+        coalesce(documents.fiscal_year, 0) as fiscal_year_partition,
+        documents.loaded_at,
         documents.source_file,
         'line ' || cast(pivoted.line_no as {{ dbt.type_string() }}) as location
     from pivoted
