@@ -26,29 +26,39 @@
 {%- endmacro %}
 
 {% macro checked_rows_condition() -%}
-    {%- if not execute or flags.FULL_REFRESH or not model.attached_node -%}{%- do return(none) -%}{%- endif -%}
+    {#- only builds and tests have the record: their on-run-start hook makes sure it exists -#}
+    {%- if not execute or flags.WHICH not in ('build', 'test') or flags.FULL_REFRESH or not model.attached_node -%}
+        {%- do return(none) -%}
+    {%- endif -%}
     {%- set tested = graph.nodes.get(model.attached_node) -%}
     {%- set scope = (tested.config.meta or {}).get('tests_scope') if tested else none -%}
-    {%- if scope not in ('changed_years', 'loaded_documents') -%}{%- do return(none) -%}{%- endif -%}
-    {#- no record yet (a new warehouse, or a command that runs no build, such as docs generate) -#}
-    {%- if load_relation(build_checked_relation()) is none -%}{%- do return(none) -%}{%- endif -%}
-    {%- set mark = run_query('select max(checked.loaded_through) from ' ~ build_checked_relation() ~ ' as checked').columns[0].values()[0] -%}
-    {%- if mark is none -%}{%- do return(none) -%}{%- endif -%}
-    {%- set loaded_since -%}
-        select loaded.document_id, coalesce(loaded.fiscal_year, 0) as fiscal_year from {{ source('raw', 'documents') }} as loaded
-        where loaded.loaded_at > (select max(checked.loaded_through) from {{ build_checked_relation() }} as checked)
-    {%- endset -%}
-    {#- the keys are read now and written into the test as constants: the engine can then skip the
-        other rows at the scan, even under a view, which it cannot do for a subquery -#}
     {%- if scope == 'changed_years' -%}
-        {%- set found = run_query('select distinct changed.fiscal_year + shift.years from (' ~ loaded_since
-            ~ ') as changed cross join (select 0 as years union all select 1 as years) as shift') -%}
         {%- set column, quote = 'fiscal_year_partition', '' -%}
-    {%- else -%}
-        {%- set found = run_query('select changed.document_id from (' ~ loaded_since ~ ') as changed') -%}
+        {%- set changed -%}
+            select distinct coalesce(loaded.fiscal_year, 0) + shift.years as changed_key
+            from {{ source('raw', 'documents') }} as loaded
+            cross join (select 0 as years union all select 1 as years) as shift
+            where loaded.loaded_at > (select max(checked.loaded_through) from {{ build_checked_relation() }} as checked)
+        {%- endset -%}
+    {%- elif scope == 'loaded_documents' -%}
         {%- set column, quote = 'document_id', "'" -%}
+        {%- set changed -%}
+            select loaded.document_id as changed_key
+            from {{ source('raw', 'documents') }} as loaded
+            where loaded.loaded_at > (select max(checked.loaded_through) from {{ build_checked_relation() }} as checked)
+        {%- endset -%}
+    {%- else -%}
+        {%- do return(none) -%}
     {%- endif -%}
-    {%- set keys = found.columns[0].values() -%}
+    {#- one query: whether any build passed yet, and the keys of what changed since. The keys are
+        written into the test as constants: the engine can then skip the other rows at the scan,
+        even under a view, which it cannot do for a subquery. -#}
+    {%- set found = run_query(
+        'select mark.loaded_through is null as never_checked, changed.changed_key from (select max(checked.loaded_through) as loaded_through from '
+        ~ build_checked_relation() ~ ' as checked) as mark left join (' ~ changed ~ ') as changed on 1 = 1'
+    ) -%}
+    {%- if found.rows | length == 0 or found.rows[0][0] -%}{%- do return(none) -%}{%- endif -%}
+    {%- set keys = found.columns[1].values() | reject('none') | list -%}
     {%- if keys | length == 0 -%}{%- do return('1 = 0') -%}{%- endif -%}
     {%- if keys | length > 20000 -%}{%- do return(none) -%}{%- endif -%}
     {%- set literals = [] -%}
