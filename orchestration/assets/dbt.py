@@ -3,6 +3,7 @@
 import os
 import shutil
 import sys
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import cached_property
@@ -101,6 +102,11 @@ def keep_as_last_build(run_target: Path) -> None:
     kept = run_target.parent / LAST_BUILD
     shutil.rmtree(kept, ignore_errors=True)
     run_target.rename(kept)
+    # a build killed before it could tidy up leaves its folder behind: gone once it is a day old
+    day_ago = time.time() - 86_400
+    for stale in run_target.parent.glob(f"{run_target.name.split('-')[0]}-*"):
+        if stale.is_dir() and stale.stat().st_mtime < day_ago:
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 def drop_tables_built_whole(con, manifest_path: Path) -> list[str]:

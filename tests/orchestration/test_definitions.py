@@ -148,3 +148,22 @@ def test_dbt_version_is_known_without_asking_the_command():
     asked = DbtCliResource._cli_version.func(resource)  # dagster-dbt's own way: runs the command
     assert resource._cli_version == asked
     assert str(asked) in subprocess.run([resource.dbt_executable, "--version"], capture_output=True, text=True).stdout
+
+
+def test_the_last_build_replaces_the_one_before_and_stale_folders_go(tmp_path):
+    import os
+    import time
+
+    from orchestration.assets.dbt import keep_as_last_build
+
+    target = tmp_path / "target"
+    for name, content in (("last_build", "before"), ("warehouse_models-old-1", "killed"), ("warehouse_models-new-2", "now")):
+        (target / name).mkdir(parents=True)
+        (target / name / "run_results.json").write_text(content, encoding="utf-8")
+    two_days_ago = time.time() - 2 * 86_400
+    os.utime(target / "warehouse_models-old-1", (two_days_ago, two_days_ago))
+    (target / "warehouse_models-recent-3").mkdir()  # another build's, still young: left alone
+
+    keep_as_last_build(target / "warehouse_models-new-2")
+    assert (target / "last_build" / "run_results.json").read_text(encoding="utf-8") == "now"
+    assert sorted(p.name for p in target.iterdir()) == ["last_build", "warehouse_models-recent-3"]
