@@ -1,13 +1,3 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='fiscal_year_partition',
-        on_schema_change='append_new_columns',
-        meta={'tests_scope': 'changed_years'}
-    )
-}}
-
 -- Expenditure by functional subject (支出决算表, 公开03): total, basic and project spending per code.
 -- Rebuilt one fiscal year at a time: a run replaces only the years whose documents changed.
 with

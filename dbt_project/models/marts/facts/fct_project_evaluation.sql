@@ -1,13 +1,3 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='fiscal_year_partition',
-        on_schema_change='append_new_columns',
-        meta={'tests_scope': 'changed_years'}
-    )
-}}
-
 -- Rebuilt one fiscal year at a time: a run replaces only the years whose documents changed.
 with
 
