@@ -96,9 +96,17 @@ LAST_BUILD = "last_build"
 def keep_as_last_build(run_target: Path) -> None:
     """dbt writes each build's artifacts (manifest, run results, compiled SQL, log) to a folder of its
     own under target/; keep the latest as target/last_build and drop the rest, so that they do not
-    pile up run after run."""
+    pile up run after run. Its parse cache becomes the project's."""
     if not run_target.is_dir():
         return
+    # dbt's parse cache is keyed on the profile, which names the warehouse file: the cache this build
+    # left is the one the next build of the same warehouse can reuse (dagster-dbt seeds each build
+    # from target/partial_parse.msgpack); with another warehouse's, dbt parses the project afresh
+    parsed = run_target / "partial_parse.msgpack"
+    if parsed.is_file():
+        staged = run_target.parent / "partial_parse.msgpack.next"
+        shutil.copyfile(parsed, staged)
+        os.replace(staged, run_target.parent / "partial_parse.msgpack")
     kept = run_target.parent / LAST_BUILD
     shutil.rmtree(kept, ignore_errors=True)
     run_target.rename(kept)
