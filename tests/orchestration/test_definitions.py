@@ -169,3 +169,18 @@ def test_the_last_build_replaces_the_one_before_and_stale_folders_go(tmp_path):
     keep_as_last_build(target / "warehouse_models-new-2")
     assert (target / "last_build" / "run_results.json").read_text(encoding="utf-8") == "now"
     assert sorted(p.name for p in target.iterdir()) == ["last_build", "warehouse_models-recent-3"]
+
+
+def test_a_fact_an_earlier_version_built_whole_is_dropped_to_be_rebuilt(tmp_path):
+    import duckdb
+
+    from orchestration.assets.dbt import dbt_project, drop_tables_built_whole
+
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.fct_final_account_line (document_id varchar, amount_yuan decimal(18, 2))")
+        con.execute("create table marts.fct_performance_indicator (document_id varchar, fiscal_year_partition integer)")
+        con.execute("create table marts.dim_document (document_id varchar)")
+        assert drop_tables_built_whole(con, dbt_project.manifest_path) == ["marts.fct_final_account_line"]
+        left = {r[0] for r in con.execute("select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
+    assert left == {"fct_performance_indicator", "dim_document"}
