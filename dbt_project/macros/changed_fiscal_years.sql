@@ -1,18 +1,18 @@
 {#- For a fact rebuilt one fiscal year at a time (incremental, unique_key fiscal_year_partition).
 
-    `in_changed_fiscal_years(column)` is true of the rows to rebuild: on an incremental run, those
-    whose year (`column`, with 0 for no year) is one whose documents were loaded since this table
+    `in_changed_fiscal_years(year)` is true of the rows to rebuild: on an incremental run, those
+    whose fiscal year (the column `year`) is one whose documents were loaded since this table
     was last built, or one where this table still holds a document that is no longer current there
     (a superseded version, or a document now read as another year); `offsets` adds the years that
     many years after those (a fact comparing a year with the one before it lists 0 and 1). On a full
     build every row is kept. Filter the documents with it before joining or aggregating, so that an
     incremental run reads only the changed years' rows. -#}
-{% macro in_changed_fiscal_years(column, offsets=[0]) -%}
+{% macro in_changed_fiscal_years(year='fiscal_year', offsets=[0]) -%}
     {%- if is_incremental() -%}
-    {{ column }} in (
+    {{ fiscal_year_partition(year) }} in (
         select changed.fiscal_year_partition + shift.years
         from (
-            select coalesce(documents.fiscal_year, 0) as fiscal_year_partition
+            select {{ fiscal_year_partition('documents.fiscal_year') }} as fiscal_year_partition
             from {{ ref('int_current_documents') }} as documents
             where documents.loaded_at > coalesce(
                 (select max(built.loaded_at) from {{ this }} as built), cast('1900-01-01 00:00:00' as timestamp)
@@ -23,7 +23,7 @@
             where not exists (
                 select 1 from {{ ref('int_current_documents') }} as documents
                 where documents.document_id = built.document_id
-                    and coalesce(documents.fiscal_year, 0) = built.fiscal_year_partition
+                    and {{ fiscal_year_partition('documents.fiscal_year') }} = built.fiscal_year_partition
             )
         ) as changed
         cross join (
@@ -35,4 +35,9 @@
     {%- else -%}
     1 = 1
     {%- endif -%}
+{%- endmacro %}
+
+{#- The partition a fiscal year's rows go to: the year itself, 0 for a document with no year. -#}
+{% macro fiscal_year_partition(year) -%}
+    coalesce({{ year }}, 0)
 {%- endmacro %}

@@ -34,19 +34,10 @@
     {%- set scope = (tested.config.meta or {}).get('tests_scope') if tested else none -%}
     {%- if scope == 'changed_years' -%}
         {%- set column, quote = 'fiscal_year_partition', '' -%}
-        {%- set changed -%}
-            select distinct coalesce(loaded.fiscal_year, 0) + shift.years as changed_key
-            from {{ source('raw', 'documents') }} as loaded
-            cross join (select 0 as years union all select 1 as years) as shift
-            where loaded.loaded_at > (select max(checked.loaded_through) from {{ build_checked_relation() }} as checked)
-        {%- endset -%}
+        {%- set key = fiscal_year_partition('loaded.fiscal_year') ~ ' + shift.years' -%}
+        {%- set shifts = 'cross join (select 0 as years union all select 1 as years) as shift' -%}
     {%- elif scope == 'loaded_documents' -%}
-        {%- set column, quote = 'document_id', "'" -%}
-        {%- set changed -%}
-            select loaded.document_id as changed_key
-            from {{ source('raw', 'documents') }} as loaded
-            where loaded.loaded_at > (select max(checked.loaded_through) from {{ build_checked_relation() }} as checked)
-        {%- endset -%}
+        {%- set column, quote, key, shifts = 'document_id', "'", 'loaded.document_id', '' -%}
     {%- else -%}
         {%- do return(none) -%}
     {%- endif -%}
@@ -54,15 +45,17 @@
         written into the test as constants: the engine can then skip the other rows at the scan,
         even under a view, which it cannot do for a subquery. -#}
     {%- set found = run_query(
-        'select mark.loaded_through is null as never_checked, changed.changed_key from (select max(checked.loaded_through) as loaded_through from '
-        ~ build_checked_relation() ~ ' as checked) as mark left join (' ~ changed ~ ') as changed on 1 = 1'
+        'select mark.loaded_through is null as never_checked, changed.changed_key'
+        ~ ' from (select max(checked.loaded_through) as loaded_through from ' ~ build_checked_relation() ~ ' as checked) as mark'
+        ~ ' left join (select distinct ' ~ key ~ ' as changed_key, loaded.loaded_at from ' ~ source('raw', 'documents')
+        ~ ' as loaded ' ~ shifts ~ ') as changed on changed.loaded_at > mark.loaded_through'
     ) -%}
     {%- if found.rows | length == 0 or found.rows[0][0] -%}{%- do return(none) -%}{%- endif -%}
-    {%- set keys = found.columns[1].values() | reject('none') | list -%}
+    {%- set keys = found.columns[1].values() | reject('none') | unique | list -%}
     {%- if keys | length == 0 -%}{%- do return('1 = 0') -%}{%- endif -%}
     {%- if keys | length > 20000 -%}{%- do return(none) -%}{%- endif -%}
     {%- set literals = [] -%}
-    {%- for key in keys -%}{%- do literals.append(quote ~ (key | string | replace("'", "''")) ~ quote) -%}{%- endfor -%}
+    {%- for value in keys -%}{%- do literals.append(quote ~ (value | string | replace("'", "''")) ~ quote) -%}{%- endfor -%}
     {%- do return(column ~ ' in (' ~ literals | join(', ') ~ ')') -%}
 {%- endmacro %}
 

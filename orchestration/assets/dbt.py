@@ -80,7 +80,7 @@ def warehouse_models(context: dg.AssetExecutionContext, config: DbtBuildConfig, 
     preload_in_background()
     if not config.full_refresh:
         with warehouse.connect() as con:
-            for table in drop_tables_built_whole(con, dbt_project.manifest_path):
+            for table in drop_tables_built_whole(con, manifest()):
                 context.log.info(f"{table}: built whole by an earlier version; rebuilt in full this time")
     with _database_env(str(warehouse.db_path)):
         invocation = dbt.cli(dbt_build_args(full_refresh=config.full_refresh), context=context)
@@ -117,13 +117,18 @@ def keep_as_last_build(run_target: Path) -> None:
             shutil.rmtree(stale, ignore_errors=True)
 
 
-def drop_tables_built_whole(con, manifest_path: Path) -> list[str]:
+def manifest() -> Mapping[str, Any]:
+    """The dbt manifest, as dagster-dbt read it for these assets (it keeps it, read once)."""
+    from dagster_dbt.dbt_manifest import validate_manifest
+
+    return validate_manifest(dbt_project.manifest_path)
+
+
+def drop_tables_built_whole(con, manifest: Mapping[str, Any]) -> list[str]:
     """Drop each incremental model's table that lacks the column its increments are keyed on (a table
     an earlier version rebuilt whole every time): dbt then builds it in full once, and by increments
     after that. Returns the tables dropped."""
-    import json
-
-    nodes = json.loads(Path(manifest_path).read_text(encoding="utf-8"))["nodes"].values()
+    nodes = manifest["nodes"].values()
     keyed = {
         (node["schema"], node["alias"]): node["config"]["unique_key"]
         for node in nodes

@@ -1,18 +1,11 @@
 """The dbt project's own checks: SQL style (sqlfluff with the dbt templater) and generated docs."""
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
-from orchestration.settings import DBT_PROJECT_DIR
-
-BIN = Path(sys.prefix) / "bin"
+from tests.models.dbt_cli import BIN, run_in_project
 
 
 def _run(args, tmp_path):
-    env = {**os.environ, "FISCAL_DB": str(tmp_path / "lint.duckdb")}
-    return subprocess.run(args, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=600)
+    return run_in_project(args, tmp_path / "lint.duckdb")
 
 
 def test_models_pass_sqlfluff(tmp_path):

@@ -50,17 +50,10 @@ def _load(db, corpus):
 
 
 def _dbt_build(db, target, *extra):
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
     from orchestration.assets.dbt import dbt_build_args
-    from orchestration.settings import DBT_PROJECT_DIR
+    from tests.models.dbt_cli import BIN, run_in_project
 
-    command = [str(Path(sys.prefix) / "bin" / "dbt"), *dbt_build_args(), *extra, "--profiles-dir", ".", "--target-path", str(target)]
-    return subprocess.run(command, cwd=DBT_PROJECT_DIR, env={**os.environ, "FISCAL_DB": str(db)},
-                          capture_output=True, text=True, timeout=600)
+    return run_in_project([str(BIN / "dbt"), *dbt_build_args(), *extra, "--profiles-dir", ".", "--target-path", str(target)], db)
 
 
 def _facts(db):

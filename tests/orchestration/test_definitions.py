@@ -174,13 +174,13 @@ def test_the_last_build_replaces_the_one_before_and_stale_folders_go(tmp_path):
 def test_a_fact_an_earlier_version_built_whole_is_dropped_to_be_rebuilt(tmp_path):
     import duckdb
 
-    from orchestration.assets.dbt import dbt_project, drop_tables_built_whole
+    from orchestration.assets.dbt import drop_tables_built_whole, manifest
 
     with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
         con.execute("create schema marts")
         con.execute("create table marts.fct_final_account_line (document_id varchar, amount_yuan decimal(18, 2))")
         con.execute("create table marts.fct_performance_indicator (document_id varchar, fiscal_year_partition integer)")
         con.execute("create table marts.dim_document (document_id varchar)")
-        assert drop_tables_built_whole(con, dbt_project.manifest_path) == ["marts.fct_final_account_line"]
+        assert drop_tables_built_whole(con, manifest()) == ["marts.fct_final_account_line"]
         left = {r[0] for r in con.execute("select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
     assert left == {"fct_performance_indicator", "dim_document"}

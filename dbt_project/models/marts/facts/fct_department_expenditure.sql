@@ -5,7 +5,7 @@ with
 documents as (
 
     select * from {{ ref('int_current_documents') }}
-    where {{ in_changed_fiscal_years('coalesce(fiscal_year, 0)') }}
+    where {{ in_changed_fiscal_years() }}
 
 ),
 
@@ -48,7 +48,7 @@ final as (
         pivoted.total_yuan,
         pivoted.basic_yuan,
         pivoted.project_yuan,
-        coalesce(documents.fiscal_year, 0) as fiscal_year_partition,
+        {{ fiscal_year_partition('documents.fiscal_year') }} as fiscal_year_partition,
         documents.loaded_at,
         documents.source_file,
         pivoted.line_no,

@@ -9,7 +9,7 @@ documents as (
 
     select * from {{ ref('int_current_documents') }}
     where doc_type = 'final_accounts' and status <> 'quarantined'
-        and {{ in_changed_fiscal_years('coalesce(fiscal_year, 0)', offsets=[0, 1]) }}
+        and {{ in_changed_fiscal_years(offsets=[0, 1]) }}
 
 ),
 
@@ -68,7 +68,7 @@ summary as (
         figures.public_expenses_yuan,
         three_public.budget_yuan as three_public_budget_yuan,
         three_public.actual_yuan as three_public_actual_yuan,
-        coalesce(documents.fiscal_year, 0) as fiscal_year_partition,
+        {{ fiscal_year_partition('documents.fiscal_year') }} as fiscal_year_partition,
         documents.loaded_at,
         documents.source_file
     from documents
@@ -95,7 +95,7 @@ earlier as (
             built.fiscal_year,
             built.expenditure_total_yuan
         from {{ this }} as built
-        where not ({{ in_changed_fiscal_years('built.fiscal_year_partition', offsets=[0, 1]) }})
+        where not ({{ in_changed_fiscal_years('built.fiscal_year', offsets=[0, 1]) }})
     {% endif %}
 
 ),

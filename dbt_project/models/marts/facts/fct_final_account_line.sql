@@ -16,7 +16,7 @@ tables as (
 documents as (
 
     select * from {{ ref('int_current_documents') }}
-    where {{ in_changed_fiscal_years('coalesce(fiscal_year, 0)') }}
+    where {{ in_changed_fiscal_years() }}
 
 ),
 
@@ -44,7 +44,7 @@ final as (
         -- one printed cell is rounded to 0.01 of its unit: half of that, in yuan, scaled per source
         cast(0.005 * {{ to_yuan('1', 'lines.printed_unit') }} * documents.tolerance_factor as decimal(18, 4))
             as half_unit_yuan,
-        coalesce(documents.fiscal_year, 0) as fiscal_year_partition,
+        {{ fiscal_year_partition('documents.fiscal_year') }} as fiscal_year_partition,
         documents.loaded_at,
         documents.source_file,
         lines.line_no,

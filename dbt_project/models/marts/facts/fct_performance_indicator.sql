@@ -16,7 +16,7 @@ scores as (
 documents as (
 
     select * from {{ ref('int_current_documents') }}
-    where {{ in_changed_fiscal_years('coalesce(fiscal_year, 0)') }}
+    where {{ in_changed_fiscal_years() }}
 
 ),
 
@@ -46,7 +46,7 @@ final as (
         scores.score_recomputed,
         scores.scoring_basis,
         indicators.deviation_reason,
-        coalesce(documents.fiscal_year, 0) as fiscal_year_partition,
+        {{ fiscal_year_partition('documents.fiscal_year') }} as fiscal_year_partition,
         documents.loaded_at,
         documents.source_file,
         indicators.line_no,

@@ -10,7 +10,7 @@ budget_lines as (
 documents as (
 
     select * from {{ ref('int_current_documents') }}
-    where {{ in_changed_fiscal_years('coalesce(fiscal_year, 0)') }}
+    where {{ in_changed_fiscal_years() }}
 
 ),
 
@@ -38,7 +38,7 @@ final as (
         budget_lines.printed_unit,
         cast(0.005 * {{ to_yuan('1', 'budget_lines.printed_unit') }} * documents.tolerance_factor as decimal(18, 4))
             as half_unit_yuan,
-        coalesce(documents.fiscal_year, 0) as fiscal_year_partition,
+        {{ fiscal_year_partition('documents.fiscal_year') }} as fiscal_year_partition,
         documents.loaded_at,
         documents.source_file,
         budget_lines.line_no,

@@ -4,7 +4,7 @@ with
 documents as (
 
     select * from {{ ref('int_current_documents') }}
-    where {{ in_changed_fiscal_years('coalesce(fiscal_year, 0)') }}
+    where {{ in_changed_fiscal_years() }}
 
 ),
 
@@ -41,7 +41,7 @@ final as (
         scores.grade_recomputed,
         scores.indicator_count,
         scores.indicators_not_recomputed,
-        coalesce(documents.fiscal_year, 0) as fiscal_year_partition,
+        {{ fiscal_year_partition('documents.fiscal_year') }} as fiscal_year_partition,
         documents.loaded_at,
         documents.source_file,
         evaluations.line_no,

@@ -5,7 +5,7 @@ with
 documents as (
 
     select * from {{ ref('int_current_documents') }}
-    where {{ in_changed_fiscal_years('coalesce(fiscal_year, 0)') }}
+    where {{ in_changed_fiscal_years() }}
 
 ),
 
@@ -72,7 +72,7 @@ final as (
         end as expense_item_zh,
         pivoted.budget_yuan,
         pivoted.actual_yuan,
-        coalesce(documents.fiscal_year, 0) as fiscal_year_partition,
+        {{ fiscal_year_partition('documents.fiscal_year') }} as fiscal_year_partition,
         documents.loaded_at,
         documents.source_file,
         'line ' || cast(pivoted.line_no as {{ dbt.type_string() }}) as location
