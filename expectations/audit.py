@@ -1,13 +1,14 @@
 """Write a suite run into the warehouse's audit schema."""
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
 from expectations.catalogue import Rule, default_rules
-from expectations.suite import SuiteRun, validate
+from expectations.suite import SuiteRun, partitioned_marts, validate
 
 VIOLATION_SCHEMA = pa.schema(
     [
@@ -22,21 +23,36 @@ RUN_SCHEMA = pa.schema(
         ("rule_id", pa.string()), ("applies_to", pa.string()), ("rows_checked", pa.int64()),
         ("violations", pa.int64()), ("errors", pa.int64()), ("warnings", pa.int64()), ("infos", pa.int64()),
         ("severity", pa.string()), ("success", pa.bool_()), ("exception", pa.string()),
-        ("run_at", pa.timestamp("us", tz="UTC")),
+        ("run_at", pa.timestamp("us", tz="UTC")), ("fiscal_years", pa.string()),
     ]
 )
+# How far each rule has been checked: the rule as it read then, and the last load it saw.
+CHECKED_SCHEMA = pa.schema(
+    [
+        ("rule_id", pa.string()), ("rule_digest", pa.string()),
+        ("loaded_through", pa.timestamp("us", tz="UTC")), ("checked_at", pa.timestamp("us", tz="UTC")),
+    ]
+)
+TABLES = (("integrity_violation", VIOLATION_SCHEMA), ("integrity_run", RUN_SCHEMA), ("integrity_checked", CHECKED_SCHEMA))
 
 
 def ensure_audit_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create schema if not exists audit")
-    for name, schema in (("integrity_violation", VIOLATION_SCHEMA), ("integrity_run", RUN_SCHEMA)):
+    for name, schema in TABLES:
         con.register("empty_shape", schema.empty_table())
         con.execute(f"create table if not exists audit.{name} as select * from empty_shape")
         con.unregister("empty_shape")
+    # a warehouse from before a run recorded the years it read
+    con.execute("alter table audit.integrity_run add column if not exists fiscal_years varchar")
 
 
-def write_audit(con: duckdb.DuckDBPyConnection, run: SuiteRun) -> None:
-    """Replace the findings of the rules this run checked, in one transaction; other rules' rows stay."""
+def write_audit(con: duckdb.DuckDBPyConnection, run: SuiteRun, loaded_through: datetime | None = None) -> None:
+    """Replace the findings of the rules this run checked, in one transaction; other rules' rows stay.
+
+    A run that read some fiscal years replaces the findings on those years' documents only. Each
+    rule that ran is marked checked through `loaded_through` (the last load it saw), as it reads
+    now; `run.recorded` gets each rule's findings in the warehouse afterwards.
+    """
     violations = [
         {
             "rule_id": v["rule_id"], "severity": v["severity"], "document_id": v.get("document_id"),
@@ -55,35 +71,115 @@ def write_audit(con: duckdb.DuckDBPyConnection, run: SuiteRun) -> None:
             "warnings": sum(v["severity"] == "warning" for v in r.violations),
             "infos": sum(v["severity"] == "info" for v in r.violations),
             "severity": r.rule.severity, "success": r.success, "exception": r.exception, "run_at": run.run_at,
+            "fiscal_years": None if run.fiscal_years is None else ",".join(str(y) for y in sorted(run.fiscal_years)),
         }
         for r in run.results
+    ]
+    checked = [
+        {"rule_id": r.rule.id, "rule_digest": r.rule.digest, "loaded_through": loaded_through, "checked_at": run.run_at}
+        for r in run.results
+        if r.exception is None  # a rule that could not run is checked in full next time
     ]
     con.execute("begin transaction")
     try:
         ensure_audit_schema(con)
         rule_ids = pa.table({"rule_id": pa.array([r.rule.id for r in run.results], pa.string())})
         con.register("checked_rules", rule_ids)
-        for name, rows, schema in (("integrity_violation", violations, VIOLATION_SCHEMA), ("integrity_run", runs, RUN_SCHEMA)):
+        stale = "rule_id in (select rule_id from checked_rules)"
+        if run.fiscal_years is not None:
+            years = ", ".join(str(int(y)) for y in sorted(run.fiscal_years)) or "null"
+            stale += (
+                " and document_id in (select document_id from raw.documents"
+                f" where coalesce(fiscal_year, 0) in ({years}))"
+            )
+        con.execute(f"delete from audit.integrity_violation where {stale}")
+        _insert(con, "integrity_violation", violations, VIOLATION_SCHEMA)
+        recorded = {r.rule.id: {"error": 0, "warning": 0, "info": 0} for r in run.results}
+        for rule_id, severity, n in con.execute(
+            "select rule_id, severity, count(*) from audit.integrity_violation"
+            " where rule_id in (select rule_id from checked_rules) group by all"
+        ).fetchall():
+            recorded[rule_id][severity] = n
+        for row in runs:
+            # the rule's findings in the warehouse now, not only those of the years this run read
+            counts = recorded[row["rule_id"]]
+            row.update(violations=sum(counts.values()), errors=counts["error"], warnings=counts["warning"],
+                       infos=counts["info"])
+        for name in ("integrity_run", "integrity_checked"):
             con.execute(f"delete from audit.{name} where rule_id in (select rule_id from checked_rules)")
-            if rows:
-                con.register("incoming", pa.Table.from_pylist(rows, schema=schema))
-                con.execute(f"insert into audit.{name} select * from incoming")
-                con.unregister("incoming")
+        _insert(con, "integrity_run", runs, RUN_SCHEMA)
+        _insert(con, "integrity_checked", checked, CHECKED_SCHEMA)
         con.unregister("checked_rules")
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
+    run.recorded = recorded
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], schema: pa.Schema) -> None:
+    if rows:
+        con.register("incoming", pa.Table.from_pylist(rows, schema=schema))
+        con.execute(f"insert into audit.{table} by name select * from incoming")
+        con.unregister("incoming")
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, table]
+    ).fetchone()[0])
+
+
+def last_load(con: duckdb.DuckDBPyConnection) -> datetime | None:
+    """When the latest document in the warehouse was loaded."""
+    if not _table_exists(con, "raw", "documents"):
+        return None
+    return con.execute("select max(loaded_at) from raw.documents").fetchone()[0]
+
+
+def years_to_check(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...]) -> frozenset[int] | None:
+    """The fiscal years `rules` need to read to bring their findings up to date: those of the documents
+    loaded since they last ran, and the year after each (a figure may compare a year with the one
+    before). None, meaning every year, when one of them has not run yet as it reads now, or reads a
+    mart not kept by fiscal year."""
+    if not rules or not _table_exists(con, "audit", "integrity_checked") or last_load(con) is None:
+        return None
+    if not {r.applies_to for r in rules} <= partitioned_marts(con):
+        return None
+    marks = {
+        rule_id: (digest, loaded_through)
+        for rule_id, digest, loaded_through in con.execute(
+            "select rule_id, rule_digest, loaded_through from audit.integrity_checked"
+        ).fetchall()
+    }
+    if any(marks.get(r.id, (None, None))[0] != r.digest or marks[r.id][1] is None for r in rules):
+        return None
+    since = min(marks[r.id][1] for r in rules)
+    loaded = con.execute(
+        "select distinct coalesce(fiscal_year, 0) from raw.documents where loaded_at > ?", [since]
+    ).fetchall()
+    return frozenset(year + shift for (year,) in loaded for shift in (0, 1))
+
+
+def forget_checks(con: duckdb.DuckDBPyConnection) -> None:
+    """Make the next check read every year (the marts were rebuilt from scratch)."""
+    if _table_exists(con, "audit", "integrity_checked"):
+        con.execute("delete from audit.integrity_checked")
 
 
 def check_and_record(
-    db_path: Path, applies_to: str | None = None, rules: tuple[Rule, ...] | None = None, docs_dir: Path | None = None
+    db_path: Path, applies_to: str | None = None, rules: tuple[Rule, ...] | None = None, docs_dir: Path | None = None,
+    since_last_check: bool = False,
 ) -> SuiteRun:
     """Validate the rules (those of one mart, or all) and record their findings in audit.*;
-    with `docs_dir`, also write GE's Data Docs there."""
+    with `docs_dir`, also write GE's Data Docs there. With `since_last_check`, the rules read only
+    the fiscal years whose documents were loaded since they last ran (see `years_to_check`)."""
     rules = rules if rules is not None else default_rules()
     selected = tuple(r for r in rules if applies_to is None or r.applies_to == applies_to)
-    run = validate(db_path, selected, docs_dir)  # closes GE's connection before the write below
     with duckdb.connect(str(db_path)) as con:
-        write_audit(con, run)
+        loaded_through = last_load(con)
+        years = years_to_check(con, selected) if since_last_check else None
+    run = validate(db_path, selected, docs_dir, fiscal_years=years)  # closes GE's connection before the write
+    with duckdb.connect(str(db_path)) as con:
+        write_audit(con, run, loaded_through)
     return run

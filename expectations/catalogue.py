@@ -1,7 +1,11 @@
 """The rule catalogue: rules as data, read from rules.yml."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,9 +25,21 @@ class Rule:
     tolerance: str
     sql: str
 
-    def query_for(self, table: str) -> str:
-        """The rule's query against a named table, outside Great Expectations."""
-        return self.sql.replace("{batch}", table)
+    def query_for(self, table: str, reading: Mapping[str, str] | None = None) -> str:
+        """The rule's query against a named table, outside Great Expectations; `reading` puts a
+        relation in place of each mart it names ("marts.fct_x" -> a view of some of its rows)."""
+        sql = self.sql
+        if reading:
+            sql = _QUALIFIED.sub(lambda m: reading.get(m.group(0), m.group(0)), sql)
+        return sql.replace("{batch}", table)
+
+    @property
+    def digest(self) -> str:
+        """Changes whenever anything the rule says changes: its findings from before are then stale."""
+        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+_QUALIFIED = re.compile(r"(?<![\w.\"])marts\.\w+")
 
 
 def load_rules(path: Path = CATALOGUE) -> tuple[Rule, ...]:

@@ -33,6 +33,10 @@ class RuleResult:
 class SuiteRun:
     run_at: datetime
     results: list[RuleResult] = field(default_factory=list)
+    # the fiscal years the rules read (None: every year)
+    fiscal_years: frozenset[int] | None = None
+    # each rule's findings by severity in the warehouse once this run was recorded, every year included
+    recorded: dict[str, dict[str, int]] | None = None
 
     def violations(self, severity: str | None = None, applies_to: str | None = None) -> list[dict]:
         return [
@@ -45,6 +49,18 @@ class SuiteRun:
         out = {"error": 0, "warning": 0, "info": 0}
         for v in self.violations(applies_to=applies_to):
             out[v["severity"]] += 1
+        return out
+
+    def warehouse_counts(self, applies_to: str | None = None) -> dict[str, int]:
+        """The findings by severity the warehouse holds for these rules after this run: the same as
+        `counts` when the run read every year; with fewer years, the other years' findings too."""
+        if self.recorded is None:
+            return self.counts(applies_to)
+        out = {"error": 0, "warning": 0, "info": 0}
+        for result in self.results:
+            if applies_to is None or result.rule.applies_to == applies_to:
+                for severity, n in self.recorded.get(result.rule.id, {}).items():
+                    out[severity] += n
         return out
 
 
@@ -91,9 +107,13 @@ def preload_in_background() -> threading.Thread:
 _preload: threading.Thread | None = None
 
 
-def validate(db_path: Path, rules: tuple[Rule, ...] | None = None, docs_dir: Path | None = None) -> SuiteRun:
+def validate(
+    db_path: Path, rules: tuple[Rule, ...] | None = None, docs_dir: Path | None = None,
+    fiscal_years: frozenset[int] | None = None,
+) -> SuiteRun:
     """Run every rule's query once inside DuckDB, then validate the results with Great Expectations,
-    one suite per mart, and close GE's connection.
+    one suite per mart, and close GE's connection. With `fiscal_years`, the rules read those years'
+    rows only: their mart and every other mart they name, cut by `fiscal_year_partition`.
 
     Each rule's failing rows are materialized in a scratch table by one DuckDB query (the identities
     are evaluated exactly once, in the engine); GE's UnexpectedRowsExpectation then checks each
@@ -106,8 +126,8 @@ def validate(db_path: Path, rules: tuple[Rule, ...] | None = None, docs_dir: Pat
 
     _persist_duckdb_connections()
     rules = rules if rules is not None else default_rules()
-    run = SuiteRun(run_at=datetime.now(timezone.utc))
-    findings, rows_checked, broken = _materialize(db_path, rules)
+    run = SuiteRun(run_at=datetime.now(timezone.utc), fiscal_years=fiscal_years)
+    findings, rows_checked, broken = _materialize(db_path, rules, fiscal_years)
     run.results.extend(RuleResult(rule, False, 0, (), message) for rule, message in broken.items())
     rules = tuple(r for r in rules if r not in broken)
     if not rules:
@@ -182,7 +202,20 @@ def _scratch(rule: Rule) -> str:
     return "rule_" + "".join(c if c.isalnum() else "_" for c in rule.id.lower())
 
 
-def _materialize(db_path: Path, rules: tuple[Rule, ...]) -> tuple[dict[str, list[dict]], dict[str, int], dict[Rule, str]]:
+PARTITION_COLUMN = "fiscal_year_partition"
+
+
+def partitioned_marts(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The marts kept by fiscal year (a `fiscal_year_partition` column): those a run can cut to some years."""
+    return {r[0] for r in con.execute(
+        "select table_name from information_schema.columns where table_schema = ? and column_name = ?",
+        [MART_SCHEMA, PARTITION_COLUMN],
+    ).fetchall()}
+
+
+def _materialize(
+    db_path: Path, rules: tuple[Rule, ...], fiscal_years: frozenset[int] | None = None
+) -> tuple[dict[str, list[dict]], dict[str, int], dict[Rule, str]]:
     """Each rule's failing rows into a scratch table, by one query each; the rows, the rows checked
     per mart, and the rules whose query DuckDB could not run (with its message)."""
     findings: dict[str, list[dict]] = {}
@@ -190,16 +223,20 @@ def _materialize(db_path: Path, rules: tuple[Rule, ...]) -> tuple[dict[str, list
     rows_checked: dict[str, int] = {}
     with duckdb.connect(str(db_path)) as con:
         con.execute(f"create schema if not exists {SCRATCH_SCHEMA}")
+        reading = {} if fiscal_years is None else _cut_to_years(con, rules, fiscal_years)
         for table in sorted({r.applies_to for r in rules}):
             try:
-                rows_checked[table] = con.execute(f"select count(*) from {MART_SCHEMA}.{table}").fetchone()[0]
+                rows_checked[table] = con.execute(
+                    f"select count(*) from {reading.get(f'{MART_SCHEMA}.{table}', f'{MART_SCHEMA}.{table}')}"
+                ).fetchone()[0]
             except duckdb.Error:
                 rows_checked[table] = 0
         for rule in rules:
+            batch = f"{MART_SCHEMA}.{rule.applies_to}"
             try:
                 con.execute(
                     f"create or replace table {SCRATCH_SCHEMA}.{_scratch(rule)} as "
-                    + rule.query_for(f"{MART_SCHEMA}.{rule.applies_to}")
+                    + rule.query_for(reading.get(batch, batch), reading)
                 )
                 cursor = con.execute(f"select * from {SCRATCH_SCHEMA}.{_scratch(rule)}")
             except duckdb.Error as exc:
@@ -211,6 +248,23 @@ def _materialize(db_path: Path, rules: tuple[Rule, ...]) -> tuple[dict[str, list
                 for row in cursor.fetchall()
             ]
     return findings, rows_checked, broken
+
+
+def _cut_to_years(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...], fiscal_years: frozenset[int]) -> dict[str, str]:
+    """A temporary view of each partitioned mart holding only `fiscal_years`, by the name it replaces."""
+    partitioned = partitioned_marts(con)
+    whole = sorted({r.applies_to for r in rules} - partitioned)
+    if whole:
+        # its findings of every year would be recorded over those of some years
+        raise ValueError(f"rules on {', '.join(whole)} cannot be cut to fiscal years: no {PARTITION_COLUMN} column")
+    years = ", ".join(str(int(y)) for y in sorted(fiscal_years))
+    condition = f"{PARTITION_COLUMN} in ({years})" if years else "false"
+    reading = {}
+    for table in sorted(partitioned):
+        view = f"in_years_{table}"
+        con.execute(f"create or replace temp view {view} as select * from {MART_SCHEMA}.{table} where {condition}")
+        reading[f"{MART_SCHEMA}.{table}"] = view
+    return reading
 
 
 def _drop_scratch(db_path: Path) -> None:

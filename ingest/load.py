@@ -197,7 +197,7 @@ def known_files(con: duckdb.DuckDBPyConnection) -> KnownFiles:
             select sha256 from raw.documents group by sha256
             having bool_and(parser is null or list_contains($parsers, parser))
         )
-        select distinct documents.sha256, documents.source_file, {size}, documents.file_modified_at
+        select distinct documents.sha256, documents.source_file, {size}, epoch_us(documents.file_modified_at)
         from raw.documents as documents
         semi join current_files on documents.sha256 = current_files.sha256
         """,

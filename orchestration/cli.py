@@ -103,11 +103,15 @@ def _check_success(result, what: str) -> None:
         raise CliError(f"{what} failed: {detail}")
 
 
-def _execute(defs, job_name: str, run_config: dict | None = None, partition_key: str | None = None):
+def _execute(defs, job_name: str, run_config: dict | None = None, partition_key: str | None = None, instance=None):
+    """Run a job in this process, on `instance` or a new ephemeral one (making one takes half a second:
+    a command running several jobs passes its own)."""
     import dagster as dg
 
     job = defs.resolve_job_def(job_name)
-    with _captured_output(job_name), dg.DagsterInstance.ephemeral() as instance:
+    with _captured_output(job_name), contextlib.ExitStack() as stack:
+        if instance is None:
+            instance = stack.enter_context(dg.DagsterInstance.ephemeral())
         result = job.execute_in_process(
             run_config=_run_config(run_config), instance=instance, partition_key=partition_key, raise_on_error=False
         )
@@ -142,6 +146,13 @@ def _require_inputs(paths) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    import dagster as dg
+
+    with dg.DagsterInstance.ephemeral() as instance:  # the build's and the reports' runs
+        return _run(args, instance)
+
+
+def _run(args: argparse.Namespace, instance) -> int:
     from dataclasses import replace
 
     from orchestration.lock import staged_warehouse
@@ -153,7 +164,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     with staged_warehouse(settings.db_path) as work:
         defs = _definitions(replace(settings, db_path=work))
         try:
-            build = _execute(defs, "build_warehouse")
+            build = _execute(defs, "build_warehouse", instance=instance)
         except BlockedByChecks as exc:
             blocked, build = exc, exc.result
     if blocked is not None and not args.allow_errors:
@@ -181,7 +192,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         if year in changed or not all(p.exists() for p in paths):
             due.append(year)
         reports.append(paths)
-    _write_reports(defs, due)
+    _write_reports(defs, due, instance)
     print_summary(settings.db_path, reports)
     docs = settings.out_dir / "data_docs" / "index.html"
     if docs.exists():
@@ -196,9 +207,10 @@ def _report_run(year: int) -> None:
     _execute(_report_defs, "yearly_report", partition_key=str(year))
 
 
-def _write_reports(defs, years: list[int]) -> None:
+def _write_reports(defs, years: list[int], instance=None) -> None:
     """One report run per year; several years are written side by side in forked processes (one per
-    core), each reading the warehouse alone. The first failure is raised once all have finished."""
+    core, each with an instance of its own), each reading the warehouse alone. The first failure is
+    raised once all have finished."""
     global _report_defs
     import os
 
@@ -207,7 +219,7 @@ def _write_reports(defs, years: list[int]) -> None:
     workers = min(len(years), os.cpu_count() or 1)
     if workers < 2 or VERBOSE or "fork" not in multiprocessing.get_all_start_methods():
         for year in years:
-            _execute(defs, "yearly_report", partition_key=str(year))
+            _execute(defs, "yearly_report", partition_key=str(year), instance=instance)
         return
     from concurrent.futures import ProcessPoolExecutor
 

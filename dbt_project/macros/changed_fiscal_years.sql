@@ -41,3 +41,20 @@
 {% macro fiscal_year_partition(year) -%}
     coalesce({{ year }}, 0)
 {%- endmacro %}
+
+{#- Written after `documents as` in a fact whose changed-years documents filter its lines and are
+    joined again later: DuckDB would otherwise compute such a twice-used CTE once into a buffer, and
+    the filter on the lines could no longer reach their table scan (every line of every year then
+    goes through the staging view's projection). Inlined, each use is planned with its filter: at
+    100,000 documents a year's rebuild of the department summary takes a seventh of the time.
+    Other engines get the plain CTE. -#}
+{% macro inlined_cte() -%}
+    {{ return(adapter.dispatch('inlined_cte', 'fiscal')()) }}
+{%- endmacro %}
+
+{% macro default__inlined_cte() -%}
+{%- endmacro %}
+
+{% macro duckdb__inlined_cte() -%}
+    not materialized
+{%- endmacro %}

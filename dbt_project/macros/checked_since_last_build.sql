@@ -26,44 +26,72 @@
 {%- endmacro %}
 
 {% macro checked_rows_condition() -%}
-    {#- only builds and tests have the record: their on-run-start hook makes sure it exists -#}
+    {#- only builds and tests have the scopes: their on-run-start hook writes them -#}
     {%- if not execute or flags.WHICH not in ('build', 'test') or flags.FULL_REFRESH or not model.attached_node -%}
         {%- do return(none) -%}
     {%- endif -%}
     {%- set tested = graph.nodes.get(model.attached_node) -%}
     {%- set scope = (tested.config.meta or {}).get('tests_scope') if tested else none -%}
-    {%- if scope == 'changed_years' -%}
-        {%- set column, quote = 'fiscal_year_partition', '' -%}
-        {%- set key = fiscal_year_partition('loaded.fiscal_year') ~ ' + shift.years' -%}
-        {%- set shifts = 'cross join (select 0 as years union all select 1 as years) as shift' -%}
-    {%- elif scope == 'loaded_documents' -%}
-        {%- set column, quote, key, shifts = 'document_id', "'", 'loaded.document_id', '' -%}
-    {%- else -%}
+    {%- if scope not in ('changed_years', 'loaded_documents') -%}
         {%- do return(none) -%}
     {%- endif -%}
-    {#- one query: whether any build passed yet, and the keys of what changed since. The keys are
-        written into the test as constants: the engine can then skip the other rows at the scan,
-        even under a view, which it cannot do for a subquery. -#}
     {%- set found = run_query(
-        'select mark.loaded_through is null as never_checked, changed.changed_key'
-        ~ ' from (select max(checked.loaded_through) as loaded_through from ' ~ build_checked_relation() ~ ' as checked) as mark'
-        ~ ' left join (select distinct ' ~ key ~ ' as changed_key, loaded.loaded_at from ' ~ source('raw', 'documents')
-        ~ ' as loaded ' ~ shifts ~ ') as changed on changed.loaded_at > mark.loaded_through'
+        'select condition from ' ~ tests_scope_relation() ~ " where scope = '" ~ scope ~ "'"
     ) -%}
-    {%- if found.rows | length == 0 or found.rows[0][0] -%}{%- do return(none) -%}{%- endif -%}
-    {%- set keys = found.columns[1].values() | reject('none') | unique | list -%}
-    {%- if keys | length == 0 -%}{%- do return('1 = 0') -%}{%- endif -%}
-    {%- if keys | length > 20000 -%}{%- do return(none) -%}{%- endif -%}
-    {%- set literals = [] -%}
-    {%- for value in keys -%}{%- do literals.append(quote ~ (value | string | replace("'", "''")) ~ quote) -%}{%- endfor -%}
-    {%- do return(column ~ ' in (' ~ literals | join(', ') ~ ')') -%}
+    {%- do return(found.rows[0][0] if found.rows | length == 1 else none) -%}
+{%- endmacro %}
+
+{#- on-run-start: each scope's condition, once for the whole run, by one statement. The keys of
+    what changed since the last passed build are written into the condition as constants: the engine
+    can then skip the other rows at the scan, even under a view, which it cannot do for a subquery.
+    No passed build yet (or more than 20,000 keys): no condition, every row is read; nothing
+    changed: a condition no row meets. -#}
+{% macro write_tests_scopes() -%}
+    {% if execute and flags.WHICH in ('build', 'test') %}
+    create or replace table {{ tests_scope_relation() }} as
+    with mark as (
+        select max(checked.loaded_through) as loaded_through from {{ build_checked_relation() }} as checked
+    ),
+    loaded as (
+        select documents.document_id, {{ fiscal_year_partition('documents.fiscal_year') }} as fiscal_year_partition
+        from {{ source('raw', 'documents') }} as documents
+        where documents.loaded_at > (select mark.loaded_through from mark)
+    ),
+    keys as (
+        select 'changed_years' as scope, cast(loaded.fiscal_year_partition + shift.years as {{ dbt.type_string() }}) as key_literal
+        from loaded cross join (select 0 as years union all select 1 as years) as shift
+        union
+        select 'loaded_documents' as scope, '''' || replace(loaded.document_id, '''', '''''') || '''' as key_literal
+        from loaded
+    ),
+    scopes as (
+        select 'changed_years' as scope, 'fiscal_year_partition' as key_column
+        union all
+        select 'loaded_documents' as scope, 'document_id' as key_column
+    )
+    select
+        scopes.scope,
+        case
+            when (select mark.loaded_through from mark) is null then null
+            when count(keys.key_literal) = 0 then '1 = 0'
+            when count(keys.key_literal) > 20000 then null
+            else scopes.key_column || ' in (' || string_agg(keys.key_literal, ', ' order by keys.key_literal) || ')'
+        end as condition
+    from scopes
+    left join keys on keys.scope = scopes.scope
+    group by scopes.scope, scopes.key_column
+    {% endif %}
+{%- endmacro %}
+
+{% macro tests_scope_relation() -%}
+    {{ return(api.Relation.create(database=target.database, schema='audit', identifier='tests_scope')) }}
 {%- endmacro %}
 
 {% macro build_checked_relation() -%}
     {{ return(api.Relation.create(database=target.database, schema='audit', identifier='build_checked')) }}
 {%- endmacro %}
 
-{#- on-run-start: the record exists before any test reads it. -#}
+{#- on-run-start: the record exists before the scopes are written from it. -#}
 {% macro create_build_checked() -%}
     {% if execute %}
     create schema if not exists {{ build_checked_relation().without_identifier() }};

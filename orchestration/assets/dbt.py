@@ -78,10 +78,17 @@ def warehouse_models(context: dg.AssetExecutionContext, config: DbtBuildConfig, 
 
     # the integrity checks come next: their imports load while dbt's own process does the work
     preload_in_background()
-    if not config.full_refresh:
-        with warehouse.connect() as con:
+    with warehouse.connect() as con:
+        rebuilt = config.full_refresh
+        if not config.full_refresh:
             for table in drop_tables_built_whole(con, manifest()):
                 context.log.info(f"{table}: built whole by an earlier version; rebuilt in full this time")
+                rebuilt = True
+        if rebuilt:
+            from expectations.audit import forget_checks
+
+            # facts rebuilt from scratch: the integrity rules read every year next, not the new ones only
+            forget_checks(con)
     with _database_env(str(warehouse.db_path)):
         invocation = dbt.cli(dbt_build_args(full_refresh=config.full_refresh), context=context)
         try:

@@ -7,7 +7,7 @@ import dagster as dg
 
 from orchestration.build import build_definitions
 from orchestration.settings import Settings
-from tests.conftest import XIAOYI
+from tests.conftest import SHANXI_2020, XIAOYI
 
 # Table 01's expenditure total printed 10万元 too high: F2 and F3 fail as errors
 TAMPERED = XIAOYI.read_text(encoding="utf-8").replace(
@@ -35,6 +35,17 @@ def test_error_findings_block_the_report(tmp_path):
     assert "reports/yearly_comparison" not in materialized
     assert "marts/fct_final_account_line" in materialized
     assert not (settings.out_dir / "2024").exists()
+
+    # a later build that adds a sound document of another year reads only that year, and the 2024
+    # errors it did not read again still block
+    with dg.DagsterInstance.ephemeral() as instance:
+        later = defs.resolve_job_def("build_warehouse").execute_in_process(
+            instance=instance, raise_on_error=False,
+            run_config={"ops": {"ingest_documents": {"config": {"paths": [str(SHANXI_2020)]}}}},
+        )
+    (check,) = [e for e in later.get_asset_check_evaluations() if e.check_name == "integrity_rules_fct_final_account_line"]
+    assert check.metadata["fiscal_years_read"].value == "2020, 2021"
+    assert not check.passed and check.severity == dg.AssetCheckSeverity.ERROR and check.metadata["errors"].value == 2
 
     # the command line says so, prints what it found, and exits non-zero
     env = {k: v for k, v in os.environ.items() if not k.startswith("FISCAL_")}

@@ -184,3 +184,23 @@ def test_a_fact_an_earlier_version_built_whole_is_dropped_to_be_rebuilt(tmp_path
         assert drop_tables_built_whole(con, manifest()) == ["marts.fct_final_account_line"]
         left = {r[0] for r in con.execute("select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
     assert left == {"fct_performance_indicator", "dim_document"}
+
+
+def test_a_full_rebuild_makes_the_next_integrity_check_read_every_year(built_warehouse, tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    import duckdb
+
+    db = tmp_path / "w.duckdb"
+    shutil.copyfile(built_warehouse["settings"].db_path, db)
+    marked = "select count(*) from audit.integrity_checked"
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute(marked).fetchone()[0] > 20  # the build's check marked its rules
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FISCAL_")}
+    built = subprocess.run([sys.executable, "-m", "orchestration.cli", "build", "--full-refresh", "--db", str(db)],
+                           capture_output=True, text=True, env=env, timeout=600)
+    assert built.returncode == 0, built.stderr
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute(marked).fetchone()[0] == 0

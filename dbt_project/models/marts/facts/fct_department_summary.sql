@@ -5,7 +5,7 @@
 -- this table for the comparison.
 with
 
-documents as (
+documents as {{ inlined_cte() }} (
 
     select * from {{ ref('int_current_documents') }}
     where doc_type = 'final_accounts' and status <> 'quarantined'

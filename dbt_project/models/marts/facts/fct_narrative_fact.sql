@@ -7,7 +7,7 @@ facts as (
 
 ),
 
-documents as (
+documents as {{ inlined_cte() }} (
 
     select * from {{ ref('int_current_documents') }}
     where {{ in_changed_fiscal_years() }}

@@ -13,7 +13,7 @@ scores as (
 
 ),
 
-documents as (
+documents as {{ inlined_cte() }} (
 
     select * from {{ ref('int_current_documents') }}
     where {{ in_changed_fiscal_years() }}

@@ -1,7 +1,7 @@
 -- Rebuilt one fiscal year at a time: a run replaces only the years whose documents changed.
 with
 
-documents as (
+documents as {{ inlined_cte() }} (
 
     select * from {{ ref('int_current_documents') }}
     where {{ in_changed_fiscal_years() }}
