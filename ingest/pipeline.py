@@ -415,14 +415,18 @@ def publication_date(lines: list[str]) -> str | None:
     """The date a document says it was published (发布日期, or a lone `2024年12月` under the title)."""
     for line in lines[:40]:
         flat = squash(line)
-        match = re.search(r"发布日期[:：]?(\d{4})[-年/.](\d{1,2})[-月/.](\d{1,2})", flat)
+        match = _PUBLISHED_ON.search(flat)
         if match:
             return f"{match.group(1)}-{int(match.group(2)):02d}-{int(match.group(3)):02d}"
-        match = re.fullmatch(r"(\d{4})年(\d{1,2})月(?:(\d{1,2})日)?", flat)
+        match = _YEAR_MONTH.fullmatch(flat)
         if match:
             day = f"-{int(match.group(3)):02d}" if match.group(3) else ""
             return f"{match.group(1)}-{int(match.group(2)):02d}{day}"
     return None
+
+
+_PUBLISHED_ON = re.compile(r"发布日期[:：]?(\d{4})[-年/.](\d{1,2})[-月/.](\d{1,2})")
+_YEAR_MONTH = re.compile(r"(\d{4})年(\d{1,2})月(?:(\d{1,2})日)?")
 
 
 def fiscal_year(text: str) -> int | None:

@@ -32,13 +32,19 @@ class Target:
         return self.value is not None
 
 
+_RANGE = re.compile(_NUM + r"([^\d\-~～至]*)[-~～至]" + _NUM + r"(.*)")
+_LEADING_NUMBER = re.compile(_NUM + r"(.*)$")
+_DIGIT = re.compile(r"\d")
+_ACTUAL = re.compile(r"[=≥≤><]?" + _NUM + r"(\D{0,6})")
+
+
 def parse_target(text: str | None) -> Target:
     """Parse `≥98%`, `= 58 条`, `≤0.84万元`, `不低于95%`, `30个以上`, `80%-90%`; anything else is qualitative."""
     raw = (text or "").strip()
     flat = squash(raw)
     if not flat:
         return Target(raw, None, None, None)
-    rng = re.fullmatch(_NUM + r"([^\d\-~～至]*)[-~～至]" + _NUM + r"(.*)", flat)
+    rng = _RANGE.fullmatch(flat)
     if rng:
         unit = rng.group(4) or rng.group(2) or None
         return Target(raw, "between", _dec(rng.group(1)), unit, _dec(rng.group(3)))
@@ -48,11 +54,11 @@ def parse_target(text: str | None) -> Target:
         if body.startswith(token):
             operator, body = op, body[len(token):]
             break
-    match = re.match(_NUM + r"(.*)$", body)
+    match = _LEADING_NUMBER.match(body)
     if not match:
         return Target(raw, None, None, None)
     value, unit = _dec(match.group(1)), match.group(2)
-    if re.search(r"\d", unit):
+    if _DIGIT.search(unit):
         # "3个月、48小时", "000份、不少于30": several figures in one cell, no single target
         return Target(raw, None, None, None)
     for token, op in _SUFFIX_OPS:
@@ -72,7 +78,7 @@ def parse_target(text: str | None) -> Target:
 def parse_actual(text: str | None) -> tuple[Decimal | None, str | None]:
     """An actual value `98`, `98%`, `1416.7元`, `2 年` -> (value, unit); qualitative text -> (None, None)."""
     flat = squash(text or "")
-    match = re.fullmatch(r"[=≥≤><]?" + _NUM + r"(\D{0,6})", flat)
+    match = _ACTUAL.fullmatch(flat)
     if not match:
         return None, None
     return _dec(match.group(1)), (match.group(2) or None)

@@ -462,16 +462,23 @@ def _indicator(row: Row, seq: int, level1, level2, name, target_text, actual_tex
 # ---------------------------------------------------------------------------------------------
 # Stated result
 
+# compiled once: every line of a report's closing section is tried against them
+_TOTAL_SCORE = re.compile(r"总得分[:：]?(\d+(?:\.\d+)?)分")
+_OTHER_TOTAL_SCORE = re.compile(r"(?:总分|综合得分|自评得分)为?[:：]?(\d+(?:\.\d+)?)分")
+_STATED_GRADE = re.compile(r"(?:属于|等级为|评价等级[:：]?|为)[“\"']?([" + _GRADES + r"])[”\"']?")
+_EXECUTION_SCORE = re.compile(r"预算执行情况得分(\d+(?:\.\d+)?)分")
+_INDICATOR_SCORE = re.compile(r"指标完成情况得分(\d+(?:\.\d+)?)分")
+
 
 def _parse_evaluation(lines: list[str], first_line_no: int) -> EvaluationSummary | None:
     for offset, line in enumerate(lines):
         flat = plain(line)
-        total = re.search(r"总得分[:：]?(\d+(?:\.\d+)?)分", flat) or re.search(r"(?:总分|综合得分|自评得分)为?[:：]?(\d+(?:\.\d+)?)分", flat)
+        total = _TOTAL_SCORE.search(flat) or _OTHER_TOTAL_SCORE.search(flat)
         if not total:
             continue
-        grade = re.search(r"(?:属于|等级为|评价等级[:：]?|为)[“\"']?([" + _GRADES + r"])[”\"']?", flat)
-        execution = re.search(r"预算执行情况得分(\d+(?:\.\d+)?)分", flat)
-        indicators = re.search(r"指标完成情况得分(\d+(?:\.\d+)?)分", flat)
+        grade = _STATED_GRADE.search(flat)
+        execution = _EXECUTION_SCORE.search(flat)
+        indicators = _INDICATOR_SCORE.search(flat)
         return EvaluationSummary(
             line_no=first_line_no + offset,
             total_score_reported=parse_decimal(total.group(1)),
