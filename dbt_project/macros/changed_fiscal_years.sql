@@ -1,40 +1,41 @@
 {#- For a fact rebuilt one fiscal year at a time (incremental, unique_key fiscal_year_partition).
 
-    `in_changed_fiscal_years(year)` is true of the rows to rebuild: on an incremental run, those
-    whose fiscal year (the column `year`) is one whose documents were loaded since this table
-    was last built, or one where this table still holds a document that is no longer current there
-    (a superseded version, or a document now read as another year); `offsets` adds the years that
-    many years after those (a fact comparing a year with the one before it lists 0 and 1). On a full
-    build every row is kept. Filter the documents with it before joining or aggregating, so that an
-    incremental run reads only the changed years' rows. -#}
-{% macro in_changed_fiscal_years(year='fiscal_year', offsets=[0]) -%}
-    {%- if is_incremental() -%}
-    {{ fiscal_year_partition(year) }} in (
-        select changed.fiscal_year_partition + shift.years
-        from (
-            select {{ fiscal_year_partition('documents.fiscal_year') }} as fiscal_year_partition
-            from {{ ref('int_current_documents') }} as documents
-            where documents.loaded_at > coalesce(
-                (select max(built.loaded_at) from {{ this }} as built), cast('1900-01-01 00:00:00' as timestamp)
-            )
-            union
-            select built.fiscal_year_partition
-            from {{ this }} as built
-            where not exists (
-                select 1 from {{ ref('int_current_documents') }} as documents
-                where documents.document_id = built.document_id
-                    and {{ fiscal_year_partition('documents.fiscal_year') }} = built.fiscal_year_partition
-            )
-        ) as changed
-        cross join (
-            {%- for offset in offsets %}
-            select {{ offset }} as years{% if not loop.last %} union all{% endif %}
-            {%- endfor %}
-        ) as shift
-    )
-    {%- else -%}
-    1 = 1
-    {%- endif -%}
+    A fact opens with `changed_years as ({{ changed_fiscal_years() }})`: on an incremental run, the
+    years whose documents were loaded since this table was last built, and those where this table
+    still holds a document that is no longer current there (a superseded version, or a document now
+    read as another year); `offsets` adds the years that many years after those (a fact comparing a
+    year with the one before it lists 0 and 1); on a full build, every year of the documents. The
+    CTE is computed once however often the fact refers to it. `in_changed_fiscal_years(year)` is
+    true of the rows of those years (the column `year`). Filter the documents with it before
+    joining or aggregating, so that an incremental run reads only the changed years' rows. -#}
+{% macro changed_fiscal_years(offsets=[0]) -%}
+    select distinct changed.fiscal_year_partition + shift.years as fiscal_year_partition
+    from (
+        select {{ fiscal_year_partition('documents.fiscal_year') }} as fiscal_year_partition
+        from {{ ref('int_current_documents') }} as documents
+        {%- if is_incremental() %}
+        where documents.loaded_at > coalesce(
+            (select max(built.loaded_at) from {{ this }} as built), cast('1900-01-01 00:00:00' as timestamp)
+        )
+        union
+        select built.fiscal_year_partition
+        from {{ this }} as built
+        where not exists (
+            select 1 from {{ ref('int_current_documents') }} as documents
+            where documents.document_id = built.document_id
+                and {{ fiscal_year_partition('documents.fiscal_year') }} = built.fiscal_year_partition
+        )
+        {%- endif %}
+    ) as changed
+    cross join (
+        {%- for offset in offsets %}
+        select {{ offset }} as years{% if not loop.last %} union all{% endif %}
+        {%- endfor %}
+    ) as shift
+{%- endmacro %}
+
+{% macro in_changed_fiscal_years(year='fiscal_year') -%}
+    {{ fiscal_year_partition(year) }} in (select changed_years.fiscal_year_partition from changed_years)
 {%- endmacro %}
 
 {#- The partition a fiscal year's rows go to: the year itself, 0 for a document with no year. -#}

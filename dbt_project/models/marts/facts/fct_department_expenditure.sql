@@ -2,6 +2,12 @@
 -- Rebuilt one fiscal year at a time: a run replaces only the years whose documents changed.
 with
 
+changed_years as (
+
+    {{ changed_fiscal_years() }}
+
+),
+
 documents as {{ inlined_cte() }} (
 
     select * from {{ ref('int_current_documents') }}

@@ -5,11 +5,17 @@
 -- this table for the comparison.
 with
 
+changed_years as (
+
+    {{ changed_fiscal_years(offsets=[0, 1]) }}
+
+),
+
 documents as {{ inlined_cte() }} (
 
     select * from {{ ref('int_current_documents') }}
     where doc_type = 'final_accounts' and status <> 'quarantined'
-        and {{ in_changed_fiscal_years(offsets=[0, 1]) }}
+        and {{ in_changed_fiscal_years() }}
 
 ),
 
@@ -95,7 +101,7 @@ earlier as (
             built.fiscal_year,
             built.expenditure_total_yuan
         from {{ this }} as built
-        where not ({{ in_changed_fiscal_years('built.fiscal_year', offsets=[0, 1]) }})
+        where not ({{ in_changed_fiscal_years('built.fiscal_year') }})
     {% endif %}
 
 ),

@@ -1,6 +1,12 @@
 -- Rebuilt one fiscal year at a time: a run replaces only the years whose documents changed.
 with
 
+changed_years as (
+
+    {{ changed_fiscal_years() }}
+
+),
+
 facts as (
 
     select * from {{ ref('stg_raw__narrative_facts') }}
