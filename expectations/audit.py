@@ -8,7 +8,7 @@ import duckdb
 import pyarrow as pa
 
 from expectations.catalogue import Rule, default_rules
-from expectations.suite import SuiteRun, partitioned_marts, validate
+from expectations.suite import SuiteRun, partitioned_marts, validate, year_list
 
 VIOLATION_SCHEMA = pa.schema(
     [
@@ -87,7 +87,7 @@ def write_audit(con: duckdb.DuckDBPyConnection, run: SuiteRun, loaded_through: d
         con.register("checked_rules", rule_ids)
         stale = "rule_id in (select rule_id from checked_rules)"
         if run.fiscal_years is not None:
-            years = ", ".join(str(int(y)) for y in sorted(run.fiscal_years)) or "null"
+            years = year_list(run.fiscal_years) or "null"
             stale += (
                 " and document_id in (select document_id from raw.documents"
                 f" where coalesce(fiscal_year, 0) in ({years}))"
@@ -142,7 +142,7 @@ def years_to_check(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...]) -> f
     loaded since they last ran, and the year after each (a figure may compare a year with the one
     before). None, meaning every year, when one of them has not run yet as it reads now, or reads a
     mart not kept by fiscal year."""
-    if not rules or not _table_exists(con, "audit", "integrity_checked") or last_load(con) is None:
+    if not rules or not _table_exists(con, "audit", "integrity_checked") or not _table_exists(con, "raw", "documents"):
         return None
     if not {r.applies_to for r in rules} <= partitioned_marts(con):
         return None

@@ -250,6 +250,11 @@ def _materialize(
     return findings, rows_checked, broken
 
 
+def year_list(years) -> str:
+    """Fiscal years as SQL literals, in order: `2024, 2025` (empty for none)."""
+    return ", ".join(str(int(y)) for y in sorted(years))
+
+
 def _cut_to_years(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...], fiscal_years: frozenset[int]) -> dict[str, str]:
     """A temporary view of each partitioned mart holding only `fiscal_years`, by the name it replaces."""
     partitioned = partitioned_marts(con)
@@ -257,7 +262,7 @@ def _cut_to_years(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...], fisca
     if whole:
         # its findings of every year would be recorded over those of some years
         raise ValueError(f"rules on {', '.join(whole)} cannot be cut to fiscal years: no {PARTITION_COLUMN} column")
-    years = ", ".join(str(int(y)) for y in sorted(fiscal_years))
+    years = year_list(fiscal_years)
     condition = f"{PARTITION_COLUMN} in ({years})" if years else "false"
     reading = {}
     for table in sorted(partitioned):

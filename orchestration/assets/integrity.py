@@ -38,10 +38,11 @@ def integrity_rules(context: dg.AssetCheckExecutionContext, warehouse: Warehouse
     """One Great Expectations validation for every mart (one context, one connection), reported as
     one check per mart."""
     from expectations.audit import check_and_record
+    from expectations.suite import year_list
 
     # the years whose documents were loaded since the rules last ran; the findings of other years stay
     run = check_and_record(warehouse.db_path, docs_dir=Path(warehouse.out_dir) / "data_docs", since_last_check=True)
-    years = "every year" if run.fiscal_years is None else ", ".join(str(y) for y in sorted(run.fiscal_years)) or "none"
+    years = "every year" if run.fiscal_years is None else year_list(run.fiscal_years) or "none"
     context.log.info(f"integrity rules read fiscal years: {years}")
     for mart in RULE_MARTS:
         results = [r for r in run.results if r.rule.applies_to == mart]

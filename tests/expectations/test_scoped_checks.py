@@ -7,6 +7,7 @@ import duckdb
 
 from expectations.audit import check_and_record, forget_checks
 from expectations.catalogue import default_rules
+from tests.expectations.test_suite import COLUMNS
 
 PB001 = tuple(r for r in default_rules() if r.id == "PB001")
 FIRST_LOAD = datetime(2026, 1, 5, tzinfo=timezone.utc)
@@ -23,12 +24,7 @@ def _warehouse(path):
         con.execute("create schema raw")
         con.execute("create table raw.documents (document_id varchar, fiscal_year integer, loaded_at timestamptz)")
         con.execute("create schema marts")
-        con.execute("""
-            create table marts.fct_project_budget (
-                document_id varchar, source_file varchar, location varchar, project_name varchar, fund_source varchar,
-                fund_source_label varchar, budget_adjusted_yuan decimal(18,2), executed_yuan decimal(18,2),
-                execution_rate decimal(12,6), execution_rate_decimals integer, fiscal_year_partition integer
-            )""")
+        con.execute(f"create table marts.fct_project_budget ({COLUMNS}, fiscal_year_partition integer)")
     return path
 
 
