@@ -1,29 +1,33 @@
 {#- For a fact rebuilt one fiscal year at a time (incremental, unique_key fiscal_year_partition).
 
     A fact opens with `changed_years as ({{ changed_fiscal_years() }})`: on an incremental run, the
-    years whose documents were loaded since this table was last built, and those where this table
-    still holds a document that is no longer current there (a superseded version, or a document now
-    read as another year); `offsets` adds the years that many years after those (a fact comparing a
-    year with the one before it lists 0 and 1); on a full build, every year of the documents. The
-    CTE is computed once however often the fact refers to it. `in_changed_fiscal_years(year)` is
-    true of the rows of those years (the column `year`). Filter the documents with it before
-    joining or aggregating, so that an incremental run reads only the changed years' rows. -#}
+    years of the current documents loaded since this table was last built, and the years where this
+    table holds rows of a document loaded again since (a document read anew is replaced in the raw
+    layer, and may now be read as another year, or as a version another one replaced); `offsets`
+    adds the years that many years after those (a fact comparing a year with the one before it lists
+    0 and 1); on a full build, every year of the documents. Nothing else changes which documents are
+    current: a newer version of a document is loaded after it, and is of its year (the year is part
+    of what makes two files versions of one document). So only the rows of the documents loaded
+    since are looked up in the table, not every row checked against the current documents. The CTE
+    is computed once however often the fact refers to it. `in_changed_fiscal_years(year)` is true of
+    the rows of those years (the column `year`). Filter the documents with it before joining or
+    aggregating, so that an incremental run reads only the changed years' rows. -#}
 {% macro changed_fiscal_years(offsets=[0]) -%}
+    {#- resolved outside the incremental branch, which dbt's parse does not enter -#}
+    {%- set all_documents = ref('stg_raw__documents') -%}
     select distinct changed.fiscal_year_partition + shift.years as fiscal_year_partition
     from (
         select {{ fiscal_year_partition('documents.fiscal_year') }} as fiscal_year_partition
         from {{ ref('int_current_documents') }} as documents
         {%- if is_incremental() %}
-        where documents.loaded_at > coalesce(
-            (select max(built.loaded_at) from {{ this }} as built), cast('1900-01-01 00:00:00' as timestamp)
-        )
+        where documents.loaded_at > {{ _last_built_load() }}
         union
         select built.fiscal_year_partition
         from {{ this }} as built
-        where not exists (
-            select 1 from {{ ref('int_current_documents') }} as documents
-            where documents.document_id = built.document_id
-                and {{ fiscal_year_partition('documents.fiscal_year') }} = built.fiscal_year_partition
+        where built.document_id in (
+            select loaded.document_id
+            from {{ all_documents }} as loaded
+            where loaded.loaded_at > {{ _last_built_load() }}
         )
         {%- endif %}
     ) as changed
@@ -32,6 +36,11 @@
         select {{ offset }} as years{% if not loop.last %} union all{% endif %}
         {%- endfor %}
     ) as shift
+{%- endmacro %}
+
+{#- The load time of the newest document this table was built from. -#}
+{% macro _last_built_load() -%}
+    coalesce((select max(built.loaded_at) from {{ this }} as built), cast('1900-01-01 00:00:00' as timestamp))
 {%- endmacro %}
 
 {% macro in_changed_fiscal_years(year='fiscal_year') -%}

@@ -1,4 +1,4 @@
-{{ config(meta={'tests_scope': 'loaded_documents'}) }}
+{{ config(materialized='table', meta={'tests_scope': 'loaded_documents'}) }}
 
 -- A corrected re-publication replaces the earlier version of the same document: the same kind of
 -- document for the same year, region, department and project. The newer wins (publication date
