@@ -99,23 +99,26 @@ def test_facts_built_year_by_year_equal_a_full_rebuild(tmp_path):
         ).fetchone()
     assert compared[0] == compared[1] > 0  # the backfilled 2022 reached the 2023 rows
 
-    # a document read anew (a parser change) as another year leaves its old year's facts
+    # documents read anew (a parser change) as another year leave their old year's facts: one of
+    # 2024's, and every document of 2022, a year then left with none
     with duckdb.connect(str(db)) as con:
         moved, = con.execute(
             "select document_id from marts.fct_performance_indicator where fiscal_year = 2024 "
             "order by document_id limit 1"
         ).fetchone()
-        con.execute(
-            "update raw.documents set fiscal_year = 2023, parser = parser || '+', "
-            "loaded_at = loaded_at + interval 1 day where document_id = ?", [moved]
-        )
+        reread = "parser = parser || '+', loaded_at = loaded_at + interval 1 day"
+        con.execute(f"update raw.documents set fiscal_year = 2023, {reread} where document_id = ?", [moved])
+        con.execute(f"update raw.documents set fiscal_year = 2021, {reread} where fiscal_year = 2022")
     built = _dbt_build(db, tmp_path / "moved")
     assert built.returncode == 0, built.stdout[-3000:]
     by_increments = _facts(db)
     with duckdb.connect(str(db), read_only=True) as con:
-        left = {t: con.execute(f"select count(*) from marts.{t} where document_id = ? and fiscal_year = 2024",
-                               [moved]).fetchone()[0] for t in INCREMENTAL_FACTS}
-    assert set(left.values()) == {0}, left
+        left = {t: con.execute(
+            f"select count(*) filter (where document_id = ? and fiscal_year = 2024), "
+            f"count(*) filter (where fiscal_year = 2022), count(*) filter (where fiscal_year = 2021) "
+            f"from marts.{t}", [moved]).fetchone() for t in INCREMENTAL_FACTS}
+    assert all(old == [0, 0] for *old, _ in left.values()), left
+    assert all(new_year > 0 for *_, new_year in left.values()), left
 
     rebuilt = _dbt_build(db, tmp_path / "full", "--full-refresh")
     assert rebuilt.returncode == 0, rebuilt.stdout[-3000:]
