@@ -345,16 +345,11 @@ def write_markdown(path: Path, results: list[Figures], when: str) -> None:
         lines.append(f"| {f.documents:,} | {f.incremental_documents:,} | {f.end_to_end_s:.1f} | {f.incremental_s:.1f} | "
                      f"{f.incremental_s / f.end_to_end_s:.1%} |")
     if len(results) > 1:
-        small, large = results[0], results[-1]
-        per_small = small.end_to_end_s / small.documents
-        per_large = large.end_to_end_s / large.documents
-        lines += [
-            "",
-            "## Scaling",
-            "",
-            f"Per-document cost end to end: {1000 * per_small:.2f} ms at {small.documents:,} documents, "
-            f"{1000 * per_large:.2f} ms at {large.documents:,} ({per_large / per_small:.2f}× ).",
-        ]
+        first = results[0].end_to_end_s / results[0].documents
+        costs = ", ".join(f"{1000 * f.end_to_end_s / f.documents:.2f} ms at {f.documents:,}"
+                          + (f" ({f.end_to_end_s / f.documents / first:.2f}× the first)" if i else " documents")
+                          for i, f in enumerate(results))
+        lines += ["", "## Scaling", "", f"Per-document cost end to end: {costs}."]
     lines += ["", "## Warehouse rows after the adding run", "", "| documents | " + " | ".join(results[0].rows) + " |",
               "|---:|" + "---:|" * len(results[0].rows)]
     for f in results:
