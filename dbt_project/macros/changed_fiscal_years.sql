@@ -7,28 +7,26 @@
     adds the years that many years after those (a fact comparing a year with the one before it lists
     0 and 1); on a full build, every year of the documents. Nothing else changes which documents are
     current: a newer version of a document is loaded after it, and is of its year (the year is part
-    of what makes two files versions of one document). So only the rows of the documents loaded
-    since are looked up in the table, not every row checked against the current documents. The CTE
+    of what makes two files versions of one document). So the table's rows are looked up by their
+    document's load time, not each checked against the current documents. The CTE
     is computed once however often the fact refers to it. `in_changed_fiscal_years(year)` is true of
     the rows of those years (the column `year`). Filter the documents with it before joining or
     aggregating, so that an incremental run reads only the changed years' rows. -#}
 {% macro changed_fiscal_years(offsets=[0]) -%}
     {#- resolved outside the incremental branch, which dbt's parse does not enter -#}
-    {%- set all_documents = ref('stg_raw__documents') -%}
+    {%- do ref('stg_raw__documents') -%}
     select distinct changed.fiscal_year_partition + shift.years as fiscal_year_partition
     from (
         select {{ fiscal_year_partition('documents.fiscal_year') }} as fiscal_year_partition
         from {{ ref('int_current_documents') }} as documents
         {%- if is_incremental() %}
-        where documents.loaded_at > {{ _last_built_load() }}
+        where documents.loaded_at > coalesce(
+            (select max(built.loaded_at) from {{ this }} as built), cast('1900-01-01 00:00:00' as timestamp)
+        )
         union
         select built.fiscal_year_partition
         from {{ this }} as built
-        where built.document_id in (
-            select loaded.document_id
-            from {{ all_documents }} as loaded
-            where loaded.loaded_at > {{ _last_built_load() }}
-        )
+        where {{ built_from_a_reloaded_document('built') }}
         {%- endif %}
     ) as changed
     cross join (
@@ -38,9 +36,22 @@
     ) as shift
 {%- endmacro %}
 
-{#- The load time of the newest document this table was built from. -#}
-{% macro _last_built_load() -%}
-    coalesce((select max(built.loaded_at) from {{ this }} as built), cast('1900-01-01 00:00:00' as timestamp))
+{#- True of a row built from a document loaded again since (rows carry their document's load time). -#}
+{% macro built_from_a_reloaded_document(built) -%}
+    exists (
+        select 1
+        from {{ ref('stg_raw__documents') }} as loaded
+        where loaded.document_id = {{ built }}.document_id
+            and loaded.loaded_at > {{ built }}.loaded_at
+    )
+{%- endmacro %}
+
+{#- Post-hook of the facts: the rows of a document loaded again that the build did not replace
+    (it is now read as another year, or quarantined) are deleted. delete+insert only replaces the
+    years present in the new rows, so a year left with no document would keep them otherwise. -#}
+{% macro drop_rows_of_reloaded_documents() -%}
+    delete from {{ this }} as built
+    where {{ built_from_a_reloaded_document('built') }}
 {%- endmacro %}
 
 {% macro in_changed_fiscal_years(year='fiscal_year') -%}
