@@ -32,7 +32,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("encoding", pa.string()), ("is_synthetic", pa.bool_()), ("source_name", pa.string()),
             ("tolerance_factor", pa.float64()), ("published_on", pa.string()),
             ("file_modified_at", pa.timestamp("us", tz="UTC")), ("loaded_at", pa.timestamp("us", tz="UTC")),
-            ("file_size", pa.int64()),
+            ("file_size", pa.int64()), ("pages", pa.int32()),
         ]
     ),
     "budget_lines": pa.schema(
@@ -58,12 +58,13 @@ SCHEMAS: dict[str, pa.Schema] = {
         [
             ("document_id", pa.string()), ("line_no", pa.int32()), ("kind", pa.string()), ("label", pa.string()),
             ("value", pa.decimal128(24, 6)), ("unit", pa.string()), ("value_yuan", MONEY), ("text", pa.string()),
+            ("page", pa.int32()), ("base_label", pa.string()),
         ]
     ),
     "final_account_tables": pa.schema(
         [
             ("document_id", pa.string()), ("table_code", pa.string()), ("title", pa.string()), ("line_no", pa.int32()),
-            ("unit", pa.string()), ("is_empty", pa.bool_()), ("row_count", pa.int32()),
+            ("unit", pa.string()), ("is_empty", pa.bool_()), ("row_count", pa.int32()), ("page", pa.int32()),
         ]
     ),
     "final_account_lines": pa.schema(
@@ -72,6 +73,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("row_label", pa.string()), ("row_no", pa.string()), ("subject_code", pa.string()),
             ("subject_name", pa.string()), ("column_label", pa.string()), ("column_no", pa.string()),
             ("amount", pa.decimal128(24, 6)), ("unit", pa.string()), ("amount_yuan", MONEY),
+            ("page", pa.int32()), ("table_row", pa.int32()),
         ]
     ),
     "evaluations": pa.schema(
@@ -128,7 +130,7 @@ def _document_row(parsed: ParsedDocument, loaded_at: datetime) -> dict:
         "reason": d.reason, "parser": d.parser, "encoding": d.encoding, "is_synthetic": d.is_synthetic,
         "source_name": d.source_name, "tolerance_factor": d.tolerance_factor, "published_on": d.published_on,
         "file_modified_at": datetime.fromtimestamp(d.file_modified_at, timezone.utc) if d.file_modified_at else None,
-        "loaded_at": loaded_at, "file_size": d.file_size,
+        "loaded_at": loaded_at, "file_size": d.file_size, "pages": d.pages,
     }
 
 

@@ -18,6 +18,8 @@ from ingest import layout
 from ingest.errors import QuarantineError
 from ingest.normalise import plain, squash
 from ingest.parsers.cells import rebuild_cell_rows
+from ingest.forms import final_accounts as final_accounts_form
+from ingest.model import Document as ModelDocument
 from ingest.parsers.final_accounts import PARSER_NAME as FINAL_ACCOUNTS_PARSER
 from ingest.parsers.final_accounts import parse_final_accounts
 from ingest.parsers.stream import rebuild_stream_table
@@ -33,7 +35,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 # Files that describe a corpus rather than belong to it.
-IGNORED_NAMES = {"MANIFEST.md", "README.md", "SOURCE.md", "truth.json"}
+IGNORED_NAMES = {"MANIFEST.md", "README.md", "SOURCE.md", "truth.json", "expected.json", "expected.md"}
 
 _PARSERS = {
     layout.REPORT_WITH_INDICATORS: (parse_project_report, PARSER_NAME),
@@ -41,7 +43,7 @@ _PARSERS = {
     layout.NARRATIVE: (parse_narrative_report, NARRATIVE_PARSER),
 }
 
-CURRENT_PARSERS = frozenset({PARSER_NAME, NARRATIVE_PARSER, FINAL_ACCOUNTS_PARSER})
+CURRENT_PARSERS = frozenset({PARSER_NAME, NARRATIVE_PARSER, FINAL_ACCOUNTS_PARSER, final_accounts_form.PARSER_NAME})
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:
@@ -329,17 +331,21 @@ def ingest_file(
     sections = layout.split_sections(lines)
     # the head names the region and year; capped, so a file that is one enormous line stays cheap
     file_head = "\n".join(lines[:40])[:4000]
+    # a document whose tables were rebuilt from positions is read from its model, when it is one report
+    model = text_doc if isinstance(text_doc, ModelDocument) and text_doc.has_positions and len(sections) == 1 else None
+    pages = text_doc.page_count if isinstance(text_doc, ModelDocument) and text_doc.has_positions else None
     out = []
     for section in sections:
         document_id = sha[:16] if len(sections) == 1 else _short_hash(section.text.encode("utf-8"))
         out.append(_parse_section(source, sha, document_id, section, file_head, text_doc.encoding, declared,
-                                  stat.st_mtime, stat.st_size))
+                                  stat.st_mtime, stat.st_size, model, pages))
     return out
 
 
 def _parse_section(
     source: str, sha: str, document_id: str, section: layout.Section, file_head: str, encoding: str | None,
     declared: Source | None, modified_at: float | None = None, file_size: int | None = None,
+    model: ModelDocument | None = None, pages: int | None = None,
 ) -> ParsedDocument:
     kind = (declared and declared.layout) or layout.classify(section.text)
     head = "\n".join(section.lines[:30])[:4000]
@@ -349,7 +355,13 @@ def _parse_section(
     report = accounts = None
     missed: list[str] = []
     unit_hint = declared.unit if declared else None
-    if kind == layout.FINAL_ACCOUNTS:
+    if kind == layout.FINAL_ACCOUNTS and model is not None:
+        accounts = final_accounts_form.parse_document(model, unit_hint, declared.vocabulary if declared else None)
+        parser_name = final_accounts_form.PARSER_NAME
+        missed.extend(accounts.missed)
+        if not accounts.lines:
+            missed.append("no final-accounts table read")
+    elif kind == layout.FINAL_ACCOUNTS:
         accounts = parse_final_accounts(list(section.lines), section.line_start, unit_hint=unit_hint)
         parser_name = FINAL_ACCOUNTS_PARSER
         missed.extend(accounts.missed)
@@ -405,6 +417,7 @@ def _parse_section(
             published_on=publication_date(list(section.lines)),
             file_modified_at=modified_at,
             file_size=file_size,
+            pages=pages,
         ),
         report if status != "quarantined" else None,
         accounts if status != "quarantined" else None,

@@ -6,11 +6,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from ingest.parsers.final_accounts import FinalAccounts
-
 
 @dataclass(frozen=True)
 class Region:
@@ -89,6 +84,8 @@ class NarrativeFact:
     unit: str | None
     value_yuan: Decimal | None
     text: str
+    page: int | None = None  # the page of a PDF it is printed on
+    base_label: str | None = None  # for a share: the label of the total it is a share of, where the text says
 
 
 @dataclass(frozen=True)
@@ -101,6 +98,7 @@ class FinalAccountTable:
     unit: str
     is_empty: bool
     row_count: int
+    page: int | None = None  # the page of a PDF the table starts on
 
 
 @dataclass(frozen=True)
@@ -119,6 +117,18 @@ class FinalAccountLine:
     amount: Decimal
     unit: str  # 万元 / 元, or count for numbers of vehicles and the like
     amount_yuan: Decimal | None
+    page: int | None = None  # the page of a PDF the row is printed on
+    table_row: int | None = None  # the row within its table, header rows counted, from 1
+
+
+@dataclass(frozen=True)
+class FinalAccounts:
+    """What a department's final accounts hold: its tables, their amounts, and the stated figures."""
+
+    tables: tuple[FinalAccountTable, ...]
+    lines: tuple[FinalAccountLine, ...]
+    facts: tuple[NarrativeFact, ...]
+    missed: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -161,13 +171,14 @@ class Document:
     published_on: str | None = None  # the publication date the text states (YYYY-MM or YYYY-MM-DD)
     file_modified_at: float | None = None  # the file's modification time, when the text states no date
     file_size: int | None = None  # the file's size in bytes when it was read
+    pages: int | None = None  # a paged file's page count
 
 
 @dataclass(frozen=True)
 class ParsedDocument:
     document: Document
     report: ProjectReport | None = None
-    accounts: "FinalAccounts | None" = None
+    accounts: FinalAccounts | None = None
 
 
 @dataclass

@@ -7,7 +7,7 @@ and the layout to parse them as.
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -15,7 +15,8 @@ import yaml
 from ingest import layout
 
 _LAYOUTS = {layout.PROJECT_TABLE, layout.REPORT_WITH_INDICATORS, layout.FINAL_ACCOUNTS, layout.NARRATIVE}
-_FIELDS = {"name", "path", "region", "fiscal_year", "department", "encoding", "unit", "layout", "tolerance_factor", "note"}
+_FIELDS = {"name", "path", "region", "fiscal_year", "department", "encoding", "unit", "layout", "tolerance_factor", "note",
+           "vocabulary"}
 
 
 class RegistryError(ValueError):
@@ -34,6 +35,8 @@ class Source:
     layout: str | None = None
     tolerance_factor: float | None = None  # widens (or narrows) the rounding band of this source's figures
     note: str | None = None
+    # additions to the forms' vocabularies for this source's files (ingest/vocabulary/*.yml)
+    vocabulary: dict | None = field(default=None, hash=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,9 @@ def load_registry(path: Path) -> Registry:
             raise RegistryError(f"{path}: source '{entry['name']}': layout must be one of {', '.join(sorted(_LAYOUTS))}")
         if entry.get("unit") and entry["unit"] not in ("元", "万元", "千元", "亿元"):
             raise RegistryError(f"{path}: source '{entry['name']}': unit must be 元, 千元, 万元 or 亿元")
+        vocabulary = entry.get("vocabulary")
+        if vocabulary is not None and not (isinstance(vocabulary, dict) and all(isinstance(v, dict) for v in vocabulary.values())):
+            raise RegistryError(f"{path}: source '{entry['name']}': vocabulary must map a form (final_accounts) to its additions")
         region = entry.get("region")
         sources.append(
             Source(
@@ -91,6 +97,7 @@ def load_registry(path: Path) -> Registry:
                 layout=entry.get("layout"),
                 tolerance_factor=float(entry["tolerance_factor"]) if entry.get("tolerance_factor") is not None else None,
                 note=entry.get("note"),
+                vocabulary=vocabulary,
             )
         )
     return Registry(root=root, sources=tuple(sources))

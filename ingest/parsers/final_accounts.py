@@ -12,38 +12,16 @@ from dataclasses import dataclass
 from ingest.normalise import NULL_MARKERS, plain, squash, to_yuan, try_decimal, unit_from_header
 from ingest.parsers.narrative import extract_facts
 from ingest.parsers.tables import split_row
-from ingest.records import FinalAccountLine, FinalAccountTable, NarrativeFact
+from ingest.records import FinalAccountLine, FinalAccountTable, FinalAccounts
+from ingest.vocabulary import final_accounts as final_accounts_vocabulary, table_kinds
 
 PARSER_NAME = "final_accounts_v2"
 
-# Standard table titles (部门决算公开 templates) -> table number; the most specific first.
-STANDARD_TABLES = (
-    ("财政拨款收入支出决算总表", "04"),
-    ("一般公共预算财政拨款基本支出决算", "06"),
-    ("一般公共预算财政拨款支出决算", "05"),
-    ("政府性基金预算财政拨款", "07"),
-    ("国有资本经营预算财政拨款", "08"),
-    ("三公", "09"),
-    ("相关信息统计", "10"),
-    ("政府采购、机关运行经费和国有资产占用", "10"),
-    ("收入支出决算总表", "01"),
-    ("总收支", "01"),
-    ("收入决算表", "02"),
-    ("各项收入", "02"),
-    ("支出决算表", "03"),
-    ("各项支出", "03"),
-)
+# Standard table titles -> table number, from the vocabulary; the most specific first.
+STANDARD_TABLES = tuple((phrase, kind.code) for kind in table_kinds(final_accounts_vocabulary()) for phrase in kind.titles)
 _MARKER = re.compile(r"^公开(\d{1,2})(表)?$")
 _CODE = re.compile(r"^\d{3}(\d{2}){0,2}$")
 _COUNT_UNIT = re.compile(r"[(（](辆|台|套|个|人|处|项)[)）]")
-
-
-@dataclass(frozen=True)
-class FinalAccounts:
-    tables: tuple[FinalAccountTable, ...]
-    lines: tuple[FinalAccountLine, ...]
-    facts: tuple[NarrativeFact, ...]
-    missed: tuple[str, ...]
 
 
 def table_code_for(text: str) -> str | None:
@@ -190,12 +168,7 @@ def _parse_block(lines, block: _Block, first_line_no: int, unit_hint):
 
 
 def _title_for(code: str | None) -> str:
-    return {
-        "01": "收入支出决算总表", "02": "收入决算表", "03": "支出决算表", "04": "财政拨款收入支出决算总表",
-        "05": "一般公共预算财政拨款支出决算表", "06": "一般公共预算财政拨款基本支出决算明细表",
-        "07": "政府性基金预算财政拨款收入支出决算表", "08": "国有资本经营预算财政拨款支出决算表",
-        "09": "财政拨款“三公”经费支出决算表", "10": "部门决算公开相关信息统计表",
-    }.get(code or "", "")
+    return next((kind.name for kind in table_kinds(final_accounts_vocabulary()) if kind.code == code), "")
 
 
 def _split_header(rows):

@@ -30,10 +30,13 @@ _PART = re.compile(r"(?P<label>[\u4e00-\u9fff]{2,12}?)" + _NUM.replace("(", "(?P
 _GRADE = re.compile(r"(?:评价等级|等级|评价结果|自评结果|结果)(?:为|是|评定为)?[:：]?[“\"']?(?P<g>优秀|良好|中等|合格|不合格|较差|优|良|中|差)")
 _SHARE = re.compile(r"(?P<label>[\u4e00-\u9fff]{0,16}?)(?:占比|占|比重为)[^,，。;；%\d]{0,12}?" + _NUM.replace("(", "(?P<n>", 1) + r"%")
 # Any other labelled amount: 收入总计1,649.56万元, 基本支出998.51万元, 增加366.75万元.
-_AMOUNT = re.compile(r"(?P<label>[\u4e00-\u9fff]{2,16}?)(?:为|共|合计为)?" + _NUM.replace("(", "(?P<n>", 1) + _UNIT.replace("(", "(?P<u>", 1))
+_AMOUNT = re.compile(r"(?P<label>[\u4e00-\u9fff]{2,16}?(?:\([类款项]\))?)(?:为|共|合计为)?" + _NUM.replace("(", "(?P<n>", 1) + _UNIT.replace("(", "(?P<u>", 1))
 _LABEL_NOISE = re.compile(r"^(?:\d{4})?(?:年度|年|本年度|本年|其中|的|共计|共|合计)?")
 _PROJECT_COUNT = re.compile(r"涉及(?:二级)?项目(?P<n>\d+)个")
 _GRADE_COUNT = re.compile(r"(?P<n>\d+)个项目(?:自评)?(?:等级|结果)为[“\"']?(?P<g>优|良|中|差)")
+# a share that names its total (占本年支出合计的100.00%), and the words after a total that list its parts
+_SHARE_OF = re.compile(r"[^占]*占(?P<base>[\u4e00-\u9fff]{2,16}?)的[\d.]+%")
+_LISTS_PARTS = re.compile(r"其中|主要用于|主要包括|包括")
 _CHANGE = re.compile(r"(?P<dir>增长|增加|上升|下降|减少)" + _NUM.replace("(", "(?P<n>", 1) + r"%")
 
 
@@ -55,7 +58,10 @@ def _money(n: str, unit: str | None) -> tuple[Decimal, Decimal | None]:
 
 def extract_facts(lines: list[str], first_line_no: int = 1) -> tuple[NarrativeFact, ...]:
     facts: list[NarrativeFact] = []
+    opener: tuple[int, str] | None = None  # (line, label) of a total whose parts the line goes on to list
     for line_no, sentence in _sentences(lines, first_line_no):
+        if opener is not None and opener[0] != line_no:
+            opener = None
         snippet = sentence[:120]
         claimed: list[tuple[int, int]] = []
         for kind, pattern in _PATTERNS:
@@ -71,6 +77,7 @@ def extract_facts(lines: list[str], first_line_no: int = 1) -> tuple[NarrativeFa
                         unit = _parts_unit(sentence[match.end():])
                     value, yuan = _money(match.group("n"), unit)
                     facts.append(NarrativeFact(line_no, kind, None, value, unit, yuan, snippet))
+        labelled: list[tuple[int, str]] = []  # (position, label) of each amount, for the shares and changes after it
         parts_at = sentence.find("其中")
         if parts_at >= 0:
             for match in _PART.finditer(sentence[parts_at + 2:]):
@@ -79,7 +86,7 @@ def extract_facts(lines: list[str], first_line_no: int = 1) -> tuple[NarrativeFa
                 facts.append(NarrativeFact(line_no, "part", label, value, match.group("u"), yuan, snippet))
                 start = parts_at + 2 + match.start("n")
                 claimed.append((start, start + len(match.group("n"))))
-        labelled: list[tuple[int, str]] = []  # (position, label) of each amount, for the shares and changes after it
+                labelled.append((parts_at + 2 + match.end(), label))
         for match in _AMOUNT.finditer(sentence):
             if any(a <= match.start("n") < b for a, b in claimed):
                 continue
@@ -87,6 +94,7 @@ def extract_facts(lines: list[str], first_line_no: int = 1) -> tuple[NarrativeFa
             label = _LABEL_NOISE.sub("", match.group("label")) or match.group("label")
             labelled.append((match.end(), label))
             facts.append(NarrativeFact(line_no, "amount", label, value, match.group("u"), yuan, snippet))
+        labelled.sort()
 
         def label_before(position: int) -> str | None:
             before = [label for end, label in labelled if end <= position]
@@ -94,9 +102,15 @@ def extract_facts(lines: list[str], first_line_no: int = 1) -> tuple[NarrativeFa
 
         for match in _GRADE.finditer(sentence):
             facts.append(NarrativeFact(line_no, "grade", _GRADE_WORDS[match.group("g")], None, None, None, snippet))
+        lists_at = _LISTS_PARTS.search(sentence)
+        if lists_at and labelled and labelled[0][0] <= lists_at.start():
+            opener = (line_no, labelled[0][1])
         for match in _SHARE.finditer(sentence):
             label = match.group("label") or label_before(match.start())  # "基本支出998.51万元，占比60.53%"
-            facts.append(NarrativeFact(line_no, "share", label, Decimal(match.group("n")) / 100, "fraction", None, snippet))
+            named = _SHARE_OF.match(sentence, match.start())
+            base = (_LABEL_NOISE.sub("", named.group("base")) or named.group("base")) if named else (opener and opener[1])
+            facts.append(NarrativeFact(line_no, "share", label, Decimal(match.group("n")) / 100, "fraction", None, snippet,
+                                       base_label=base if base != label else None))
         for match in _PROJECT_COUNT.finditer(sentence):
             facts.append(NarrativeFact(line_no, "project_count", None, Decimal(match.group("n")), "个", None, snippet))
         for match in _GRADE_COUNT.finditer(sentence):

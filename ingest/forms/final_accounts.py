@@ -1,0 +1,272 @@
+"""Department final accounts (部门决算) read from the document model: every table found by what its
+title means, its columns by what their headers mean, every amount with its page and row.
+
+A table's title is the text printed just above it (or in its first row); its unit the `单位：` line
+there. Header rows run down to the first row with an amount; each column's header path is the
+words above it, top to bottom. Columns headed 类 / 款 / 项 (or 科目编码) hold a code, in one column
+or three, joined into one; 科目名称 / 项目 columns hold the row's label; a label column after an
+amount column starts another side of a two-sided table (收入 | 支出, or the basic-expenditure
+table's two lists). The printed header paths become the column labels the rules read through the
+vocabulary's `columns` section.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from ingest.model import Document, Paragraph, Table
+from ingest.normalise import squash, to_yuan, try_decimal, unit_from_header
+from ingest.records import FinalAccountLine, FinalAccounts, FinalAccountTable, NarrativeFact
+from ingest.vocabulary import TableKind, final_accounts as final_accounts_vocabulary, table_kinds
+
+PARSER_NAME = "final_accounts_model_v1"
+
+_CODE = re.compile(r"^\d{3}(\d{2}){0,2}$")
+_GLUED_CODE = re.compile(r"^(\d{3}(?:\d{2}){0,2})\s*(\D.*)$")
+_COUNT_UNIT = re.compile(r"[(（](辆|台|套|个|人|处|项)[)）]")
+
+
+def title_code(text: str, kinds: tuple[TableKind, ...]) -> TableKind | None:
+    flat = _flat(text)
+    for kind in kinds:
+        if any(phrase in flat for phrase in kind.titles):
+            return kind
+    return None
+
+
+def _flat(text: str) -> str:
+    return squash(text).replace('"', "“")
+
+
+def parse_document(document: Document, unit_hint: str | None = None,
+                   vocabulary_extra: dict[str, Any] | None = None) -> FinalAccounts:
+    vocabulary = final_accounts_vocabulary(vocabulary_extra)
+    kinds = table_kinds(vocabulary)
+    tables: list[FinalAccountTable] = []
+    lines: list[FinalAccountLine] = []
+    seen: set[str] = set()
+    last_table_block = None
+    before: list[Paragraph] = []
+    blocks = list(document.blocks())
+    for n, block in enumerate(blocks):
+        if isinstance(block, Paragraph):
+            before.append(block)
+            continue
+        caption, kind = _caption(before, block, kinds)
+        before = []
+        if kind is None or kind.code in seen:
+            continue
+        seen.add(kind.code)
+        last_table_block = n
+        after = " ".join(b.text for b in blocks[n + 1:n + 4] if isinstance(b, Paragraph))
+        unit = unit_from_header(caption) or unit_hint or "万元"
+        first_line = document.line_of(block)
+        cells = read_table(block, kind, unit, first_line, vocabulary)
+        empty = any(word in _flat(after) for word in vocabulary["empty_statements"])
+        tables.append(FinalAccountTable(
+            table_code=kind.code, title=_title(caption, kind), line_no=first_line + 1, unit=unit,
+            is_empty=empty and not cells, row_count=block.n_rows, page=block.page,
+        ))
+        lines.extend(cells)
+    facts: tuple[NarrativeFact, ...] = ()
+    if last_table_block is not None:
+        facts = _narrative(document, blocks[last_table_block + 1:], vocabulary)
+    codes = {t.table_code for t in tables}
+    missed = [f"table {code} ({_name(kinds, code)}) not found" for code in vocabulary["required"] if code not in codes]
+    return FinalAccounts(tuple(tables), tuple(lines), facts, tuple(missed))
+
+
+def _caption(before: list[Paragraph], table: Table, kinds: tuple[TableKind, ...]) -> tuple[str, TableKind | None]:
+    """The text printed above a table, from its title down (at most four lines up, and never past
+    the table before it), and the kind of table that title names; else the table's first row."""
+    near = before[-4:]
+    for k in range(len(near) - 1, -1, -1):
+        kind = title_code(near[k].text, kinds)
+        if kind is not None:
+            return " ".join(p.text for p in near[k:]), kind
+    caption = " ".join(p.text for p in near)
+    first_row = " ".join(dict.fromkeys(table.grid[0])) if table.n_rows else ""
+    return caption + " " + first_row, title_code(first_row, kinds)
+
+
+def _name(kinds: tuple[TableKind, ...], code: str) -> str:
+    return next((k.name for k in kinds if k.code == code), code)
+
+
+def _title(caption: str, kind: TableKind) -> str:
+    """The title as printed: the caption line that names the table."""
+    for part in caption.split(" "):
+        if any(phrase in _flat(part) for phrase in kind.titles):
+            return _flat(part)
+    return kind.name
+
+
+@dataclass
+class _Side:
+    code_columns: list[int]
+    name_column: int | None
+    row_no_column: int | None
+    value_columns: list[int]
+
+
+def read_table(table: Table, kind: TableKind, unit: str, first_line: int, vocabulary: dict[str, Any]) -> list[FinalAccountLine]:
+    grid = [[_flat(c) for c in row] for row in table.grid]
+    words = vocabulary["label_columns"]
+    header_end = _header_end(grid, table.n_cols, words)
+    paths = _paths(grid[:header_end], table.n_cols)
+    body = [list(row) for row in grid[header_end:]]
+    if body:
+        # header words printed in the first amount row (类 | 款 | 项 | 合计 | 2,946.25 …)
+        for c, text in enumerate(body[0]):
+            if text in words["code_parts"] and text not in paths[c]:
+                paths[c].append(text)
+                body[0][c] = ""
+    sides = _sides(paths, words)
+    labels = [_column_label(kind.code, p, vocabulary) for p in paths]
+    out: list[FinalAccountLine] = []
+    for offset, row in enumerate(body):
+        r = header_end + offset
+        if _is_column_numbers(row):
+            continue
+        line_no = first_line + r + 1
+        for side in sides:
+            out.extend(_side_amounts(table, kind, row, r, line_no, side, labels, unit))
+    return out
+
+
+def _paths(header: list[list[str]], width: int) -> list[list[str]]:
+    """Each column's header words top to bottom, a merged cell's words once."""
+    paths: list[list[str]] = [[] for _ in range(width)]
+    for row in header:
+        for c in range(width):
+            text = row[c] if c < len(row) else ""
+            if text and (not paths[c] or paths[c][-1] != text) and text not in paths[c]:
+                paths[c].append(text)
+    return paths
+
+
+def _role(path: list[str], words: dict[str, list[str]]) -> str:
+    if not path:
+        return "value"
+    last = path[-1]
+    if last in words["row_no"]:
+        return "row_no"
+    if last in words["code"] or any(w in last for w in ("编码", "代码")):
+        return "code"
+    if last in words["name"] or last.endswith("名称"):
+        return "name"
+    if any(p in words["name"] for p in path) and not any(p in words["code"] for p in path) and len(path) == 1:
+        return "name"
+    return "value"
+
+
+def _sides(paths: list[list[str]], words: dict[str, list[str]]) -> list[_Side]:
+    sides: list[_Side] = []
+    current: _Side | None = None
+    for c, path in enumerate(paths):
+        role = _role(path, words)
+        if role in ("code", "name") and (current is None or current.value_columns):
+            current = _Side([], None, None, [])
+            sides.append(current)
+        if current is None:
+            current = _Side([], None, None, [])
+            sides.append(current)
+        if role == "code":
+            current.code_columns.append(c)
+        elif role == "name":
+            current.name_column = c if current.name_column is None else current.name_column
+        elif role == "row_no":
+            current.row_no_column = c
+        else:
+            current.value_columns.append(c)
+    return sides
+
+
+def _column_label(code: str, path: list[str], vocabulary: dict[str, Any]) -> str:
+    rules = vocabulary.get("columns", {}).get(code, {})
+    drop = set(rules.get("drop", []))
+    words = rules.get("words", {})
+    parts = [words.get(p, p) for p in path if p not in drop]
+    first = [p for p in parts if p in rules.get("first", [])]
+    parts = first + [p for p in parts if p not in first]
+    joined = "/".join(parts)
+    return rules.get("paths", {}).get(joined, joined)
+
+
+def _side_amounts(table: Table, kind: TableKind, row: list[str], r: int, line_no: int, side: _Side,
+                  labels: list[str], unit: str) -> list[FinalAccountLine]:
+    code_parts = [row[c] for c in side.code_columns if row[c]]
+    name = row[side.name_column] if side.name_column is not None else ""
+    subject_code = None
+    if code_parts and all(p.isdigit() for p in code_parts):
+        joined = "".join(code_parts)
+        subject_code = joined if _CODE.match(joined) else None
+    glued = _GLUED_CODE.match(name) if name else None
+    if subject_code is None and glued and _CODE.match(glued.group(1)):
+        subject_code, name = glued.group(1), glued.group(2).strip()
+    if not name and code_parts and subject_code is None:
+        name = code_parts[0]  # a 合计 row merged over the code columns
+    row_label = name or subject_code or ""
+    amounts = [(c, try_decimal(row[c])) for c in side.value_columns]
+    amounts = [(c, a) for c, a in amounts if a is not None]
+    if not amounts:
+        return []
+    if not row_label:
+        row_label = kind.name  # a one-row table (三公) labels its row with its title
+    is_count = bool(_COUNT_UNIT.search(row_label))
+    printed_row = row[side.row_no_column] if side.row_no_column is not None else None
+    page = table.page_of_row(r)
+    return [
+        FinalAccountLine(
+            line_no=line_no, table_code=kind.code, section=None, row_label=row_label, row_no=printed_row or None,
+            subject_code=subject_code, subject_name=name if subject_code else None, column_label=labels[c],
+            column_no=None, amount=amount, unit="count" if is_count else unit,
+            amount_yuan=None if is_count else to_yuan(amount, unit), page=page, table_row=r + 1,
+        )
+        for c, amount in amounts
+    ]
+
+
+def _header_end(grid: list[list[str]], width: int, words: dict[str, list[str]]) -> int:
+    """The first row with an amount under a column whose header names no code or row number (a
+    row of column numbers, 栏次 or 1 2 3 …, is still header)."""
+    for r, row in enumerate(grid):
+        if _is_column_numbers(row):
+            continue
+        numeric = [c for c, text in enumerate(row) if text and try_decimal(text) is not None]
+        if not numeric:
+            continue
+        paths = _paths(grid[:r], width)
+        if any(_role(paths[c], words) == "value" for c in numeric):
+            return r
+    return len(grid)
+
+
+def _is_column_numbers(row: list[str]) -> bool:
+    filled = [c for c in row if c]
+    if filled and filled[0] == "栏次":
+        return True
+    numbers = [try_decimal(c) for c in filled]
+    return len(numbers) >= 3 and None not in numbers and all(b == a + 1 for a, b in zip(numbers, numbers[1:]))
+
+
+def _narrative(document: Document, blocks, vocabulary: dict[str, Any]) -> tuple[NarrativeFact, ...]:
+    """The figures the 情况说明 states, from the paragraphs after the last table, with their pages."""
+    from ingest.parsers.narrative import extract_facts
+
+    paragraphs = [b for b in blocks if isinstance(b, Paragraph)]
+    if not paragraphs:
+        return ()
+    facts = []
+    for paragraph in paragraphs:
+        index = document.line_of(paragraph)
+        for fact in extract_facts([paragraph.text], index + 1):
+            facts.append(_with_page(fact, paragraph.page))
+    return tuple(facts)
+
+
+def _with_page(fact: NarrativeFact, page: int | None) -> NarrativeFact:
+    from dataclasses import replace
+
+    return replace(fact, page=page)

@@ -1,0 +1,237 @@
+"""Words with positions into lines, and tables that no rulings frame read from the words' alignment.
+
+An unruled table shows itself as a run of lines whose words stand in columns apart from one another
+and that hold amounts. Its columns are the bands between the gaps no body word crosses; its rows
+start at a line with a label or code and take the lines that only finish it: a label wrapped onto
+the next line, or amounts printed a little above or below their label. Blank cells stay blank: an
+amount's x-position alone says which column it is in.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.model import Box, Cell, Table
+
+_AMOUNT = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?%?$|^-{1,2}$")
+# a label that opens a row of its own: 一、 (一) 1. 其中 or a classification code
+_ROW_START = re.compile(r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、]|其中|\d{3}(\d{2}){0,2}\b)")
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    box: Box
+
+
+@dataclass(frozen=True)
+class Line:
+    words: tuple[Word, ...]
+    box: Box
+    gapped: bool  # words stand apart in columns (a gap of two characters or more)
+
+    @property
+    def text(self) -> str:
+        out = ""
+        previous = None
+        for word in self.words:
+            if previous is not None:
+                gap = word.box.x0 - previous.box.x1
+                height = max(previous.box.bottom - previous.box.top, 1.0)
+                if gap > 1.5 * height:
+                    out += "  "
+                elif out[-1:].isascii() and word.text[:1].isascii() and gap > 0.15 * height:
+                    out += " "
+            out += word.text
+            previous = word
+        return out
+
+
+def text_lines(words: list[Word]) -> list[Line]:
+    """Words grouped into lines (a word joins the line its vertical centre falls in), top to bottom."""
+    ordered = sorted(words, key=lambda w: (w.box.top, w.box.x0))
+    groups: list[list[Word]] = []
+    bounds: list[tuple[float, float]] = []
+    for word in ordered:
+        centre = (word.box.top + word.box.bottom) / 2
+        if groups and bounds[-1][0] <= centre <= bounds[-1][1]:
+            groups[-1].append(word)
+            top, bottom = bounds[-1]
+            bounds[-1] = (min(top, word.box.top), max(bottom, word.box.bottom)) if False else (top, bottom)
+        else:
+            groups.append([word])
+            bounds.append((word.box.top, word.box.bottom))
+    lines = []
+    for group in groups:
+        group.sort(key=lambda w: w.box.x0)
+        box = Box(min(w.box.x0 for w in group), min(w.box.top for w in group),
+                  max(w.box.x1 for w in group), max(w.box.bottom for w in group))
+        height = max(box.bottom - box.top, 1.0)
+        gapped = any(b.box.x0 - a.box.x1 > 2 * height for a, b in zip(group, group[1:]))
+        lines.append(Line(tuple(group), box, gapped))
+    return lines
+
+
+def _is_amount(text: str) -> bool:
+    return bool(_AMOUNT.match(text.replace(" ", "")))
+
+
+def alignment_tables(number: int, lines: list[Line]) -> tuple[list[Table], list[Line]]:
+    """Tables read from alignment among `lines`, and the lines left as prose."""
+    tables: list[Table] = []
+    prose: list[Line] = []
+    i = 0
+    while i < len(lines):
+        run_end = _run_end(lines, i)
+        if run_end - i >= 3:
+            table = _table(number, lines[i:run_end])
+            if table is not None:
+                tables.append(table)
+                i = run_end
+                continue
+        prose.append(lines[i])
+        i += 1
+    return tables, prose
+
+
+def _tabular(line: Line) -> bool:
+    return line.gapped and any(_is_amount(w.text) for w in line.words)
+
+
+def _run_end(lines: list[Line], start: int) -> int:
+    """Where a run of tabular lines that starts at `start` ends: short lines between two tabular
+    ones (a wrapped label, a header line) stay in it, a gap of three line heights ends it."""
+    if not lines[start].gapped:
+        return start
+    end = start
+    last_tabular = None
+    j = start
+    while j < len(lines):
+        line = lines[j]
+        if j > start:
+            height = max(lines[j - 1].box.bottom - lines[j - 1].box.top, 1.0)
+            if line.box.top - lines[j - 1].box.bottom > 3 * height:
+                break
+        if _tabular(line):
+            last_tabular = j
+        elif last_tabular is not None and j - last_tabular > 3:
+            break
+        j += 1
+    if last_tabular is None:
+        return start
+    end = last_tabular + 1
+    return end
+
+
+def _columns(lines: list[Line]) -> list[float]:
+    """Column boundaries: gaps no word of a body line crosses (lines with an amount)."""
+    body = [w for line in lines if _tabular(line) for w in line.words]
+    spans = sorted((w.box.x0, w.box.x1) for w in body)
+    if not spans:
+        return []
+    edges = []
+    reach = spans[0][1]
+    for x0, x1 in spans[1:]:
+        if x0 > reach + 1:
+            edges.append((reach + x0) / 2)
+        reach = max(reach, x1)
+    return edges
+
+
+def _table(number: int, lines: list[Line]) -> Table | None:
+    edges = _columns(lines)
+    if len(edges) < 1:
+        return None
+    n_cols = len(edges) + 1
+
+    def by_centre(word: Word) -> int:
+        centre = (word.box.x0 + word.box.x1) / 2
+        return sum(1 for e in edges if centre > e)
+
+    # a column's extent is where its amounts stand; a label or header word (left-aligned over
+    # right-aligned amounts) belongs to the column it overlaps most
+    extents: dict[int, tuple[float, float]] = {}
+    for line in lines:
+        for word in line.words:
+            if _is_amount(word.text):
+                c = by_centre(word)
+                x0, x1 = extents.get(c, (word.box.x0, word.box.x1))
+                extents[c] = (min(x0, word.box.x0), max(x1, word.box.x1))
+
+    def column(word: Word) -> int:
+        if _is_amount(word.text):
+            return by_centre(word)
+        overlaps = {c: min(x1, word.box.x1) - max(x0, word.box.x0) for c, (x0, x1) in extents.items()}
+        best = max(overlaps, key=overlaps.get, default=None)
+        return best if best is not None and overlaps[best] > 0 else by_centre(word)
+
+    placed = []
+    for line in lines:
+        cols: dict[int, list[Word]] = {}
+        for word in line.words:
+            cols.setdefault(column(word), []).append(word)
+        placed.append((line, cols))
+    rows = _rows(placed)
+    cells = []
+    for r, (row_lines, cols) in enumerate(rows):
+        for c in range(n_cols):
+            words = cols.get(c, [])
+            text = "".join(w.text for w in sorted(words, key=lambda w: (w.box.top, w.box.x0)))
+            box = None
+            if words:
+                box = Box(min(w.box.x0 for w in words), min(w.box.top for w in words),
+                          max(w.box.x1 for w in words), max(w.box.bottom for w in words))
+            cells.append(Cell(text, r, c, 1, 1, number, box))
+    box = Box(min(l.box.x0 for l in lines), lines[0].box.top, max(l.box.x1 for l in lines), lines[-1].box.bottom)
+    return Table(tuple(cells), len(rows), n_cols, number, box, tuple([number] * len(rows)))
+
+
+def _rows(placed):
+    """Lines merged into rows. A line with amounts but no label text and a label line without
+    amounts next to it (within a line height) are one row; a label-only line after a row, that does
+    not open a row of its own, is the rest of the row's wrapped label."""
+    rows: list[tuple[list, dict[int, list[Word]]]] = []
+    pending_amounts = None  # amounts printed above a label not reached yet
+    for line, cols in placed:
+        has_label = any(not _is_amount(w.text) for w in cols.get(0, []) + cols.get(1, []))
+        has_amount = any(_is_amount(w.text) for ws in cols.values() for w in ws)
+        label_text = "".join(w.text for w in cols.get(0, []))
+        if has_amount and not has_label and rows and pending_amounts is None and _near(rows[-1][0][-1], line) and not _row_complete(rows[-1][1]):
+            _merge(rows[-1], line, cols)  # amounts printed below their label
+            continue
+        if has_amount and not has_label:
+            if pending_amounts is not None:
+                rows.append(pending_amounts)
+            pending_amounts = ([line], cols)
+            continue
+        if pending_amounts is not None and has_label and _near(pending_amounts[0][-1], line):
+            row = pending_amounts
+            pending_amounts = None
+            _merge(row, line, cols)
+            rows.append(row)
+            continue
+        if pending_amounts is not None:
+            rows.append(pending_amounts)
+            pending_amounts = None
+        if has_label and not has_amount and rows and not _ROW_START.match(label_text) and _near(rows[-1][0][-1], line):
+            _merge(rows[-1], line, cols)  # the rest of a wrapped label
+            continue
+        rows.append(([line], {c: list(ws) for c, ws in cols.items()}))
+    if pending_amounts is not None:
+        rows.append(pending_amounts)
+    return rows
+
+
+def _row_complete(cols) -> bool:
+    return any(_is_amount(w.text) for ws in cols.values() for w in ws)
+
+
+def _near(a: Line, b: Line) -> bool:
+    height = max(a.box.bottom - a.box.top, b.box.bottom - b.box.top, 1.0)
+    return b.box.top - a.box.bottom <= 1.0 * height
+
+
+def _merge(row, line, cols) -> None:
+    row[0].append(line)
+    for c, ws in cols.items():
+        row[1].setdefault(c, []).extend(ws)
