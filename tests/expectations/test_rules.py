@@ -42,7 +42,7 @@ COLUMNS = {
                                      "total_score_recomputed", "grade_recomputed", "indicator_count"},
     "marts.fct_final_account_line": {"document_id", "source_file", "location", "line_no", "table_code", "row_label",
                                      "column_label", "subject_code", "subject_name", "amount_yuan", "half_unit_yuan"},
-    "marts.fct_narrative_fact": {"document_id", "source_file", "location", "line_no", "doc_type", "fact_kind", "fact_label",
+    "marts.fct_narrative_fact": {"document_id", "source_file", "location", "line_no", "doc_type", "fact_kind", "fact_label", "fact_base_label",
                                  "fact_value", "fact_value_yuan", "sentence", "fiscal_year", "adcode", "department"},
     "marts.dim_document": {"document_id", "fiscal_year", "adcode", "department"},
 }

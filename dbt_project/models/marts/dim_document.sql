@@ -38,6 +38,7 @@ final as (
         versions.superseded_by,
         documents.published_on,
         documents.parser,
+        documents.pages,
         documents.encoding,
         documents.is_synthetic,
         documents.source_name,

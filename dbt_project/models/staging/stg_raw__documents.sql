@@ -32,6 +32,7 @@ renamed as (
         source_name,
         cast(coalesce(tolerance_factor, 1) as decimal(9, 4)) as tolerance_factor,
         published_on,
+        pages,
         file_modified_at,
         loaded_at,
         substr(adcode, 1, 2) as province_code

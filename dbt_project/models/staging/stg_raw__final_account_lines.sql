@@ -31,7 +31,9 @@ renamed as (
         column_no,
         amount as printed_amount,
         unit as printed_unit,
-        {{ to_yuan('amount', 'unit') }} as amount_yuan
+        {{ to_yuan('amount', 'unit') }} as amount_yuan,
+        page,
+        table_row
     from source
 
 )

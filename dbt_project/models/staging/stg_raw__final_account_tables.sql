@@ -16,7 +16,8 @@ renamed as (
         line_no,
         unit as printed_unit,
         is_empty,
-        row_count
+        row_count,
+        page
     from source
 
 )

@@ -16,7 +16,9 @@ renamed as (
         value as fact_value,
         unit as fact_unit,
         cast(value_yuan as decimal(18, 2)) as fact_value_yuan,
-        text as sentence
+        text as sentence,
+        base_label as fact_base_label,
+        page
     from source
 
 )

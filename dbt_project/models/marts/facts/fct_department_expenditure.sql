@@ -31,6 +31,8 @@ pivoted as (
         max(subject_name) as subject_name,
         max(subject_level) as subject_level,
         min(line_no) as line_no,
+        min(page) as page,
+        min(table_row) as table_row,
         cast(sum(case when column_label like '%合计%' then amount_yuan end) as decimal(18, 2)) as total_yuan,
         cast(sum(case when column_label like '%基本支出%' then amount_yuan end) as decimal(18, 2)) as basic_yuan,
         cast(sum(case when column_label like '%项目支出%' then amount_yuan end) as decimal(18, 2)) as project_yuan
@@ -58,7 +60,7 @@ final as (
         documents.loaded_at,
         documents.source_file,
         pivoted.line_no,
-        'line ' || cast(pivoted.line_no as {{ dbt.type_string() }}) as location
+        {{ location('pivoted.page', 'pivoted.line_no', "'支出决算表'", 'pivoted.table_row') }} as location
     from pivoted
     inner join documents
         on pivoted.document_id = documents.document_id

@@ -54,7 +54,9 @@ final as (
         documents.loaded_at,
         documents.source_file,
         lines.line_no,
-        'line ' || cast(lines.line_no as {{ dbt.type_string() }}) as location
+        lines.page,
+        lines.table_row,
+        {{ location('lines.page', 'lines.line_no', 'tables.table_title', 'lines.table_row') }} as location
     from lines
     inner join documents
         on lines.document_id = documents.document_id

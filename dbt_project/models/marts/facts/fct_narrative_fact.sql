@@ -38,11 +38,13 @@ final as (
         facts.fact_unit,
         facts.fact_value_yuan,
         facts.sentence,
+        facts.fact_base_label,
+        facts.page,
         {{ fiscal_year_partition('documents.fiscal_year') }} as fiscal_year_partition,
         documents.loaded_at,
         documents.source_file,
         facts.line_no,
-        'line ' || cast(facts.line_no as {{ dbt.type_string() }}) as location
+        {{ location('facts.page', 'facts.line_no') }} as location
     from facts
     inner join documents
         on facts.document_id = documents.document_id

@@ -1,0 +1,179 @@
+"""Final-accounts PDFs laid out as published ones are, in variants: codes in three columns or one,
+another column order, wrapped labels, amounts printed above their label, a table across two pages
+(its header repeated or not), two-sided tables, 元 and 万元 tables, with or without rulings."""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+FONT = "STSong-Light"
+
+# (code, name, total, basic, project) in 万元; the 项 rows add up to their 款 and 类
+SUBJECTS = [
+    ("201", "一般公共服务支出", "1,234.56", "1,000.00", "234.56"),
+    ("20101", "人大事务", "1,234.56", "1,000.00", "234.56"),
+    ("2010101", "行政运行", "1,000.00", "1,000.00", ""),
+    ("2010102", "一般行政管理事务（含人大代表履职和议案建议办理等其他事务）", "234.56", "", "234.56"),
+    ("208", "社会保障和就业支出", "100.50", "100.50", ""),
+    ("20805", "行政事业单位养老支出", "100.50", "100.50", ""),
+    ("2080505", "机关事业单位基本养老保险缴费支出", "100.50", "100.50", ""),
+]
+TOTAL = ("合计", "1,335.06", "1,100.50", "234.56")
+
+
+@dataclass(frozen=True)
+class Variant:
+    codes: str = "three"  # three (类 款 项), one (科目编码), glued (code and name in one cell)
+    order: tuple[str, ...] = ("本年支出合计", "基本支出", "项目支出")
+    ruled: bool = True
+    above: bool = False  # amounts half a line above the label
+    split_after: int | None = None  # the expenditure table breaks to a new page after this many subjects
+    repeat_header: bool = True
+    unit: str = "万元"  # the expenditure table's unit; the summary table is always in 万元
+    total_first: bool = True
+
+
+def _amount(text: str, unit: str) -> str:
+    if not text or unit == "万元":
+        return text
+    value = round(float(text.replace(",", "")) * 10000, 2)
+    return f"{value:,.2f}"
+
+
+class _Sheet:
+    def __init__(self):
+        from reportlab.lib.pagesizes import A4, landscape
+        from reportlab.pdfbase import pdfmetrics
+        from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+        from reportlab.pdfgen import canvas
+
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+        self.buffer = io.BytesIO()
+        self.size = landscape(A4)
+        self.canvas = canvas.Canvas(self.buffer, pagesize=self.size)
+        self.y = self.size[1] - 50
+
+    def text(self, text: str, size: float = 10, x: float = 50, centre: bool = False) -> None:
+        self.canvas.setFont(FONT, size)
+        if centre:
+            self.canvas.drawCentredString(self.size[0] / 2, self.y, text)
+        else:
+            self.canvas.drawString(x, self.y, text)
+        self.y -= size * 1.8
+
+    def new_page(self) -> None:
+        self.canvas.showPage()
+        self.y = self.size[1] - 50
+
+    def table(self, widths: list[float], rows: list[list], ruled: bool, above: bool = False) -> None:
+        """Rows of cells: a cell is text, or (text, colspan); numbers are right-aligned. A label
+        wider than its column wraps onto more lines, and the row grows to hold them."""
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        c = self.canvas
+        c.setFont(FONT, 9)
+        x0 = 50
+        for row in rows:
+            cells = [(cell, 1) if not isinstance(cell, tuple) else cell for cell in row]
+            wrapped = []
+            col = 0
+            for text, span in cells:
+                width = sum(widths[col:col + span]) - 6
+                lines = _wrap(text, width, stringWidth) if text and not _numeric(text) else [text]
+                wrapped.append((lines, col, span))
+                col += span
+            height = 14 * max(len(lines) for lines, _, _ in wrapped) + 4
+            top = self.y
+            for lines, col, span in wrapped:
+                left = x0 + sum(widths[:col])
+                width = sum(widths[col:col + span])
+                if ruled:
+                    c.rect(left, top - height, width, height, stroke=1, fill=0)
+                for n, line in enumerate(lines):
+                    baseline = top - 12 - 14 * n
+                    if _numeric(line):
+                        c.drawRightString(left + width - 3, baseline + (5 if above else 0), line)
+                    else:
+                        c.drawString(left + 3, baseline, line)
+            self.y -= height
+
+    def bytes(self) -> bytes:
+        self.canvas.save()
+        return self.buffer.getvalue()
+
+
+def _numeric(text: str) -> bool:
+    return bool(text) and text.replace(",", "").replace(".", "").isdigit() and ("." in text or "," in text)
+
+
+def _wrap(text: str, width: float, measure) -> list[str]:
+    lines, current = [], ""
+    for ch in text:
+        if current and measure(current + ch, FONT, 9) > width:
+            lines.append(current)
+            current = ""
+        current += ch
+    return lines + [current]
+
+
+def final_accounts_pdf(variant: Variant = Variant(), department: str = "孝义市审计局", year: int = 2023) -> bytes:
+    sheet = _Sheet()
+    sheet.text(department, 18, centre=True)
+    sheet.text(f"{year}年度部门决算", 18, centre=True)
+    sheet.text("山西省吕梁市孝义市", 12, centre=True)
+    sheet.new_page()
+    sheet.text("收入支出决算总表", 14, centre=True)
+    sheet.text("单位：万元", 9, x=650)
+    sheet.table([180, 90, 180, 90], [
+        [("收入", 2), ("支出", 2)],
+        ["项目", "决算数", "项目", "决算数"],
+        ["一、一般公共预算财政拨款收入", "1,335.06", "一、一般公共服务支出", "1,234.56"],
+        ["二、事业收入", "", "二、社会保障和就业支出", "100.50"],
+        ["本年收入合计", "1,335.06", "本年支出合计", "1,335.06"],
+        ["年初结转和结余", "10.00", "年末结转和结余", "10.00"],
+        ["总计", "1,345.06", "总计", "1,345.06"],
+    ], variant.ruled)
+    sheet.new_page()
+    sheet.text("支出决算表", 14, centre=True)
+    sheet.text(f"单位：{variant.unit}", 9, x=650)
+    header, widths, rows = _expenditure(variant)
+    split = variant.split_after
+    if split is None:
+        sheet.table(widths, header + rows, variant.ruled, variant.above)
+    else:
+        cut = len(rows) - len(SUBJECTS) + split if variant.total_first else split
+        sheet.table(widths, header + rows[:cut], variant.ruled, variant.above)
+        sheet.new_page()
+        sheet.table(widths, (header if variant.repeat_header else []) + rows[cut:], variant.ruled, variant.above)
+    sheet.new_page()
+    sheet.text(f"{department}{year}年度部门决算情况说明", 14, centre=True)
+    sheet.text("本年支出合计1335.06万元，其中：基本支出1100.50万元，占82.43%；项目支出234.56万元，占17.57%。")
+    return sheet.bytes()
+
+
+def _expenditure(variant: Variant):
+    unit = variant.unit
+    amounts = {"本年支出合计": 2, "基本支出": 3, "项目支出": 4}
+    if variant.codes == "three":
+        head, widths = ["类", "款", "项", "科目名称"], [40, 40, 40, 200]
+        header = [[("科目编码", 3), "", ""] + [""] * len(variant.order)]
+    elif variant.codes == "one":
+        head, widths = ["科目编码", "科目名称"], [80, 240]
+    else:
+        head, widths = ["科目编码及名称"], [320]
+    header = (header if variant.codes == "three" else []) + [head + list(variant.order)]
+    widths = widths + [100] * len(variant.order)
+    body = []
+    for subject in SUBJECTS:
+        code, name = subject[0], subject[1]
+        if variant.codes == "three":
+            label = [code[:3], code[3:5], code[5:7], name]
+        elif variant.codes == "one":
+            label = [code, name]
+        else:
+            label = [f"{code} {name}"]
+        body.append(label + [_amount(subject[amounts[c]], unit) for c in variant.order])
+    total_amounts = {"本年支出合计": TOTAL[1], "基本支出": TOTAL[2], "项目支出": TOTAL[3]}
+    total = [("合计", len(head))] + [_amount(total_amounts[c], unit) for c in variant.order]
+    rows = [total] + body if variant.total_first else body + [total]
+    return header, widths, rows
