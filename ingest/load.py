@@ -11,10 +11,11 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ingest.known import CURRENT_PARSERS, NOTHING_KNOWN, KnownFiles
 from ingest.records import IngestResult, ParsedDocument, no_cyclic_gc
 
 if TYPE_CHECKING:
-    from ingest.pipeline import Batch, KnownFiles
+    from ingest.pipeline import Batch
 
 MONEY = pa.decimal128(18, 2)
 SCORE = pa.decimal128(9, 2)
@@ -91,7 +92,7 @@ _DUCK_TYPES = {
 }
 
 
-def _duck_type(arrow_type: pa.DataType) -> str:
+def duck_type(arrow_type: pa.DataType) -> str:
     if pa.types.is_decimal(arrow_type):
         return f"decimal({arrow_type.precision},{arrow_type.scale})"
     return _DUCK_TYPES[arrow_type]
@@ -101,10 +102,10 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the raw tables; a warehouse made by an earlier version gains the columns added since."""
     con.execute("create schema if not exists raw")
     for table, schema in SCHEMAS.items():
-        columns = ", ".join(f'"{f.name}" {_duck_type(f.type)}' for f in schema)
+        columns = ", ".join(f'"{f.name}" {duck_type(f.type)}' for f in schema)
         con.execute(f"create table if not exists raw.{table} ({columns})")
         for column in schema:
-            con.execute(f'alter table raw.{table} add column if not exists "{column.name}" {_duck_type(column.type)}')
+            con.execute(f'alter table raw.{table} add column if not exists "{column.name}" {duck_type(column.type)}')
 
 
 @dataclass(frozen=True)
@@ -184,7 +185,6 @@ def known_files(con: duckdb.DuckDBPyConnection) -> KnownFiles:
     """The files the warehouse holds as today's parsers would read them (their SHA-256, and the path,
     size and modification time each was read with): reading them again would change nothing, so
     ingest skips them."""
-    from ingest.pipeline import CURRENT_PARSERS, NOTHING_KNOWN, KnownFiles
 
     columns = {r[0] for r in con.execute(
         "select column_name from information_schema.columns where table_schema = 'raw' and table_name = 'documents'"

@@ -1,0 +1,49 @@
+"""What the warehouse already holds: the files it read, as the current parsers read them."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from ingest.forms.final_accounts import PARSER_NAME as FINAL_ACCOUNTS_MODEL
+from ingest.parsers.final_accounts import PARSER_NAME as FINAL_ACCOUNTS_LINES
+from ingest.parsers.narrative import PARSER_NAME as NARRATIVE
+from ingest.parsers.project_report import PARSER_NAME as PROJECT_REPORT
+
+# the parsers of this version: a file read by another is read again
+CURRENT_PARSERS = frozenset({PROJECT_REPORT, NARRATIVE, FINAL_ACCOUNTS_LINES, FINAL_ACCOUNTS_MODEL})
+
+@dataclass(frozen=True)
+class KnownFiles:
+    """What the warehouse already holds, as today's parsers read it: the SHA-256 of those files, and
+    each one's path, size and modification time when it was read. A file found at a known path with
+    the same size and modification time is taken as unchanged without being read (as rsync and make
+    do); any other file is read and hashed, and one with known content is not parsed again."""
+
+    hashes: frozenset[str] = frozenset()
+    # (path, size in bytes, modification time in microseconds since the epoch, as stored)
+    stats: frozenset[tuple[str, int, int]] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.hashes)
+
+    def unchanged(self, path: Path | str, st: os.stat_result) -> bool:
+        return bool(self.stats) and (str(path), st.st_size, modified_us(st)) in self.stats
+
+    def by_content(self) -> "KnownFiles":
+        """The hashes alone: what a worker needs for the files the stats did not settle."""
+        return KnownFiles(hashes=self.hashes)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def modified_us(st: os.stat_result) -> int:
+    """A file's modification time as raw.documents stores it (to the microsecond, rounded as
+    `datetime.fromtimestamp` rounds), in microseconds since the epoch."""
+    return (datetime.fromtimestamp(st.st_mtime, timezone.utc) - _EPOCH) // _MICROSECOND
+
+
+NOTHING_KNOWN = KnownFiles()
