@@ -9,17 +9,18 @@ import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ingest import layout
 from ingest.errors import QuarantineError
+from ingest.forms import final_accounts as final_accounts_form
+from ingest.known import NOTHING_KNOWN, KnownFiles
+from ingest.model import Document as ModelDocument
 from ingest.normalise import plain, squash
 from ingest.parsers.cells import rebuild_cell_rows
-from ingest.forms import final_accounts as final_accounts_form
-from ingest.model import Document as ModelDocument
 from ingest.parsers.final_accounts import PARSER_NAME as FINAL_ACCOUNTS_PARSER
 from ingest.parsers.final_accounts import parse_final_accounts
 from ingest.parsers.stream import rebuild_stream_table
@@ -43,7 +44,6 @@ _PARSERS = {
     layout.NARRATIVE: (parse_narrative_report, NARRATIVE_PARSER),
 }
 
-CURRENT_PARSERS = frozenset({PARSER_NAME, NARRATIVE_PARSER, FINAL_ACCOUNTS_PARSER, final_accounts_form.PARSER_NAME})
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:
@@ -103,39 +103,6 @@ class Batch:
     files_known: int
 
 
-@dataclass(frozen=True)
-class KnownFiles:
-    """What the warehouse already holds, as today's parsers read it: the SHA-256 of those files, and
-    each one's path, size and modification time when it was read. A file found at a known path with
-    the same size and modification time is taken as unchanged without being read (as rsync and make
-    do); any other file is read and hashed, and one with known content is not parsed again."""
-
-    hashes: frozenset[str] = frozenset()
-    # (path, size in bytes, modification time in microseconds since the epoch, as stored)
-    stats: frozenset[tuple[str, int, int]] = frozenset()
-
-    def __bool__(self) -> bool:
-        return bool(self.hashes)
-
-    def unchanged(self, path: Path | str, st: os.stat_result) -> bool:
-        return bool(self.stats) and (str(path), st.st_size, modified_us(st)) in self.stats
-
-    def by_content(self) -> "KnownFiles":
-        """The hashes alone: what a worker needs for the files the stats did not settle."""
-        return KnownFiles(hashes=self.hashes)
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_MICROSECOND = timedelta(microseconds=1)
-
-
-def modified_us(st: os.stat_result) -> int:
-    """A file's modification time as raw.documents stores it (to the microsecond, rounded as
-    `datetime.fromtimestamp` rounds), in microseconds since the epoch."""
-    return (datetime.fromtimestamp(st.st_mtime, timezone.utc) - _EPOCH) // _MICROSECOND
-
-
-NOTHING_KNOWN = KnownFiles()
 
 
 class IngestStream:
@@ -348,6 +315,8 @@ def _parse_section(
     model: ModelDocument | None = None, pages: int | None = None,
 ) -> ParsedDocument:
     kind = (declared and declared.layout) or layout.classify(section.text)
+    if kind == layout.UNKNOWN and model is not None and final_accounts_form.recognises(model, declared and declared.vocabulary):
+        kind = layout.FINAL_ACCOUNTS
     head = "\n".join(section.lines[:30])[:4000]
     flat_head, flat_file_head = squash(head), squash(file_head)
     year = _year_in(flat_head) or _year_in(flat_file_head) or (declared and declared.fiscal_year) or None

@@ -12,19 +12,22 @@ vocabulary's `columns` section.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ingest.model import Document, Paragraph, Table
 from ingest.normalise import squash, to_yuan, try_decimal, unit_from_header
+from ingest.parsers.narrative import extract_facts
 from ingest.records import FinalAccountLine, FinalAccounts, FinalAccountTable, NarrativeFact
 from ingest.vocabulary import TableKind, final_accounts as final_accounts_vocabulary, table_kinds
 
 PARSER_NAME = "final_accounts_model_v1"
 
-_CODE = re.compile(r"^\d{3}(\d{2}){0,2}$")
+# a classification code: 类 3 digits, 款 5, 项 7 (functional), or 类 3, 款 5 (economic)
+SUBJECT_CODE = re.compile(r"^\d{3}(\d{2}){0,2}$")
 _GLUED_CODE = re.compile(r"^(\d{3}(?:\d{2}){0,2})\s*(\D.*)$")
-_COUNT_UNIT = re.compile(r"[(（](辆|台|套|个|人|处|项)[)）]")
+# rows that count vehicles and the like rather than price them
+COUNT_UNIT = re.compile(r"[(（](辆|台|套|个|人|处|项)[)）]")
 
 
 def title_code(text: str, kinds: tuple[TableKind, ...]) -> TableKind | None:
@@ -45,19 +48,9 @@ def parse_document(document: Document, unit_hint: str | None = None,
     kinds = table_kinds(vocabulary)
     tables: list[FinalAccountTable] = []
     lines: list[FinalAccountLine] = []
-    seen: set[str] = set()
     last_table_block = None
-    before: list[Paragraph] = []
     blocks = list(document.blocks())
-    for n, block in enumerate(blocks):
-        if isinstance(block, Paragraph):
-            before.append(block)
-            continue
-        caption, kind = _caption(before, block, kinds)
-        before = []
-        if kind is None or kind.code in seen:
-            continue
-        seen.add(kind.code)
+    for n, block, caption, kind in standard_tables(blocks, kinds):
         last_table_block = n
         after = " ".join(b.text for b in blocks[n + 1:n + 4] if isinstance(b, Paragraph))
         unit = unit_from_header(caption) or unit_hint or "万元"
@@ -71,10 +64,36 @@ def parse_document(document: Document, unit_hint: str | None = None,
         lines.extend(cells)
     facts: tuple[NarrativeFact, ...] = ()
     if last_table_block is not None:
-        facts = _narrative(document, blocks[last_table_block + 1:], vocabulary)
-    codes = {t.table_code for t in tables}
-    missed = [f"table {code} ({_name(kinds, code)}) not found" for code in vocabulary["required"] if code not in codes]
-    return FinalAccounts(tuple(tables), tuple(lines), facts, tuple(missed))
+        facts = _narrative(document, blocks[last_table_block + 1:])
+    return FinalAccounts(tuple(tables), tuple(lines), facts, missing_tables({t.table_code for t in tables}, vocabulary))
+
+
+def standard_tables(blocks: list, kinds: tuple[TableKind, ...]):
+    """(index, table, caption, kind) of each standard table among `blocks`, the first of each kind."""
+    seen: set[str] = set()
+    before: list[Paragraph] = []
+    for n, block in enumerate(blocks):
+        if isinstance(block, Paragraph):
+            before.append(block)
+            continue
+        caption, kind = _caption(before, block, kinds)
+        before = []
+        if kind is not None and kind.code not in seen:
+            seen.add(kind.code)
+            yield n, block, caption, kind
+
+
+def recognises(document: Document, vocabulary_extra: dict[str, Any] | None = None) -> bool:
+    """Whether a document holds a final-accounts table (决算 in its title), even one alone: a file
+    with only the 三公 table is that table of its department's publication."""
+    kinds = table_kinds(final_accounts_vocabulary(vocabulary_extra))
+    return any("决算" in _flat(caption) for _, _, caption, _ in standard_tables(list(document.blocks()), kinds))
+
+
+def missing_tables(codes: set[str], vocabulary: dict[str, Any]) -> tuple[str, ...]:
+    """What a publication lacks of the standard tables, by number and name."""
+    kinds = table_kinds(vocabulary)
+    return tuple(f"table {code} ({table_name(kinds, code)}) not found" for code in vocabulary["required"] if code not in codes)
 
 
 def _caption(before: list[Paragraph], table: Table, kinds: tuple[TableKind, ...]) -> tuple[str, TableKind | None]:
@@ -90,8 +109,9 @@ def _caption(before: list[Paragraph], table: Table, kinds: tuple[TableKind, ...]
     return caption + " " + first_row, title_code(first_row, kinds)
 
 
-def _name(kinds: tuple[TableKind, ...], code: str) -> str:
-    return next((k.name for k in kinds if k.code == code), code)
+def table_name(kinds: tuple[TableKind, ...], code: str | None) -> str:
+    """A standard table's name, by its number."""
+    return next((k.name for k in kinds if k.code == code), code or "")
 
 
 def _title(caption: str, kind: TableKind) -> str:
@@ -127,7 +147,7 @@ def read_table(table: Table, kind: TableKind, unit: str, first_line: int, vocabu
     out: list[FinalAccountLine] = []
     for offset, row in enumerate(body):
         r = header_end + offset
-        if _is_column_numbers(row):
+        if is_column_numbers(row):
             continue
         line_no = first_line + r + 1
         for side in sides:
@@ -152,12 +172,10 @@ def _role(path: list[str], words: dict[str, list[str]]) -> str:
     last = path[-1]
     if last in words["row_no"]:
         return "row_no"
+    if last in words["name"] or last.endswith("名称"):
+        return "name"  # 科目名称, or 科目编码及名称 whose cells carry the code before the name
     if last in words["code"] or any(w in last for w in ("编码", "代码")):
         return "code"
-    if last in words["name"] or last.endswith("名称"):
-        return "name"
-    if any(p in words["name"] for p in path) and not any(p in words["code"] for p in path) and len(path) == 1:
-        return "name"
     return "value"
 
 
@@ -201,9 +219,9 @@ def _side_amounts(table: Table, kind: TableKind, row: list[str], r: int, line_no
     subject_code = None
     if code_parts and all(p.isdigit() for p in code_parts):
         joined = "".join(code_parts)
-        subject_code = joined if _CODE.match(joined) else None
+        subject_code = joined if SUBJECT_CODE.match(joined) else None
     glued = _GLUED_CODE.match(name) if name else None
-    if subject_code is None and glued and _CODE.match(glued.group(1)):
+    if subject_code is None and glued:
         subject_code, name = glued.group(1), glued.group(2).strip()
     if not name and code_parts and subject_code is None:
         name = code_parts[0]  # a 合计 row merged over the code columns
@@ -214,7 +232,7 @@ def _side_amounts(table: Table, kind: TableKind, row: list[str], r: int, line_no
         return []
     if not row_label:
         row_label = kind.name  # a one-row table (三公) labels its row with its title
-    is_count = bool(_COUNT_UNIT.search(row_label))
+    is_count = bool(COUNT_UNIT.search(row_label))
     printed_row = row[side.row_no_column] if side.row_no_column is not None else None
     page = table.page_of_row(r)
     return [
@@ -232,7 +250,7 @@ def _header_end(grid: list[list[str]], width: int, words: dict[str, list[str]]) 
     """The first row with an amount under a column whose header names no code or row number (a
     row of column numbers, 栏次 or 1 2 3 …, is still header)."""
     for r, row in enumerate(grid):
-        if _is_column_numbers(row):
+        if is_column_numbers(row):
             continue
         numeric = [c for c, text in enumerate(row) if text and try_decimal(text) is not None]
         if not numeric:
@@ -243,7 +261,8 @@ def _header_end(grid: list[list[str]], width: int, words: dict[str, list[str]]) 
     return len(grid)
 
 
-def _is_column_numbers(row: list[str]) -> bool:
+def is_column_numbers(row) -> bool:
+    """A row of column numbers under the header: 栏次, or 1 2 3 …"""
     filled = [c for c in row if c]
     if filled and filled[0] == "栏次":
         return True
@@ -251,22 +270,11 @@ def _is_column_numbers(row: list[str]) -> bool:
     return len(numbers) >= 3 and None not in numbers and all(b == a + 1 for a, b in zip(numbers, numbers[1:]))
 
 
-def _narrative(document: Document, blocks, vocabulary: dict[str, Any]) -> tuple[NarrativeFact, ...]:
+def _narrative(document: Document, blocks) -> tuple[NarrativeFact, ...]:
     """The figures the 情况说明 states, from the paragraphs after the last table, with their pages."""
-    from ingest.parsers.narrative import extract_facts
-
-    paragraphs = [b for b in blocks if isinstance(b, Paragraph)]
-    if not paragraphs:
-        return ()
     facts = []
-    for paragraph in paragraphs:
-        index = document.line_of(paragraph)
-        for fact in extract_facts([paragraph.text], index + 1):
-            facts.append(_with_page(fact, paragraph.page))
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            for fact in extract_facts([block.text], document.line_of(block) + 1):
+                facts.append(replace(fact, page=block.page))
     return tuple(facts)
-
-
-def _with_page(fact: NarrativeFact, page: int | None) -> NarrativeFact:
-    from dataclasses import replace
-
-    return replace(fact, page=page)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ingest.forms.final_accounts import COUNT_UNIT, SUBJECT_CODE, is_column_numbers, missing_tables, table_name
 from ingest.normalise import NULL_MARKERS, plain, squash, to_yuan, try_decimal, unit_from_header
 from ingest.parsers.narrative import extract_facts
 from ingest.parsers.tables import split_row
@@ -18,10 +19,10 @@ from ingest.vocabulary import final_accounts as final_accounts_vocabulary, table
 PARSER_NAME = "final_accounts_v2"
 
 # Standard table titles -> table number, from the vocabulary; the most specific first.
-STANDARD_TABLES = tuple((phrase, kind.code) for kind in table_kinds(final_accounts_vocabulary()) for phrase in kind.titles)
+_VOCABULARY = final_accounts_vocabulary()
+_KINDS = table_kinds(_VOCABULARY)
+STANDARD_TABLES = tuple((phrase, kind.code) for kind in _KINDS for phrase in kind.titles)
 _MARKER = re.compile(r"^公开(\d{1,2})(表)?$")
-_CODE = re.compile(r"^\d{3}(\d{2}){0,2}$")
-_COUNT_UNIT = re.compile(r"[(（](辆|台|套|个|人|处|项)[)）]")
 
 
 def table_code_for(text: str) -> str | None:
@@ -35,7 +36,6 @@ def table_code_for(text: str) -> str | None:
 def parse_final_accounts(lines: list[str], first_line_no: int = 1, unit_hint: str | None = None) -> FinalAccounts:
     tables: list[FinalAccountTable] = []
     out_lines: list[FinalAccountLine] = []
-    missed: list[str] = []
     for block in _blocks(lines):
         table, cells = _parse_block(lines, block, first_line_no, unit_hint)
         tables.append(table)
@@ -45,11 +45,8 @@ def parse_final_accounts(lines: list[str], first_line_no: int = 1, unit_hint: st
         None,
     )
     facts = extract_facts(lines[narrative_start:], first_line_no + narrative_start) if narrative_start else ()
-    codes = {t.table_code for t in tables}
-    for code in ("01", "02", "03", "04", "05", "06", "07", "08", "09"):
-        if code not in codes:
-            missed.append(f"table 公开{code} not found")
-    return FinalAccounts(tuple(tables), tuple(out_lines), tuple(facts), tuple(missed))
+    missed = missing_tables({t.table_code for t in tables}, _VOCABULARY)
+    return FinalAccounts(tuple(tables), tuple(out_lines), tuple(facts), missed)
 
 
 @dataclass
@@ -158,7 +155,7 @@ def _parse_block(lines, block: _Block, first_line_no: int, unit_hint):
             cells.extend(_side_cells(block, row, index + first_line_no, side, labels, column_numbers, unit, section))
     table = FinalAccountTable(
         table_code=block.code or "",
-        title=block.title if block.code and table_code_for(block.title) == block.code else _title_for(block.code),
+        title=block.title if block.code and table_code_for(block.title) == block.code else table_name(_KINDS, block.code),
         line_no=first_line_no + block.marker_index,
         unit=unit,
         is_empty=empty and not cells,
@@ -167,28 +164,17 @@ def _parse_block(lines, block: _Block, first_line_no: int, unit_hint):
     return table, cells
 
 
-def _title_for(code: str | None) -> str:
-    return next((kind.name for kind in table_kinds(final_accounts_vocabulary()) if kind.code == code), "")
-
-
 def _split_header(rows):
     """Header rows end at the 栏次 row (or a bare 1, 2, 3… column-number row); without one, at the
     first row holding a label and an amount. Returns header rows, body rows, column numbers."""
     for k, (_, cells) in enumerate(rows):
-        first = next((c for c in cells if c), "")
-        if first == "栏次" or _is_sequence(cells):
+        if is_column_numbers(cells):
             numbers = {i: c for i, c in enumerate(cells) if try_decimal(c) is not None}
             return [c for _, c in rows[:k]], rows[k + 1 :], numbers
     for k, (_, cells) in enumerate(rows):
         if any(try_decimal(c) is not None for c in cells) and _has_label(cells):
             return [c for _, c in rows[:k]], rows[k:], {}
     return [c for _, c in rows], [], {}
-
-
-def _is_sequence(cells) -> bool:
-    filled = [c for c in cells if c]
-    numbers = [try_decimal(c) for c in filled]
-    return len(numbers) >= 3 and None not in numbers and all(b == a + 1 for a, b in zip(numbers, numbers[1:]))
 
 
 def _column_labels(header: list[tuple[str, ...]]) -> list[str]:
@@ -235,7 +221,7 @@ def _side_cells(block, row, line_no, side, labels, column_numbers, unit, section
         return row[i] if i is not None and i < len(row) else ""
 
     subject_code = subject_name = None
-    if side["code"] is not None and _CODE.match(cell(side["code"])):
+    if side["code"] is not None and SUBJECT_CODE.match(cell(side["code"])):
         subject_code, subject_name = cell(side["code"]), cell(side["name"]) or None
         row_label = subject_name or subject_code
     elif side["label"] is not None:
@@ -248,7 +234,7 @@ def _side_cells(block, row, line_no, side, labels, column_numbers, unit, section
         return []
     printed_row = cell(side["row_no"]) or None
     # vehicles and equipment are counted, not priced
-    is_count = bool(_COUNT_UNIT.search(row_label)) or "国有资产占用" in (section or "")
+    is_count = bool(COUNT_UNIT.search(row_label)) or "国有资产占用" in (section or "")
     out = []
     for col in side["values"]:
         text = cell(col)

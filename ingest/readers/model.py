@@ -4,6 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.model import clean_cell, render_row
+
+__all__ = ["TextDocument", "clean_cell", "expand_spans", "render_rows"]
+
 
 @dataclass(frozen=True)
 class TextDocument:
@@ -17,20 +21,9 @@ class TextDocument:
         return self.text.splitlines()
 
 
-def clean_cell(text: str | None) -> str:
-    """One table cell on one line: inner line breaks and runs of spaces become one space, tabs go."""
-    if text is None:
-        return ""
-    return " ".join(str(text).split())
-
-
 def render_rows(grid: list[list[str]]) -> list[str]:
     """Table rows as tab-separated lines (a one-column table gets a leading tab to stay a table row)."""
-    lines = []
-    for row in grid:
-        cells = [clean_cell(c) for c in row] or [""]
-        lines.append("\t".join(cells) if len(cells) > 1 else "\t" + cells[0])
-    return lines
+    return [render_row(row) for row in grid]
 
 
 def expand_spans(rows: list[list[tuple[str, int, int]]]) -> list[list[str]]:
