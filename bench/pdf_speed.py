@@ -1,5 +1,7 @@
 """PDF reading against `pdftotext -layout` and PDFium's own text extraction, on the same files, in
-one run: pages per second and the ratio to each bare reference (best of three passes each)."""
+one run: pages per second and the ratio to each bare reference (best of three passes each). The
+words with positions from pdfplumber (pdfminer), the library the reader could have been built on,
+are measured too: the reader uses PDFium because of that figure."""
 from __future__ import annotations
 
 import argparse
@@ -40,6 +42,17 @@ def measure(files: list[Path], passes: int = 3) -> dict:
         for path, _ in datas:
             subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True)
 
+    def pdfplumber_words():
+        import io
+
+        import pdfplumber
+
+        for _, data in datas:
+            with pdfplumber.open(io.BytesIO(data)) as pdf:
+                for page in pdf.pages:
+                    page.extract_words()
+                    page.lines  # noqa: B018 - the rulings a table rebuild needs
+
     ours_s = _best(passes, ours)
     result = {"files": len(files), "pages": pages, "ours_s": ours_s, "ours_pages_per_s": pages / ours_s}
     result["pdfium_text_s"] = _best(passes, raw_text)
@@ -47,6 +60,8 @@ def measure(files: list[Path], passes: int = 3) -> dict:
         result["pdftotext_layout_s"] = _best(passes, pdftotext)
         result["ratio_to_pdftotext"] = ours_s / result["pdftotext_layout_s"]
     result["ratio_to_pdfium_text"] = ours_s / result["pdfium_text_s"]
+    result["pdfplumber_words_s"] = _best(1, pdfplumber_words)
+    result["pdfplumber_to_ours"] = result["pdfplumber_words_s"] / ours_s
     return result
 
 

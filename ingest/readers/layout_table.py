@@ -15,6 +15,7 @@ from ingest.model import Box, Cell, Table
 
 _AMOUNT = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?%?$|^-{1,2}$")
 # a label that opens a row of its own: 一、 (一) 1. 其中 or a classification code
+_CODE = re.compile(r"^(\d{2}|\d{3}|\d{5}|\d{7})$")
 _ROW_START = re.compile(r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、]|其中|\d{3}(\d{2}){0,2}\b)")
 
 
@@ -56,8 +57,6 @@ def text_lines(words: list[Word]) -> list[Line]:
         centre = (word.box.top + word.box.bottom) / 2
         if groups and bounds[-1][0] <= centre <= bounds[-1][1]:
             groups[-1].append(word)
-            top, bottom = bounds[-1]
-            bounds[-1] = (min(top, word.box.top), max(bottom, word.box.bottom)) if False else (top, bottom)
         else:
             groups.append([word])
             bounds.append((word.box.top, word.box.bottom))
@@ -84,14 +83,31 @@ def alignment_tables(number: int, lines: list[Line]) -> tuple[list[Table], list[
     while i < len(lines):
         run_end = _run_end(lines, i)
         if run_end - i >= 3:
-            table = _table(number, lines[i:run_end])
+            start = _header_above(lines, i, run_end)
+            table = _table(number, lines[start:run_end])
             if table is not None:
+                del prose[len(prose) - (i - start):]
                 tables.append(table)
                 i = run_end
                 continue
         prose.append(lines[i])
         i += 1
     return tables, prose
+
+
+def _header_above(lines: list[Line], start: int, end: int) -> int:
+    """Header lines of one word just above a run (科目编码 over its three code columns): no farther
+    than a line height from the next, and inside the run's width."""
+    left = min(l.box.x0 for l in lines[start:end])
+    right = max(l.box.x1 for l in lines[start:end])
+    while start > 0:
+        above, below = lines[start - 1], lines[start]
+        height = max(above.box.bottom - above.box.top, 1.0)
+        inside = above.box.x0 >= left - 1 and above.box.x1 <= right + 1
+        if below.box.top - above.box.bottom > 1.2 * height or not inside or len(above.words) > 1:
+            break
+        start -= 1
+    return start
 
 
 def _tabular(line: Line) -> bool:
@@ -124,7 +140,9 @@ def _run_end(lines: list[Line], start: int) -> int:
 
 
 def _columns(lines: list[Line]) -> list[float]:
-    """Column boundaries: gaps no word of a body line crosses (lines with an amount)."""
+    """Column boundaries where the gaps between body words (lines with an amount) begin: labels are
+    left-aligned and amounts right-aligned, so a column starts just after the content of the one
+    before it, and a header word belongs to the band its start falls in."""
     body = [w for line in lines if _tabular(line) for w in line.words]
     spans = sorted((w.box.x0, w.box.x1) for w in body)
     if not spans:
@@ -133,7 +151,7 @@ def _columns(lines: list[Line]) -> list[float]:
     reach = spans[0][1]
     for x0, x1 in spans[1:]:
         if x0 > reach + 1:
-            edges.append((reach + x0) / 2)
+            edges.append(reach + 1)
         reach = max(reach, x1)
     return edges
 
@@ -144,86 +162,100 @@ def _table(number: int, lines: list[Line]) -> Table | None:
         return None
     n_cols = len(edges) + 1
 
-    def by_centre(word: Word) -> int:
-        centre = (word.box.x0 + word.box.x1) / 2
-        return sum(1 for e in edges if centre > e)
-
-    # a column's extent is where its amounts stand; a label or header word (left-aligned over
-    # right-aligned amounts) belongs to the column it overlaps most
-    extents: dict[int, tuple[float, float]] = {}
-    for line in lines:
-        for word in line.words:
-            if _is_amount(word.text):
-                c = by_centre(word)
-                x0, x1 = extents.get(c, (word.box.x0, word.box.x1))
-                extents[c] = (min(x0, word.box.x0), max(x1, word.box.x1))
-
-    def column(word: Word) -> int:
-        if _is_amount(word.text):
-            return by_centre(word)
-        overlaps = {c: min(x1, word.box.x1) - max(x0, word.box.x0) for c, (x0, x1) in extents.items()}
-        best = max(overlaps, key=overlaps.get, default=None)
-        return best if best is not None and overlaps[best] > 0 else by_centre(word)
+    def band(x: float) -> int:
+        return sum(1 for e in edges if x >= e)
 
     placed = []
     for line in lines:
         cols: dict[int, list[Word]] = {}
         for word in line.words:
-            cols.setdefault(column(word), []).append(word)
+            cols.setdefault(band(word.box.x0 + 0.5), []).append(word)
         placed.append((line, cols))
     rows = _rows(placed)
+    body_from = next((r for r, (_, cols, is_body) in enumerate(rows) if is_body), len(rows))
     cells = []
-    for r, (row_lines, cols) in enumerate(rows):
-        for c in range(n_cols):
+    for r, (_, cols, _) in enumerate(rows):
+        c = 0
+        while c < n_cols:
             words = cols.get(c, [])
+            span = 1
+            if r < body_from and words:
+                # a header word centred over columns that hold nothing of its line spans them
+                reach = band(max(w.box.x1 for w in words) - 0.5)
+                while c + span <= min(reach, n_cols - 1) and not cols.get(c + span):
+                    span += 1
             text = "".join(w.text for w in sorted(words, key=lambda w: (w.box.top, w.box.x0)))
             box = None
             if words:
                 box = Box(min(w.box.x0 for w in words), min(w.box.top for w in words),
                           max(w.box.x1 for w in words), max(w.box.bottom for w in words))
-            cells.append(Cell(text, r, c, 1, 1, number, box))
+            cells.append(Cell(text, r, c, 1, span, number, box))
+            c += span
     box = Box(min(l.box.x0 for l in lines), lines[0].box.top, max(l.box.x1 for l in lines), lines[-1].box.bottom)
     return Table(tuple(cells), len(rows), n_cols, number, box, tuple([number] * len(rows)))
 
 
+def _is_code(text: str) -> bool:
+    return bool(_CODE.match(text))
+
+
 def _rows(placed):
-    """Lines merged into rows. A line with amounts but no label text and a label line without
-    amounts next to it (within a line height) are one row; a label-only line after a row, that does
-    not open a row of its own, is the rest of the row's wrapped label."""
-    rows: list[tuple[list, dict[int, list[Word]]]] = []
-    pending_amounts = None  # amounts printed above a label not reached yet
+    """Lines merged into rows, with whether each is a body row. Header lines (before the first
+    line with an amount) stay rows of their own. In the body, a line with amounts but no label and
+    a label line without amounts next to it (within a line height) are one row; a label-only line
+    after a row, that does not open a row of its own, is the rest of the row's wrapped label."""
+    rows: list[tuple[list, dict[int, list[Word]], bool]] = []
+    pending = None  # amounts printed above a label not reached yet
+    in_body = False
     for line, cols in placed:
-        has_label = any(not _is_amount(w.text) for w in cols.get(0, []) + cols.get(1, []))
-        has_amount = any(_is_amount(w.text) for ws in cols.values() for w in ws)
-        label_text = "".join(w.text for w in cols.get(0, []))
-        if has_amount and not has_label and rows and pending_amounts is None and _near(rows[-1][0][-1], line) and not _row_complete(rows[-1][1]):
-            _merge(rows[-1], line, cols)  # amounts printed below their label
+        labels, amounts = _split_line(sorted((w for ws in cols.values() for w in ws), key=lambda w: w.box.x0))
+        label_text = "".join(w.text for w in labels)
+        if not amounts and not in_body:
+            rows.append(([line], {c: list(ws) for c, ws in cols.items()}, False))
             continue
-        if has_amount and not has_label:
-            if pending_amounts is not None:
-                rows.append(pending_amounts)
-            pending_amounts = ([line], cols)
+        in_body = True
+        if amounts and not labels:
+            if rows and pending is None and rows[-1][2] and _near(rows[-1][0][-1], line) and not _has_amounts(rows[-1][1]):
+                _merge(rows[-1], line, cols)  # amounts printed below their label
+                continue
+            if pending is not None:
+                rows.append(pending)
+            pending = ([line], {c: list(ws) for c, ws in cols.items()}, True)
             continue
-        if pending_amounts is not None and has_label and _near(pending_amounts[0][-1], line):
-            row = pending_amounts
-            pending_amounts = None
-            _merge(row, line, cols)
+        if pending is not None:
+            row, pending = pending, None
+            if labels and _near(row[0][-1], line) and not amounts:
+                _merge(row, line, cols)  # amounts printed above their label
+                rows.append(row)
+                continue
             rows.append(row)
-            continue
-        if pending_amounts is not None:
-            rows.append(pending_amounts)
-            pending_amounts = None
-        if has_label and not has_amount and rows and not _ROW_START.match(label_text) and _near(rows[-1][0][-1], line):
+        if labels and not amounts and rows and rows[-1][2] and not _ROW_START.match(label_text) \
+                and _near(rows[-1][0][-1], line):
             _merge(rows[-1], line, cols)  # the rest of a wrapped label
             continue
-        rows.append(([line], {c: list(ws) for c, ws in cols.items()}))
-    if pending_amounts is not None:
-        rows.append(pending_amounts)
+        rows.append(([line], {c: list(ws) for c, ws in cols.items()}, True))
+    if pending is not None:
+        rows.append(pending)
     return rows
 
 
-def _row_complete(cols) -> bool:
-    return any(_is_amount(w.text) for ws in cols.values() for w in ws)
+def _split_line(words: list[Word]) -> tuple[list[Word], list[Word]]:
+    """A line's label words and its amounts: classification codes that open the line (before any
+    other label word) are labels, every other figure an amount."""
+    labels, amounts = [], []
+    opening = True
+    for word in words:
+        if _is_amount(word.text) and not (opening and _is_code(word.text)):
+            amounts.append(word)
+            opening = False
+        else:
+            labels.append(word)
+            opening = opening and _is_code(word.text)
+    return labels, amounts
+
+
+def _has_amounts(cols) -> bool:
+    return bool(_split_line(sorted((w for ws in cols.values() for w in ws), key=lambda w: w.box.x0))[1])
 
 
 def _near(a: Line, b: Line) -> bool:

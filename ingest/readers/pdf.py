@@ -8,11 +8,13 @@ or a label wrapped over three lines, stays in its row. Where no rulings frame it
 from the words' alignment (`ingest.readers.layout_table`). A table that continues on the next page
 (same columns, no title between) is joined to it, its repeated header dropped.
 
-PDFium is used rather than pdfminer (what pdfplumber builds on) because it reads these files some
-twenty times faster; see BENCHMARKS.md.
+PDFium is used rather than pdfminer (what pdfplumber builds on) because it reads these files several
+times faster; `bench/pdf_speed.py` measures both, and BENCHMARKS.md has the figures.
 """
 from __future__ import annotations
 
+import bisect
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,6 +95,8 @@ class _View:
         return x, self.height - y
 
     def box(self, left: float, bottom: float, right: float, top: float) -> Box:
+        if self.rotation == 0:  # most pages: a flip of the vertical axis
+            return Box(left - self.left, self.height - (top - self.bottom), right - self.left, self.height - (bottom - self.bottom))
         (ax, ay), (bx, by) = self.point(left, bottom), self.point(right, top)
         return Box(min(ax, bx), min(ay, by), max(ax, bx), max(ay, by))
 
@@ -108,18 +112,40 @@ def _words(page, view: _View) -> list[Word]:
     textpage = page.get_textpage()
     try:
         words = []
-        for n in range(textpage.count_rects()):
-            left, bottom, right, top = textpage.get_rect(n)
-            text = textpage.get_text_bounded(left, bottom, right, top)
-            for piece in _pieces(text, view.box(left, bottom, right, top)):
-                words.append(piece)
+        in_runs = 0
+        for text, (left, bottom, right, top) in _runs(textpage):
+            in_runs += len(text)
+            words.extend(_pieces(text, view.box(left, bottom, right, top)))
         count = textpage.count_chars()
-        found = sum(len(w.text.replace(" ", "")) for w in words)
-        if count and found < 0.9 * _printed(textpage.get_text_range(0, count)):
-            return _char_words(textpage, count, view)
+        # the runs hold nearly every character of a page (the rest are the line breaks PDFium
+        # adds); only a page where they fall well short is read again, character by character
+        if in_runs < 0.85 * count:
+            found = sum(len(w.text.replace(" ", "")) for w in words)
+            if found < 0.9 * _printed(textpage.get_text_range(0, count)):
+                return _char_words(textpage, count, view)
         return words
     finally:
         textpage.close()
+
+
+_RUN_CHARS = 1 << 14  # a text run longer than this is cut (none in any publication seen)
+
+
+def _runs(textpage):
+    """Each text run's text and box (left, bottom, right, top), straight from PDFium: the helpers
+    that wrap these calls allocate a buffer per run, which costs more than the calls."""
+    import ctypes
+
+    import pypdfium2.raw as raw
+
+    handle = textpage.raw
+    left, bottom, right, top = (ctypes.c_double() for _ in range(4))
+    buffer = (ctypes.c_ushort * _RUN_CHARS)()
+    for n in range(raw.FPDFText_CountRects(handle, 0, -1)):
+        raw.FPDFText_GetRect(handle, n, left, top, right, bottom)
+        length = raw.FPDFText_GetBoundedText(handle, left, top, right, bottom, buffer, _RUN_CHARS)
+        text = ctypes.string_at(buffer, 2 * max(length, 0)).decode("utf-16-le", "replace")
+        yield text, (left.value, bottom.value, right.value, top.value)
 
 
 def _printed(text: str) -> int:
@@ -127,8 +153,8 @@ def _printed(text: str) -> int:
 
 
 def _char_words(textpage, count: int, view: _View) -> list[Word]:
-    """Words from character boxes (font ascent to descent): characters on one line, closer than
-    a character and a half, are one word."""
+    """Words from character boxes (font ascent to descent): characters on one line, closer than a
+    third of a character, are one word (loose boxes leave next to no gap inside a word)."""
     words: list[Word] = []
     text, box = "", None
     for i in range(count):
@@ -180,8 +206,8 @@ def _rulings(page, view: _View, raw) -> tuple[list[tuple[float, float, float]], 
     """Horizontal rulings as (y, x0, x1) and vertical ones as (x, top, bottom), on the page as shown.
     A path thin in one direction is a line; a rectangle drawn as one path gives its four edges."""
     horizontal, vertical = [], []
-    for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=3):
-        box = view.box(*obj.get_bounds())
+    for obj, bounds in _paths(page, raw):
+        box = view.box(*bounds)
         w, h = box.x1 - box.x0, box.bottom - box.top
         if h <= _THIN and w > _THIN:
             horizontal.append(((box.top + box.bottom) / 2, box.x0, box.x1))
@@ -193,8 +219,26 @@ def _rulings(page, view: _View, raw) -> tuple[list[tuple[float, float, float]], 
     return horizontal, vertical
 
 
+def _paths(page, raw, max_depth: int = 3):
+    """The page's path objects (inside form objects too) and their bounds (left, bottom, right,
+    top), through PDFium's calls directly: the object wrappers cost more than the calls."""
+    import ctypes
+
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    pending = [(raw.FPDFPage_CountObjects(page.raw), lambda i: raw.FPDFPage_GetObject(page.raw, i), 1)]
+    while pending:
+        count, get, depth = pending.pop()
+        for i in range(count):
+            obj = get(i)
+            kind = raw.FPDFPageObj_GetType(obj)
+            if kind == raw.FPDF_PAGEOBJ_PATH and raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+                yield obj, (left.value, bottom.value, right.value, top.value)
+            elif kind == raw.FPDF_PAGEOBJ_FORM and depth < max_depth:
+                pending.append((raw.FPDFFormObj_CountObjects(obj), lambda j, form=obj: raw.FPDFFormObj_GetObject(form, j), depth + 1))
+
+
 def _is_rectangle(obj, raw) -> bool:
-    count = raw.FPDFPath_CountSegments(obj.raw)
+    count = raw.FPDFPath_CountSegments(obj)
     return 4 <= count <= 6
 
 
@@ -271,12 +315,14 @@ def _ruled_table(number: int, region: Box, horizontal, vertical, words: list[Wor
     if len(ys) < 3 or len(xs) < 2 or not inside:
         return None, inside, outside  # an underline or a frame around prose, not a table
     rows, cols = len(ys) - 1, len(xs) - 1
+    # the stretches each ruling line covers, by its place among the snapped positions
+    v_at, h_at = _stretches(xs, vs), _stretches(ys, hs)
 
-    def v_line_at(x: float, y: float) -> bool:
-        return any(abs(s[0] - x) <= _SNAP and s[1] - _SNAP <= y <= s[2] + _SNAP for s in vs)
+    def v_line_at(x: int, y: float) -> bool:
+        return any(a - _SNAP <= y <= b + _SNAP for a, b in v_at[x])
 
-    def h_line_at(y: float, x: float) -> bool:
-        return any(abs(s[0] - y) <= _SNAP and s[1] - _SNAP <= x <= s[2] + _SNAP for s in hs)
+    def h_line_at(y: int, x: float) -> bool:
+        return any(a - _SNAP <= x <= b + _SNAP for a, b in h_at[y])
 
     parent = list(range(rows * cols))
 
@@ -290,9 +336,9 @@ def _ruled_table(number: int, region: Box, horizontal, vertical, words: list[Wor
         mid_y = (ys[r] + ys[r + 1]) / 2
         for c in range(cols):
             mid_x = (xs[c] + xs[c + 1]) / 2
-            if c + 1 < cols and not v_line_at(xs[c + 1], mid_y):
+            if c + 1 < cols and not v_line_at(c + 1, mid_y):
                 parent[find(r * cols + c + 1)] = find(r * cols + c)
-            if r + 1 < rows and not h_line_at(ys[r + 1], mid_x):
+            if r + 1 < rows and not h_line_at(r + 1, mid_x):
                 parent[find((r + 1) * cols + c)] = find(r * cols + c)
     groups: dict[int, list[tuple[int, int]]] = {}
     for r in range(rows):
@@ -317,16 +363,26 @@ def _ruled_table(number: int, region: Box, horizontal, vertical, words: list[Wor
     return _drop_empty_rows(table), inside, outside
 
 
+def _stretches(positions: list[float], segments) -> list[list[tuple[float, float]]]:
+    """For each snapped position, the (start, end) of the segments lying there."""
+    out: list[list[tuple[float, float]]] = [[] for _ in positions]
+    for at, start, end in segments:
+        i = bisect.bisect_left(positions, at - _SNAP)
+        if i < len(positions) and abs(positions[i] - at) <= _SNAP:
+            out[i].append((start, end))
+    return out
+
+
 def _centre_in(box: Box, region: Box) -> bool:
     cx, cy = (box.x0 + box.x1) / 2, (box.top + box.bottom) / 2
     return region.x0 <= cx <= region.x1 and region.top <= cy <= region.bottom
 
 
 def _band(edges: list[float], value: float) -> int | None:
-    for i in range(len(edges) - 1):
-        if edges[i] <= value <= edges[i + 1]:
-            return i
-    return None
+    """The band between two consecutive edges that holds `value` (None outside them all)."""
+    if not edges or value < edges[0] or value > edges[-1]:
+        return None
+    return min(bisect.bisect_right(edges, value) - 1, len(edges) - 2)
 
 
 def cell_text(words: list[Word]) -> str:
@@ -404,9 +460,13 @@ def join_continued_tables(pages: list[Page]) -> list[Page]:
     for page in pages:
         blocks = list(page.blocks)
         previous = _last_table(out)
-        if previous is not None and blocks and isinstance(blocks[0], Table) and _same_columns(previous[1], blocks[0]):
+        lead = 0
+        while lead < len(blocks) and isinstance(blocks[lead], Paragraph) and _furniture(blocks[lead].text):
+            lead += 1  # a running head, a page number or 续表 above the continued rows
+        if previous is not None and lead < len(blocks) and isinstance(blocks[lead], Table) \
+                and _same_columns(previous[1], blocks[lead]):
             page_index, table = previous
-            joined = _append(table, blocks.pop(0))
+            joined = _append(table, blocks.pop(lead))
             kept = list(out[page_index].blocks)
             kept[kept.index(table)] = joined
             out[page_index] = Page(out[page_index].number, tuple(kept), out[page_index].width, out[page_index].height)
@@ -432,8 +492,6 @@ def _last_table(pages: list[Page]):
 
 def _furniture(text: str) -> bool:
     """Page numbers and running heads that stand between a table and its continuation."""
-    import re
-
     flat = "".join(text.split())
     return not flat or bool(re.fullmatch(r"[-—第]*\d+[-—页]*|\d+/\d+|续表?.*", flat))
 
@@ -441,9 +499,17 @@ def _furniture(text: str) -> bool:
 def _same_columns(a: Table, b: Table) -> bool:
     if a.n_cols != b.n_cols or a.box is None or b.box is None:
         return False
-    left = [c.box.x0 for c in a.cells if c.row == a.n_rows - 1 and c.box]
-    right = [c.box.x0 for c in b.cells if c.row == 0 and c.box]
-    return len(left) == len(right) and all(abs(x - y) <= 3 for x, y in zip(left, right))
+    pairs = [(x, y) for x, y in zip(_column_starts(a), _column_starts(b)) if x is not None and y is not None]
+    return len(pairs) >= a.n_cols - 1 and all(abs(x - y) <= 3 for x, y in pairs)
+
+
+def _column_starts(table: Table) -> list[float | None]:
+    """Where each column starts, from its cells that span no other column."""
+    starts: list[float | None] = [None] * table.n_cols
+    for cell in table.cells:
+        if cell.colspan == 1 and cell.box is not None and starts[cell.col] is None:
+            starts[cell.col] = cell.box.x0
+    return starts
 
 
 def _append(a: Table, b: Table) -> Table:
