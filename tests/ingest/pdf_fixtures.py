@@ -31,6 +31,7 @@ class Variant:
     repeat_header: bool = True
     unit: str = "万元"  # the expenditure table's unit; the summary table is always in 万元
     total_first: bool = True
+    expenditure_title: str = "支出决算表"
 
 
 def _amount(text: str, unit: str) -> str:
@@ -91,7 +92,9 @@ class _Sheet:
                     c.rect(left, top - height, width, height, stroke=1, fill=0)
                 for n, line in enumerate(lines):
                     baseline = top - 12 - 14 * n
-                    if _numeric(line):
+                    if span > 1:
+                        c.drawCentredString(left + width / 2, baseline, line)  # a merged header cell
+                    elif _numeric(line):
                         c.drawRightString(left + width - 3, baseline + (5 if above else 0), line)
                     else:
                         c.drawString(left + 3, baseline, line)
@@ -134,7 +137,7 @@ def final_accounts_pdf(variant: Variant = Variant(), department: str = "孝义�
         ["总计", "1,345.06", "总计", "1,345.06"],
     ], variant.ruled)
     sheet.new_page()
-    sheet.text("支出决算表", 14, centre=True)
+    sheet.text(variant.expenditure_title, 14, centre=True)
     sheet.text(f"单位：{variant.unit}", 9, x=650)
     header, widths, rows = _expenditure(variant)
     split = variant.split_after
@@ -177,3 +180,16 @@ def _expenditure(variant: Variant):
     total = [("合计", len(head))] + [_amount(total_amounts[c], unit) for c in variant.order]
     rows = [total] + body if variant.total_first else body + [total]
     return header, widths, rows
+
+
+def three_public_pdf(department: str = "孝义市审计局", year: int = 2023) -> bytes:
+    """A file that holds the 三公 table alone, as some departments publish it."""
+    sheet = _Sheet()
+    sheet.text(f"{department}{year}年度财政拨款“三公”经费支出决算表", 14, centre=True)
+    sheet.text("单位：万元", 9, x=650)
+    sheet.table([100] * 6, [
+        [("预算数", 3), ("决算数", 3)],
+        ["合计", "因公出国（境）费", "公务接待费", "合计", "因公出国（境）费", "公务接待费"],
+        ["3.50", "2.00", "1.50", "3.20", "2.00", "1.20"],
+    ], True)
+    return sheet.bytes()

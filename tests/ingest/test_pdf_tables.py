@@ -9,7 +9,8 @@ import pytest
 from ingest.forms.final_accounts import parse_document
 from ingest.pipeline import ingest_file
 from ingest.readers.pdf import read_pdf
-from tests.ingest.pdf_fixtures import SUBJECTS, Variant, final_accounts_pdf
+from ingest.registry import load_registry
+from tests.ingest.pdf_fixtures import SUBJECTS, Variant, final_accounts_pdf, three_public_pdf
 
 LONG_NAME = SUBJECTS[3][1]
 
@@ -37,7 +38,12 @@ VARIANTS = {
     "columns in another order": Variant(order=("基本支出", "项目支出", "本年支出合计")),
     "amounts above their label": Variant(above=True),
     "table in 元": Variant(unit="元"),
+    "code glued to the name": Variant(codes="glued"),
+    "across pages, header repeated": Variant(split_after=3),
     "across pages, header not repeated": Variant(split_after=3, repeat_header=False),
+    "total row last, across pages": Variant(total_first=False, split_after=5),
+    "no rulings": Variant(ruled=False, codes="one"),
+    "no rulings, amounts above their label": Variant(ruled=False, codes="one", above=True),
 }
 
 
@@ -64,6 +70,16 @@ def test_a_wrapped_label_reads_as_one_name(tmp_path):
     _, accounts = _read(tmp_path, Variant())
     names = {line.subject_code: line.subject_name for line in accounts.lines if line.table_code == "03"}
     assert names["2010102"] == LONG_NAME.replace("（", "(").replace("）", ")")
+
+
+def test_tables_are_found_by_title_and_carry_their_page_and_unit(tmp_path):
+    _, accounts = _read(tmp_path, Variant(unit="元", split_after=3))
+    tables = {t.table_code: t for t in accounts.tables}
+    assert (tables["01"].page, tables["01"].unit) == (2, "万元")
+    assert (tables["03"].page, tables["03"].unit) == (3, "元")
+    pages = {line.page for line in accounts.lines if line.table_code == "03"}
+    assert pages == {3, 4}, "rows after the break carry the page they are printed on"
+    assert "table 05 (一般公共预算财政拨款支出决算表) not found" in accounts.missed
 
 
 def test_a_two_sided_table_gives_both_lists(tmp_path):
@@ -102,3 +118,34 @@ def test_a_source_adds_a_title_synonym_without_code(tmp_path):
     renamed = parse_document(document, vocabulary_extra={"final_accounts": {"tables": [
         {"code": "05", "titles": ["支出决算表"], "name": "一般公共预算财政拨款支出决算表"}]}})
     assert "05" in {t.table_code for t in renamed.tables}
+
+
+def test_a_file_with_one_standard_table_is_read_as_that_table(tmp_path):
+    path = tmp_path / "three_public.pdf"
+    path.write_bytes(three_public_pdf())
+    [parsed] = ingest_file(path)
+    assert (parsed.document.doc_type, parsed.document.status) == ("final_accounts", "partial")
+    assert "table 01 (收入支出决算总表) not found" in parsed.document.reason
+    amounts = {line.column_label: line.amount_yuan for line in parsed.accounts.lines}
+    assert amounts == {"预算数/合计": Decimal("35000.00"), "预算数/因公出国（境）费": Decimal("20000.00"),
+                       "预算数/公务接待费": Decimal("15000.00"), "决算数/合计": Decimal("32000.00"),
+                       "决算数/因公出国（境）费": Decimal("20000.00"), "决算数/公务接待费": Decimal("12000.00")}
+
+
+def test_a_new_title_is_onboarded_by_a_registry_entry(tmp_path):
+    """A province that titles its expenditure table 部门支出决算明细表: not found, until the source's
+    registry entry names the title (README, Adding a new source)."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    path = corpus / "accounts.pdf"
+    path.write_bytes(final_accounts_pdf(Variant(expenditure_title="部门支出决算明细表")))
+    [before] = ingest_file(path)
+    assert "table 03 (支出决算表) not found" in before.document.reason
+    (tmp_path / "sources.yml").write_text(
+        "root: .\nsources:\n  - name: detail_titles\n    path: corpus/*.pdf\n    vocabulary:\n"
+        "      final_accounts:\n        tables:\n          - {code: \"03\", titles: [支出决算明细表], name: 支出决算表}\n",
+        encoding="utf-8")
+    [after] = ingest_file(path, load_registry(tmp_path / "sources.yml"))
+    assert after.document.status == "partial" and "table 03" not in after.document.reason
+    cells = _expenditure(after.accounts)
+    assert cells[("2010101", "本年支出合计")] == Decimal("10000000.00")
