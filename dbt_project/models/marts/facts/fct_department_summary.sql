@@ -43,6 +43,20 @@ figures as (
         cast(sum(case when table_code = '01' and row_label like '%本年支出合计%' and column_label like '支出%'
                 then amount_yuan
         end) as decimal(18, 2)) as expenditure_total_yuan,
+        -- 收入总计 (= 支出总计), the carry-over at the start and end of the year, and the general
+        -- budget appropriation, from the income and expenditure sides of table 01
+        cast(sum(case when table_code = '01' and row_label like '%总计%' and column_label like '收入%'
+                then amount_yuan
+        end) as decimal(18, 2)) as grand_total_yuan,
+        cast(sum(case when table_code = '01' and row_label like '%年初结转和结余%' and column_label like '收入%'
+                then amount_yuan
+        end) as decimal(18, 2)) as carryover_start_yuan,
+        cast(sum(case when table_code = '01' and row_label like '%年末结转和结余%' and column_label like '支出%'
+                then amount_yuan
+        end) as decimal(18, 2)) as carryover_end_yuan,
+        cast(sum(case when table_code = '01' and row_label like '%一般公共预算财政拨款%' and column_label like '收入%'
+                then amount_yuan
+        end) as decimal(18, 2)) as general_budget_appropriation_yuan,
         cast(sum(case when table_code = '03' and row_label = '合计' and column_label like '%基本支出%'
                 then amount_yuan
         end) as decimal(18, 2)) as basic_yuan,
@@ -68,6 +82,10 @@ summary as (
         documents.department,
         figures.income_total_yuan,
         figures.expenditure_total_yuan,
+        figures.grand_total_yuan,
+        figures.carryover_start_yuan,
+        figures.carryover_end_yuan,
+        figures.general_budget_appropriation_yuan,
         figures.basic_yuan,
         figures.project_yuan,
         figures.personnel_yuan,
