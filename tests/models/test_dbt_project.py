@@ -48,3 +48,18 @@ def test_unit_tests_pass(tmp_path):
     results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
     unit = [r for r in results if r["unique_id"].startswith("unit_test.")]
     assert len(unit) >= 7 and all(r["status"] == "pass" for r in unit)
+
+
+def test_dbt_sources_declare_the_raw_tables_ingest_writes():
+    """The raw schema is defined once, in ingest/load.py; the dbt sources state the same tables
+    and columns with the same types, so a column added on one side and not the other fails here."""
+    from pathlib import Path
+
+    import yaml
+
+    from ingest.load import SCHEMAS, duck_type
+
+    sources = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "staging" / "_raw__sources.yml"
+    [raw] = yaml.safe_load(sources.read_text(encoding="utf-8"))["sources"]
+    declared = {t["name"]: [(c["name"], c["data_type"]) for c in t["columns"]] for t in raw["tables"]}
+    assert declared == {table: [(f.name, duck_type(f.type)) for f in schema] for table, schema in SCHEMAS.items()}
