@@ -203,7 +203,8 @@ def _rows(placed):
     """Lines merged into rows, with whether each is a body row. Header lines (before the first
     line with an amount) stay rows of their own. In the body, a line with amounts but no label and
     a label line without amounts next to it (within a line height) are one row; a label-only line
-    after a row, that does not open a row of its own, is the rest of the row's wrapped label."""
+    after a row, that does not open a row of its own or that fills only cells the row left empty,
+    is the rest of that row."""
     rows: list[tuple[list, dict[int, list[Word]], bool]] = []
     pending = None  # amounts printed above a label not reached yet
     in_body = False
@@ -229,9 +230,11 @@ def _rows(placed):
                 rows.append(row)
                 continue
             rows.append(row)
-        if labels and not amounts and rows and rows[-1][2] and not _ROW_START.match(label_text) \
-                and _near(rows[-1][0][-1], line):
-            _merge(rows[-1], line, cols)  # the rest of a wrapped label
+        if labels and not amounts and rows and rows[-1][2] and _near(rows[-1][0][-1], line) and (
+                not _ROW_START.match(label_text) or not any(rows[-1][1].get(c) for c in cols)):
+            # the rest of a wrapped label, or the cells of the row printed a little lower (its code
+            # under a label that stands level with the amounts)
+            _merge(rows[-1], line, cols)
             continue
         rows.append(([line], {c: list(ws) for c, ws in cols.items()}, True))
     if pending is not None:
