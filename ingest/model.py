@@ -64,6 +64,13 @@ class Table:
     def page_of_row(self, row: int) -> int | None:
         return self.row_pages[row] if row < len(self.row_pages) else self.page
 
+    @staticmethod
+    def from_grid(grid: list[list[str]]) -> "Table":
+        """A table read as a grid already (Word, Excel, HTML): a merged cell's text in every position."""
+        width = max((len(row) for row in grid), default=0)
+        cells = tuple(Cell(text, r, c) for r, row in enumerate(grid) for c, text in enumerate(row))
+        return Table(cells, len(grid), width)
+
 
 Block = Paragraph | Table
 
@@ -82,7 +89,9 @@ class Document:
     sha256: str
     pages: tuple[Page, ...]
     encoding: str | None = None
-    source_format: str = "pdf"  # what the tables were rebuilt from
+    source_format: str = "pdf"  # pdf, or the grid format it was read from (docx, xlsx, xls, html)
+    # the lines as the reader rendered them, for a document built from them (`from_lines`)
+    raw_lines: tuple[str, ...] | None = None
 
     @property
     def page_count(self) -> int:
@@ -102,6 +111,8 @@ class Document:
                     lines.append(block.text)
                 else:
                     lines.extend(render_row(row) for row in block.grid)
+        if self.raw_lines is not None:
+            return list(self.raw_lines), starts
         return lines, starts
 
     @property
@@ -128,6 +139,24 @@ class Document:
     def has_positions(self) -> bool:
         """Whether the tables were rebuilt from positions (a PDF), rather than read as grids."""
         return self.source_format == "pdf"
+
+
+def from_lines(path: Path, lines: list[str], sha256: str, source_format: str, encoding: str | None = None) -> Document:
+    """A document from the lines a grid format's reader renders (Word, Excel, HTML): each run of
+    tab-separated rows is a table, every other line a paragraph; the lines stay as rendered."""
+    blocks: list[Block] = []
+    run: list[list[str]] = []
+    for line in lines:
+        if "\t" in line:
+            run.append(line.split("\t"))
+            continue
+        if run:
+            blocks.append(Table.from_grid(run))
+            run = []
+        blocks.append(Paragraph(line))
+    if run:
+        blocks.append(Table.from_grid(run))
+    return Document(path, sha256, (Page(1, tuple(blocks)),), encoding, source_format, tuple(lines))
 
 
 def clean_cell(text: str | None) -> str:

@@ -298,8 +298,8 @@ def ingest_file(
     sections = layout.split_sections(lines)
     # the head names the region and year; capped, so a file that is one enormous line stays cheap
     file_head = "\n".join(lines[:40])[:4000]
-    # a document whose tables were rebuilt from positions is read from its model, when it is one report
-    model = text_doc if isinstance(text_doc, ModelDocument) and text_doc.has_positions and len(sections) == 1 else None
+    # a document read into the model (PDF, Word, Excel, HTML) is read from it, when it is one report
+    model = text_doc if isinstance(text_doc, ModelDocument) and len(sections) == 1 else None
     pages = text_doc.page_count if isinstance(text_doc, ModelDocument) and text_doc.has_positions else None
     out = []
     for section in sections:

@@ -50,12 +50,12 @@ def parse_document(document: Document, unit_hint: str | None = None,
     lines: list[FinalAccountLine] = []
     last_table_block = None
     blocks = list(document.blocks())
-    for n, block, caption, kind in standard_tables(blocks, kinds):
+    for n, block, caption, kind, skip in standard_tables(blocks, kinds):
         last_table_block = n
         after = " ".join(b.text for b in blocks[n + 1:n + 4] if isinstance(b, Paragraph))
         unit = unit_from_header(caption) or unit_hint or "万元"
         first_line = document.line_of(block)
-        cells = read_table(block, kind, unit, first_line, vocabulary)
+        cells = read_table(block, kind, unit, first_line, vocabulary, skip)
         empty = any(word in _flat(after) for word in vocabulary["empty_statements"])
         tables.append(FinalAccountTable(
             table_code=kind.code, title=_title(caption, kind), line_no=first_line + 1, unit=unit,
@@ -76,18 +76,18 @@ def standard_tables(blocks: list, kinds: tuple[TableKind, ...]):
         if isinstance(block, Paragraph):
             before.append(block)
             continue
-        caption, kind = _caption(before, block, kinds)
+        caption, kind, skip = _caption(before, block, kinds)
         before = []
         if kind is not None and kind.code not in seen:
             seen.add(kind.code)
-            yield n, block, caption, kind
+            yield n, block, caption, kind, skip
 
 
 def recognises(document: Document, vocabulary_extra: dict[str, Any] | None = None) -> bool:
     """Whether a document holds a final-accounts table (决算 in its title), even one alone: a file
     with only the 三公 table is that table of its department's publication."""
     kinds = table_kinds(final_accounts_vocabulary(vocabulary_extra))
-    return any("决算" in _flat(caption) for _, _, caption, _ in standard_tables(list(document.blocks()), kinds))
+    return any("决算" in _flat(caption) for _, _, caption, _, _ in standard_tables(list(document.blocks()), kinds))
 
 
 def missing_tables(codes: set[str], vocabulary: dict[str, Any]) -> tuple[str, ...]:
@@ -96,17 +96,39 @@ def missing_tables(codes: set[str], vocabulary: dict[str, Any]) -> tuple[str, ..
     return tuple(f"table {code} ({table_name(kinds, code)}) not found" for code in vocabulary["required"] if code not in codes)
 
 
-def _caption(before: list[Paragraph], table: Table, kinds: tuple[TableKind, ...]) -> tuple[str, TableKind | None]:
+def _caption(before: list[Paragraph], table: Table, kinds: tuple[TableKind, ...]) -> tuple[str, TableKind | None, int]:
     """The text printed above a table, from its title down (at most four lines up, and never past
-    the table before it), and the kind of table that title names; else the table's first row."""
+    the table before it) and the caption rows that open the grid itself (a spreadsheet's merged
+    title and unit rows); the kind of table the title names; how many rows the caption takes."""
+    skip = caption_rows(table, kinds)
+    in_grid = [" ".join(t for t in dict.fromkeys(table.grid[r]) if t) for r in range(skip)]
     near = before[-4:]
     for k in range(len(near) - 1, -1, -1):
         kind = title_code(near[k].text, kinds)
         if kind is not None:
-            return " ".join(p.text for p in near[k:]), kind
-    caption = " ".join(p.text for p in near)
+            return " ".join([p.text for p in near[k:]] + in_grid), kind, skip
+    caption = " ".join([p.text for p in near] + in_grid)
+    if skip:
+        return caption, title_code(" ".join(in_grid), kinds), skip
     first_row = " ".join(dict.fromkeys(table.grid[0])) if table.n_rows else ""
-    return caption + " " + first_row, title_code(first_row, kinds)
+    return caption + " " + first_row, title_code(first_row, kinds), 0
+
+
+# what a caption line says besides the title: the unit, the department, the year, the number
+_CAPTION_TEXT = re.compile(r"单位[:：]|编制单位|部门名称|填报单位|年度$|^公开\d+表?$|^表[一二三四五六七八九十]+$")
+
+
+def caption_rows(table: Table, kinds: tuple[TableKind, ...]) -> int:
+    """How many of a table's first rows are caption (title, unit, department, number), printed
+    inside the grid as a spreadsheet does, not header."""
+    count = 0
+    for row in table.grid:
+        texts = [t for t in dict.fromkeys(_flat(c) for c in row) if t]
+        if not texts or len(texts) > 3 or not all(
+                title_code(t, kinds) or unit_from_header(t) or _CAPTION_TEXT.search(t) for t in texts):
+            break
+        count += 1
+    return count
 
 
 def table_name(kinds: tuple[TableKind, ...], code: str | None) -> str:
@@ -130,8 +152,10 @@ class _Side:
     value_columns: list[int]
 
 
-def read_table(table: Table, kind: TableKind, unit: str, first_line: int, vocabulary: dict[str, Any]) -> list[FinalAccountLine]:
-    grid = [[_flat(c) for c in row] for row in table.grid]
+def read_table(table: Table, kind: TableKind, unit: str, first_line: int, vocabulary: dict[str, Any],
+               skip: int = 0) -> list[FinalAccountLine]:
+    """The amounts of one table, its first `skip` rows (caption rows) left out."""
+    grid = [[_flat(c) for c in row] if r >= skip else [""] * table.n_cols for r, row in enumerate(table.grid)]
     words = vocabulary["label_columns"]
     header_end = _header_end(grid, table.n_cols, words)
     paths = _paths(grid[:header_end], table.n_cols)
@@ -159,11 +183,18 @@ def _paths(header: list[list[str]], width: int) -> list[list[str]]:
     """Each column's header words top to bottom, a merged cell's words once."""
     paths: list[list[str]] = [[] for _ in range(width)]
     for row in header:
-        for c in range(width):
-            text = row[c] if c < len(row) else ""
-            if text and (not paths[c] or paths[c][-1] != text) and text not in paths[c]:
-                paths[c].append(text)
+        _extend_paths(paths, row)
     return paths
+
+
+def _extend_paths(paths: list[list[str]], row: list[str]) -> None:
+    """Add a header row's words to the columns' paths (a row of column numbers adds none)."""
+    if is_column_numbers(row):
+        return
+    for c, path in enumerate(paths):
+        text = row[c] if c < len(row) else ""
+        if text and text not in path:
+            path.append(text)
 
 
 def _role(path: list[str], words: dict[str, list[str]]) -> str:
@@ -247,17 +278,23 @@ def _side_amounts(table: Table, kind: TableKind, row: list[str], r: int, line_no
 
 
 def _header_end(grid: list[list[str]], width: int, words: dict[str, list[str]]) -> int:
-    """The first row with an amount under a column whose header names no code or row number (a
-    row of column numbers, 栏次 or 1 2 3 …, is still header)."""
+    """The first body row: a total row (合计), or a row with an amount under a column whose header
+    names no code or row number, or with a code under a code column (a row left blank, as in a
+    template or a year with nothing spent, is still a row). A row of column numbers, 栏次 or
+    1 2 3 …, is still header."""
+    paths: list[list[str]] = [[] for _ in range(width)]  # the header above the row looked at
     for r, row in enumerate(grid):
         if is_column_numbers(row):
             continue
-        numeric = [c for c, text in enumerate(row) if text and try_decimal(text) is not None]
-        if not numeric:
-            continue
-        paths = _paths(grid[:r], width)
-        if any(_role(paths[c], words) == "value" for c in numeric):
+        first = next((c for c, text in enumerate(row) if text), None)
+        if r and first is not None and row[first] in words["total_rows"] and _role(paths[first], words) in ("code", "name"):
             return r
+        for c, text in enumerate(row):
+            if text and try_decimal(text) is not None:
+                role = _role(paths[c], words)
+                if role == "value" or (role == "code" and SUBJECT_CODE.match(text)):
+                    return r
+        _extend_paths(paths, row)
     return len(grid)
 
 

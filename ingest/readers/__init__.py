@@ -1,20 +1,20 @@
-"""Readers: one per file format, all rendering a document as text lines with table rows tab-separated.
-
-Whatever the format, the parsers see the same model: prose lines, and table rows whose cells are
-joined by tabs (merged cells repeated into every grid position they cover).
-"""
+"""Readers: one per file format. A PDF, Word, Excel or HTML file becomes the document model
+(`ingest.model.Document`: paragraphs and tables of cells); a text or Markdown file stays text lines.
+Both render the same lines, prose as it is and table rows with their cells joined by tabs (merged
+cells repeated into every grid position they cover), which the line-based forms read."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from ingest.errors import QuarantineError
+from ingest.model import Document
 from ingest.readers.model import TextDocument
 
 TEXT_SUFFIXES = {".txt", ".md", ".text", ".markdown", ".csv", ".tsv"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 
 
-def read(path: Path, data: bytes, sha256: str, encoding: str | None = None) -> TextDocument:
+def read(path: Path, data: bytes, sha256: str, encoding: str | None = None) -> Document | TextDocument:
     """Read a file by its type; `encoding` overrides detection for text and HTML."""
     suffix = path.suffix.lower()
     if suffix in TEXT_SUFFIXES:
@@ -48,4 +48,4 @@ def read(path: Path, data: bytes, sha256: str, encoding: str | None = None) -> T
     raise QuarantineError(f"unsupported file type '{suffix or '(none)'}'")
 
 
-__all__ = ["TextDocument", "read"]
+__all__ = ["Document", "TextDocument", "read"]

@@ -4,7 +4,8 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from pathlib import Path
 
-from ingest.readers.model import TextDocument, clean_cell, expand_spans, render_rows
+from ingest.model import Document, from_lines
+from ingest.readers.model import clean_cell, expand_spans, render_rows
 from ingest.readers.text import decode
 
 _BLOCK = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "section", "article", "header", "footer", "title", "pre", "blockquote"}
@@ -171,6 +172,6 @@ def html_to_lines(html: str) -> list[str]:
     return renderer.lines
 
 
-def read_html(path: Path, data: bytes, sha256: str, encoding: str | None = None) -> TextDocument:
+def read_html(path: Path, data: bytes, sha256: str, encoding: str | None = None) -> Document:
     html, encoding = decode(data, encoding)
-    return TextDocument(path=path, text="\n".join(html_to_lines(html)), encoding=encoding, sha256=sha256)
+    return from_lines(path, html_to_lines(html), sha256, "html", encoding)

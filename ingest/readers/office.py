@@ -10,7 +10,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 from ingest.errors import QuarantineError
-from ingest.readers.model import TextDocument, render_rows
+from ingest.model import Document, from_lines
+from ingest.readers.model import render_rows
 
 
 def _require_zip(data: bytes, kind: str) -> None:
@@ -39,7 +40,7 @@ def docx_to_lines(data: bytes) -> list[str]:
     return lines
 
 
-def read_docx(path: Path, data: bytes, sha256: str) -> TextDocument:
+def read_docx(path: Path, data: bytes, sha256: str) -> Document:
     _require_zip(data, "DOCX")
     try:
         lines = docx_to_lines(data)
@@ -47,7 +48,7 @@ def read_docx(path: Path, data: bytes, sha256: str) -> TextDocument:
         raise
     except Exception as exc:  # python-docx raises many kinds on damaged parts
         raise QuarantineError(f"corrupt DOCX: {type(exc).__name__}: {exc}".splitlines()[0]) from exc
-    return TextDocument(path=path, text="\n".join(lines), encoding=None, sha256=sha256)
+    return from_lines(path, lines, sha256, "docx")
 
 
 def format_value(value) -> str:
@@ -99,16 +100,16 @@ def _trim(grid: list[list[str]]) -> list[str]:
     return out
 
 
-def read_xlsx(path: Path, data: bytes, sha256: str) -> TextDocument:
+def read_xlsx(path: Path, data: bytes, sha256: str) -> Document:
     _require_zip(data, "XLSX")
     try:
         lines = xlsx_to_lines(data)
     except Exception as exc:
         raise QuarantineError(f"corrupt XLSX: {type(exc).__name__}: {exc}".splitlines()[0]) from exc
-    return TextDocument(path=path, text="\n".join(lines), encoding=None, sha256=sha256)
+    return from_lines(path, lines, sha256, "xlsx")
 
 
-def read_xls(path: Path, data: bytes, sha256: str) -> TextDocument:
+def read_xls(path: Path, data: bytes, sha256: str) -> Document:
     import xlrd
 
     try:
@@ -127,7 +128,7 @@ def read_xls(path: Path, data: bytes, sha256: str) -> TextDocument:
                     grid[r][c] = top
         lines.append(f"## {sheet.name}")
         lines.extend(_trim(grid))
-    return TextDocument(path=path, text="\n".join(lines), encoding=None, sha256=sha256)
+    return from_lines(path, lines, sha256, "xls")
 
 
 def _xls_value(book, cell) -> str:
@@ -140,7 +141,7 @@ def _xls_value(book, cell) -> str:
     return format_value(cell.value)
 
 
-def read_doc(path: Path, data: bytes, sha256: str) -> TextDocument:
+def read_doc(path: Path, data: bytes, sha256: str) -> Document:
     """Word 97-2003: converted to DOCX by LibreOffice when it is installed."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
