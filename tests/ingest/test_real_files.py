@@ -64,3 +64,19 @@ def test_shanghai_figures_carry_the_page_and_row_a_person_finds_them_at():
     assert row.subject_name == "机关事业单位基本养老保险缴费支出"
     stated = [f for f in parsed.accounts.facts if f.kind == "amount" and f.label == "财政拨款收入支出总计"]
     assert [(f.page, f.value) for f in stated] == [(21, Decimal("0.3"))]
+
+
+def test_the_blank_shanghai_template_shows_every_table_and_no_figure():
+    """The official template of the same family (placeholders XX, cells blank, codes spaced out
+    as 3 0 1 0 1): every standard table is found, and no code or header is taken for an amount."""
+    template = REAL.parents[1] / "reference" / "templates" / "shanghai_2024_final_accounts_template.pdf"
+    [parsed] = ingest_file(template)
+    assert parsed.document.doc_type == "final_accounts"
+    assert (parsed.document.status, parsed.document.reason) == ("quarantined", "no final-accounts table read")
+    from ingest.readers.pdf import read_pdf
+    from ingest.forms.final_accounts import parse_document
+
+    accounts = parse_document(read_pdf(template, template.read_bytes(), ""))
+    assert accounts.missed == ()
+    assert {t.table_code for t in accounts.tables} == {"01", "02", "03", "04", "05", "06", "07", "08", "09"}
+    assert accounts.lines == ()
