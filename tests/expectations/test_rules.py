@@ -348,3 +348,14 @@ def test_band_grows_with_the_number_of_addends_and_the_source_factor():
         {**cell("02", "合计", "财政拨款收入", D("200")), "half_unit_yuan": WAN * 3},
     ]}
     assert violations("F4", wide)[0][3] == "info"
+
+
+def test_economic_classes_of_table_06_add_up_to_their_kinds():
+    """F6 on table 06: 301 工资福利支出 = Σ 301xx, as Shanghai's 2,082.85 against its items' 2,082.86."""
+    consistent = [cell("06", "工资福利支出", "决算数", D("20828500"), "301"),
+                  cell("06", "基本工资", "决算数", D("2623300"), "30101"), cell("06", "津贴补贴", "决算数", D("18205200"), "30102")]
+    assert violations("F6", {"marts.fct_final_account_line": consistent}) == []
+    tail = consistent[:2] + [cell("06", "津贴补贴", "决算数", D("18205300"), "30102")]
+    assert violations("F6", {"marts.fct_final_account_line": tail}) == [("20828600.00", "20828500.00", "-100.00", "info")]
+    wrong = consistent[:2] + [cell("06", "津贴补贴", "决算数", D("19205200"), "30102")]
+    assert violations("F6", {"marts.fct_final_account_line": wrong}) == [("21828500.00", "20828500.00", "-1000000.00", "error")]
