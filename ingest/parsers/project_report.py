@@ -13,69 +13,17 @@ from ingest.normalise import NULL_MARKERS, parse_decimal, percent_to_fraction, p
 from ingest.parsers.tables import Row, rows_from, split_row
 from ingest.records import BudgetLine, EvaluationSummary, IndicatorLine, ProjectReport
 from ingest.targets import parse_actual, parse_target
+from ingest.vocabulary import load as load_vocabulary
 
 PARSER_NAME = "project_report_v2"
 
-# Header label fragments -> funds-block field, most specific first.
-_BUDGET_COLUMNS = (
-    ("目标申报", "declared"),
-    ("预算编制", "initial"),
-    ("年初预算", "initial"),
-    ("调整后预算", "adjusted"),
-    ("全年预算", "adjusted"),
-    ("全年执行", "executed"),
-    ("执行数", "executed"),
-    ("决算数", "executed"),
-    ("结余", "balance"),
-    ("结(转)余", "balance"),
-    ("结转", "balance"),
-    ("余额", "balance"),
-    ("分值", "weight"),
-    ("执行率", "rate"),
-    ("得分", "score"),
-    ("偏差原因", "note"),
-    ("原因", "note"),
-)
-_FUND_SOURCES = (
-    ("合计", "total"),
-    ("资金总额", "total"),
-    ("中央", "central"),
-    ("省级", "provincial"),
-    ("省财政", "provincial"),
-    ("上年结转", "carryover"),
-    ("结转", "carryover"),
-    ("本年财政拨款", "appropriation"),
-    ("财政拨款", "appropriation"),
-    ("市县", "local"),
-    ("市区", "local"),
-    ("县级", "local"),
-    ("区级", "local"),
-    ("市级", "local"),
-    ("其他", "other"),
-)
-
+# The header words, fund sources and indicator levels: ingest/vocabulary/project_report.yml.
+_VOCABULARY = load_vocabulary("project_report")
+_BUDGET_COLUMNS = tuple(tuple(entry) for entry in _VOCABULARY["budget_columns"])
+_FUND_SOURCES = tuple(tuple(entry) for entry in _VOCABULARY["fund_sources"])
 LEVEL1 = ("产出指标", "效益指标", "满意度指标", "预算执行率")
-# Level-1 headings as printed -> the vocabulary above.
-_LEVEL1_FORMS = {
-    "产出指标": "产出指标", "产出": "产出指标",
-    "效益指标": "效益指标", "效益": "效益指标",
-    "满意度指标": "满意度指标", "满意度": "满意度指标",
-    "执行率指标": "预算执行率", "执行率": "预算执行率", "预算执行率": "预算执行率", "预算执行率指标": "预算执行率",
-}
-# Level-2 vocabulary, with the variants and truncations seen in published tables.
-_LEVEL2 = (
-    ("数量", "数量指标", "产出指标"),
-    ("质量", "质量指标", "产出指标"),
-    ("时效", "时效指标", "产出指标"),
-    ("成本", "成本指标", "产出指标"),
-    ("经济效", "经济效益", "效益指标"),
-    ("社会效", "社会效益", "效益指标"),
-    ("生态效", "生态效益", "效益指标"),
-    ("可持续", "可持续影响", "效益指标"),
-    ("服务对象满意", "服务对象满意度", "满意度指标"),
-    ("预算执行", "预算执行率", "预算执行率"),
-    ("执行率", "预算执行率", "预算执行率"),
-)
+_LEVEL1_FORMS = dict(_VOCABULARY["level1_forms"])
+_LEVEL2 = tuple(tuple(entry) for entry in _VOCABULARY["level2"])
 _FRAGMENT_CHARS = set("产出效益满意度指标绩效目标")
 _GRADES = "优良中差"
 
@@ -424,7 +372,7 @@ def _indicator_values(texts: list[str]):
     return texts[w - 2], texts[w - 1], try_decimal(texts[w]), score, reason
 
 
-_TARGET_WORDS = ("明显", "及时", "有效", "提高", "降低", "健全", "完善", "达到", "改善", "依据", "按时", "持续")
+_TARGET_WORDS = tuple(_VOCABULARY["target_words"])
 
 
 def _is_target_word(cell: str) -> bool:
