@@ -37,37 +37,25 @@ figures as (
 
     select
         document_id,
-        cast(sum(case when table_code = '01' and row_label like '%本年收入合计%' and column_label like '收入%'
-                then amount_yuan
-        end) as decimal(18, 2)) as income_total_yuan,
-        cast(sum(case when table_code = '01' and row_label like '%本年支出合计%' and column_label like '支出%'
-                then amount_yuan
-        end) as decimal(18, 2)) as expenditure_total_yuan,
+        {{ table_amount("table_code = '01' and row_label like '%本年收入合计%' and column_label like '收入%'") }}
+            as income_total_yuan,
+        {{ table_amount("table_code = '01' and row_label like '%本年支出合计%' and column_label like '支出%'") }}
+            as expenditure_total_yuan,
         -- 收入总计 (= 支出总计), the carry-over at the start and end of the year, and the general
         -- budget appropriation, from the income and expenditure sides of table 01
-        cast(sum(case when table_code = '01' and row_label like '%总计%' and column_label like '收入%'
-                then amount_yuan
-        end) as decimal(18, 2)) as grand_total_yuan,
-        cast(sum(case when table_code = '01' and row_label like '%年初结转和结余%' and column_label like '收入%'
-                then amount_yuan
-        end) as decimal(18, 2)) as carryover_start_yuan,
-        cast(sum(case when table_code = '01' and row_label like '%年末结转和结余%' and column_label like '支出%'
-                then amount_yuan
-        end) as decimal(18, 2)) as carryover_end_yuan,
-        cast(sum(case when table_code = '01' and row_label like '%一般公共预算财政拨款%' and column_label like '收入%'
-                then amount_yuan
-        end) as decimal(18, 2)) as general_budget_appropriation_yuan,
-        cast(sum(case when table_code = '03' and row_label = '合计' and column_label like '%基本支出%'
-                then amount_yuan
-        end) as decimal(18, 2)) as basic_yuan,
-        cast(sum(case when table_code = '03' and row_label = '合计' and column_label like '%项目支出%'
-                then amount_yuan
-        end) as decimal(18, 2)) as project_yuan,
+        {{ table_amount("table_code = '01' and row_label like '%总计%' and column_label like '收入%'") }}
+            as grand_total_yuan,
+        {{ table_amount("table_code = '01' and row_label like '%年初结转和结余%' and column_label like '收入%'") }}
+            as carryover_start_yuan,
+        {{ table_amount("table_code = '01' and row_label like '%年末结转和结余%' and column_label like '支出%'") }}
+            as carryover_end_yuan,
+        {{ table_amount("table_code = '01' and row_label like '%一般公共预算财政拨款%' and column_label like '收入%'") }}
+            as general_budget_appropriation_yuan,
+        {{ table_amount("table_code = '03' and row_label = '合计' and column_label like '%基本支出%'") }} as basic_yuan,
+        {{ table_amount("table_code = '03' and row_label = '合计' and column_label like '%项目支出%'") }} as project_yuan,
         -- 人员经费 = 301 + 303; 公用经费 = 302 + 307 + 310 + 399 (DOMAIN §4)
-        cast(sum(case when table_code = '06' and subject_code in ('301', '303') then amount_yuan end) as decimal(18, 2)) as personnel_yuan,
-        cast(sum(case when table_code = '06' and subject_code in ('302', '307', '310', '399')
-                then amount_yuan
-        end) as decimal(18, 2)) as public_expenses_yuan
+        {{ table_amount("table_code = '06' and subject_code in ('301', '303')") }} as personnel_yuan,
+        {{ table_amount("table_code = '06' and subject_code in ('302', '307', '310', '399')") }} as public_expenses_yuan
     from lines
     group by document_id
 
