@@ -344,16 +344,20 @@ def _ruled_table(number: int, region: Box, horizontal, vertical, words: list[Wor
     for r in range(rows):
         for c in range(cols):
             groups.setdefault(find(r * cols + c), []).append((r, c))
-    texts: dict[int, list[Word]] = {}
+    cell_of = _rectangular(groups)
+    texts: dict[object, list[Word]] = {}
     for word in inside:
         cx, cy = (word.box.x0 + word.box.x1) / 2, (word.box.top + word.box.bottom) / 2
         r = _band(ys, cy)
         c = _band(xs, cx)
         if r is None or c is None:
             continue
-        texts.setdefault(find(r * cols + c), []).append(word)
+        texts.setdefault(cell_of[(r, c)], []).append(word)
+    members_of: dict[object, list[tuple[int, int]]] = {}
+    for position, key in cell_of.items():
+        members_of.setdefault(key, []).append(position)
     cells = []
-    for root, members in groups.items():
+    for root, members in members_of.items():
         r0, c0 = min(r for r, _ in members), min(c for _, c in members)
         r1, c1 = max(r for r, _ in members), max(c for _, c in members)
         box = Box(xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1])
@@ -361,6 +365,24 @@ def _ruled_table(number: int, region: Box, horizontal, vertical, words: list[Wor
     cells.sort(key=lambda cell: (cell.row, cell.col))
     table = Table(tuple(cells), rows, cols, number, Box(xs[0], ys[0], xs[-1], ys[-1]), tuple([number] * rows))
     return _drop_empty_rows(table), inside, outside
+
+
+def _rectangular(groups: dict[int, list[tuple[int, int]]]) -> dict[tuple[int, int], object]:
+    """Each grid position's cell. Bands joined where rulings are missing make a cell when they form
+    a rectangle; where they do not (a caption band above a column whose category spans its rows,
+    with no line between), the joined bands are kept apart row by row, as runs along each row."""
+    out: dict[tuple[int, int], object] = {}
+    for root, members in groups.items():
+        rows_ = {r for r, _ in members}
+        cols_ = {c for _, c in members}
+        if len(members) == len(rows_) * len(cols_):
+            for position in members:
+                out[position] = root
+            continue
+        for r, c in sorted(members):
+            left = out.get((r, c - 1))
+            out[(r, c)] = left if (r, c - 1) in members and left is not None else (root, r, c)
+    return out
 
 
 def _stretches(positions: list[float], segments) -> list[list[tuple[float, float]]]:

@@ -149,3 +149,18 @@ def test_a_new_title_is_onboarded_by_a_registry_entry(tmp_path):
     assert after.document.status == "partial" and "table 03" not in after.document.reason
     cells = _expenditure(after.accounts)
     assert cells[("2010101", "本年支出合计")] == Decimal("10000000.00")
+
+
+def test_bands_joined_into_an_l_shape_stay_cells_row_by_row():
+    """A caption band inside the frame, above a category column whose rows no line divides: the
+    bands the missing rulings join are no rectangle, so they are kept apart row by row."""
+    from ingest.model import Box
+    from ingest.readers.layout_table import Word
+    from ingest.readers.pdf import layout_page
+
+    horizontal = [(0, 0, 200), (20, 100, 200), (40, 100, 200), (60, 0, 200)]  # none across column 0 inside
+    vertical = [(0, 0, 60), (100, 20, 60), (200, 0, 60)]  # none through the caption band
+    words = [Word("收入预算总表", Box(60, 5, 140, 15)), Word("一般公共预算", Box(10, 25, 90, 35)),
+             Word("小计", Box(110, 25, 150, 35)), Word("专项收入", Box(110, 45, 170, 55))]
+    [table] = layout_page(1, words, horizontal, vertical, 300, 100).blocks
+    assert table.grid == [["收入预算总表", "收入预算总表"], ["一般公共预算", "小计"], ["", "专项收入"]]
