@@ -113,10 +113,15 @@ def _words(page, view: _View) -> list[Word]:
     try:
         words = []
         in_runs = 0
+        spread = False
         for text, (left, bottom, right, top) in _runs(textpage):
             in_runs += len(text)
-            words.extend(_pieces(text, view.box(left, bottom, right, top)))
+            box = view.box(left, bottom, right, top)
+            spread = spread or _spread(text, box)
+            words.extend(_pieces(text, box))
         count = textpage.count_chars()
+        if spread:
+            return _char_words(textpage, count, view)
         # the runs hold nearly every character of a page (the rest are the line breaks PDFium
         # adds); only a page where they fall well short is read again, character by character
         if in_runs < 0.85 * count:
@@ -146,6 +151,16 @@ def _runs(textpage):
         length = raw.FPDFText_GetBoundedText(handle, left, top, right, bottom, buffer, _RUN_CHARS)
         text = ctypes.string_at(buffer, 2 * max(length, 0)).decode("utf-16-le", "replace")
         yield text, (left.value, bottom.value, right.value, top.value)
+
+
+def _spread(text: str, box: Box) -> bool:
+    """Whether a run spans columns: PDFium may keep one run across a whole table row, with a single
+    space standing for each wide gap, and its box then far wider than its characters need."""
+    text = text.replace("\x00", "").strip()
+    if " " not in text:
+        return False
+    height = max(min(box.bottom - box.top, box.x1 - box.x0), 1.0)
+    return box.x1 - box.x0 > 1.6 * len(text) * height
 
 
 def _printed(text: str) -> int:
@@ -345,13 +360,16 @@ def _ruled_table(number: int, region: Box, horizontal, vertical, words: list[Wor
         for c in range(cols):
             groups.setdefault(find(r * cols + c), []).append((r, c))
     cell_of = _rectangular(groups)
-    texts: dict[object, list[Word]] = {}
+    placed: list[tuple[Word, int, int]] = []
     for word in inside:
         cx, cy = (word.box.x0 + word.box.x1) / 2, (word.box.top + word.box.bottom) / 2
         r = _band(ys, cy)
         c = _band(xs, cx)
-        if r is None or c is None:
-            continue
+        if r is not None and c is not None:
+            placed.append((word, r, c))
+    _split_filled_spans(cell_of, placed)
+    texts: dict[object, list[Word]] = {}
+    for word, r, c in placed:
         texts.setdefault(cell_of[(r, c)], []).append(word)
     members_of: dict[object, list[tuple[int, int]]] = {}
     for position, key in cell_of.items():
@@ -383,6 +401,20 @@ def _rectangular(groups: dict[int, list[tuple[int, int]]]) -> dict[tuple[int, in
             left = out.get((r, c - 1))
             out[(r, c)] = left if (r, c - 1) in members and left is not None else (root, r, c)
     return out
+
+
+def _split_filled_spans(cell_of: dict[tuple[int, int], object], placed: list[tuple[Word, int, int]]) -> None:
+    """A one-row cell that spans columns but holds words in more than one of them is the columns'
+    own cells: the table rules its header and leaves its body rows without vertical lines."""
+    columns: dict[object, set[int]] = {}
+    rows: dict[object, set[int]] = {}
+    for (r, c), key in cell_of.items():
+        rows.setdefault(key, set()).add(r)
+    for _, r, c in placed:
+        columns.setdefault(cell_of[(r, c)], set()).add(c)
+    for (r, c), key in list(cell_of.items()):
+        if len(rows[key]) == 1 and len(columns.get(key, ())) > 1:
+            cell_of[(r, c)] = (key, "column", c)
 
 
 def _stretches(positions: list[float], segments) -> list[list[tuple[float, float]]]:

@@ -80,3 +80,19 @@ def test_the_blank_shanghai_template_shows_every_table_and_no_figure():
     assert accounts.missed == ()
     assert {t.table_code for t in accounts.tables} == {"01", "02", "03", "04", "05", "06", "07", "08", "09"}
     assert accounts.lines == ()
+
+
+def test_a_table_row_printed_as_one_text_run_is_cut_into_its_columns():
+    """Jiangsu's 收支预算总表 (a page turned a quarter, rulings for the header only): each body row
+    is one PDFium text run whose single spaces stand for wide gaps; the reader still gives each
+    figure its column."""
+    from ingest.model import Table
+    from ingest.readers.pdf import read_pdf
+
+    path = REAL / "jiangsu_party_committee_office_2019_department_budget_tables.pdf"
+    document = read_pdf(path, path.read_bytes(), "")
+    [table] = [b for b in document.pages[0].blocks if isinstance(b, Table)]
+    rows = [[" ".join(c.split()) for c in row] for row in table.grid]
+    assert ["一、财政拨款", "27,664.22", "一、一般公共服务支出", "22,395.50", "一、基本支出", "11,700.63"] in rows
+    assert ["1.一般公共预算", "27,664.22", "二、外交支出", "", "二、项目支出", "13,025.38"] in rows
+    assert rows[-1] == ["收入合计", "27,664.22", "支出合计", "支出合计", "支出合计", "27,664.22"]
