@@ -6,13 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from ingest.forms.final_accounts import PARSER_NAME as FINAL_ACCOUNTS_MODEL
-from ingest.parsers.final_accounts import PARSER_NAME as FINAL_ACCOUNTS_LINES
-from ingest.parsers.narrative import PARSER_NAME as NARRATIVE
-from ingest.parsers.project_report import PARSER_NAME as PROJECT_REPORT
+from ingest.forms import CURRENT_PARSERS
 
-# the parsers of this version: a file read by another is read again
-CURRENT_PARSERS = frozenset({PROJECT_REPORT, NARRATIVE, FINAL_ACCOUNTS_LINES, FINAL_ACCOUNTS_MODEL})
+__all__ = ["CURRENT_PARSERS", "KnownFiles", "NOTHING_KNOWN", "modified_us"]
 
 @dataclass(frozen=True)
 class KnownFiles:

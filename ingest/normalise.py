@@ -118,3 +118,16 @@ def unit_from_header(text: str) -> str | None:
     if re.search(r"[(（]元[)）]|单位:元|单位：元", flat):
         return "元"
     return None
+
+
+# a classification code: 类 3 digits, 款 5, 项 7 (functional), or 类 3, 款 5 (economic)
+SUBJECT_CODE = re.compile(r"^\d{3}(\d{2}){0,2}$")
+
+
+def is_column_numbers(row) -> bool:
+    """A table row of column numbers under the header: 栏次, or 1 2 3 …"""
+    filled = [c for c in row if c]
+    if filled and filled[0] == "栏次":
+        return True
+    numbers = [try_decimal(c) for c in filled]
+    return len(numbers) >= 3 and None not in numbers and all(b == a + 1 for a, b in zip(numbers, numbers[1:]))

@@ -14,19 +14,13 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ingest import layout
+from ingest import forms, layout
 from ingest.errors import QuarantineError
-from ingest.forms import final_accounts as final_accounts_form
 from ingest.known import NOTHING_KNOWN, KnownFiles
 from ingest.model import Document as ModelDocument
 from ingest.normalise import plain, squash
 from ingest.parsers.cells import rebuild_cell_rows
-from ingest.parsers.final_accounts import PARSER_NAME as FINAL_ACCOUNTS_PARSER
-from ingest.parsers.final_accounts import parse_final_accounts
 from ingest.parsers.stream import rebuild_stream_table
-from ingest.parsers.narrative import PARSER_NAME as NARRATIVE_PARSER
-from ingest.parsers.narrative import parse_narrative_report
-from ingest.parsers.project_report import PARSER_NAME, parse_project_report
 from ingest.readers import read
 from ingest.records import Document, IngestResult, ParsedDocument, Region, no_cyclic_gc
 from ingest.regions import gazetteer
@@ -37,13 +31,6 @@ if TYPE_CHECKING:
 
 # Files that describe a corpus rather than belong to it.
 IGNORED_NAMES = {"MANIFEST.md", "README.md", "SOURCE.md", "truth.json", "expected.json", "expected.md"}
-
-_PARSERS = {
-    layout.REPORT_WITH_INDICATORS: (parse_project_report, PARSER_NAME),
-    layout.PROJECT_TABLE: (parse_project_report, PARSER_NAME),
-    layout.NARRATIVE: (parse_narrative_report, NARRATIVE_PARSER),
-}
-
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:
@@ -315,30 +302,16 @@ def _parse_section(
     model: ModelDocument | None = None, pages: int | None = None,
 ) -> ParsedDocument:
     kind = (declared and declared.layout) or layout.classify(section.text)
-    if kind == layout.UNKNOWN and model is not None and final_accounts_form.recognises(model, declared and declared.vocabulary):
-        kind = layout.FINAL_ACCOUNTS
+    if kind == layout.UNKNOWN and model is not None:
+        kind = forms.recognise(model, declared) or kind
     head = "\n".join(section.lines[:30])[:4000]
     flat_head, flat_file_head = squash(head), squash(file_head)
     year = _year_in(flat_head) or _year_in(flat_file_head) or (declared and declared.fiscal_year) or None
-    parser, parser_name = _PARSERS.get(kind, (None, None))
-    report = accounts = None
-    missed: list[str] = []
-    unit_hint = declared.unit if declared else None
-    if kind == layout.FINAL_ACCOUNTS and model is not None:
-        accounts = final_accounts_form.parse_document(model, unit_hint, declared.vocabulary if declared else None)
-        parser_name = final_accounts_form.PARSER_NAME
-        missed.extend(accounts.missed)
-        if not accounts.lines:
-            missed.append("no final-accounts table read")
-    elif kind == layout.FINAL_ACCOUNTS:
-        accounts = parse_final_accounts(list(section.lines), section.line_start, unit_hint=unit_hint)
-        parser_name = FINAL_ACCOUNTS_PARSER
-        missed.extend(accounts.missed)
-        if not accounts.lines:
-            missed.append("no final-accounts table read")
-    elif parser is not None:
-        report = parser(list(section.lines), section.line_start, unit_hint=unit_hint)
-        missed.extend(report.missed)
+    form = forms.FORMS.get(kind)
+    reading = form.read(section, model, declared) if form is not None else None
+    report = reading.report if reading else None
+    accounts = reading.accounts if reading else None
+    missed = list(reading.missed) if reading else []
     names = " ".join(filter(None, [report and report.department, report and report.implementing_unit]))
     # a one-report file's head is its file's head: scan that text once
     places = flat_file_head if flat_head in flat_file_head else flat_head + "\n" + flat_file_head
@@ -349,13 +322,10 @@ def _parse_section(
         missed.append("region not resolved")
     if year is None:
         missed.append("fiscal year not stated")
-    if accounts is not None:
-        status = "quarantined" if not accounts.lines else ("partial" if missed else "loaded")
-        reason = "; ".join(missed) or None
-    elif parser is None:
+    if reading is None:
         status, reason = "quarantined", f"layout '{kind}': no parser for it yet"
-    elif report and not report.budget_lines and not report.indicators and report.evaluation is None:
-        status, reason = "quarantined", "; ".join(missed)
+    elif reading.empty:
+        status, reason = "quarantined", "; ".join(missed) or None
     else:
         status = "partial" if missed else "loaded"
         reason = "; ".join(missed) or None
@@ -378,7 +348,7 @@ def _parse_section(
             project_name=report.project_name if report else None,
             status=status,
             reason=reason,
-            parser=parser_name,
+            parser=reading.parser if reading else None,
             encoding=encoding,
             is_synthetic="合成数据" in head or "SYNTHETIC" in head,
             source_name=declared.name if declared else None,

@@ -1,0 +1,95 @@
+"""The forms, in one registry: for each kind of document, how it is recognised and how it is read.
+
+A form reads one report (a section of a file) into a `Reading`: what it found, and what it missed.
+The pipeline asks the registry, never a form by name, so adding a form is adding an entry here.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ingest import layout
+from ingest.forms import final_accounts
+from ingest.parsers import final_accounts as final_accounts_lines
+from ingest.parsers import narrative, project_report
+from ingest.records import FinalAccounts, ProjectReport
+
+if TYPE_CHECKING:
+    from ingest.model import Document
+    from ingest.registry import Source
+
+
+@dataclass(frozen=True)
+class Reading:
+    parser: str
+    report: ProjectReport | None = None
+    accounts: FinalAccounts | None = None
+    missed: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        """Whether nothing a warehouse could hold was read."""
+        if self.accounts is not None:
+            return not self.accounts.lines
+        report = self.report
+        return report is None or not (report.budget_lines or report.indicators or report.evaluation is not None)
+
+
+@dataclass(frozen=True)
+class Form:
+    kind: str
+    parsers: frozenset[str]  # the parser names its readings carry
+    read: Callable[[layout.Section, "Document | None", "Source | None"], Reading]
+    # whether a document read into the model is of this kind when its text did not say
+    recognises: Callable[["Document", "Source | None"], bool] | None = None
+
+
+def _final_accounts(section: layout.Section, model: "Document | None", declared: "Source | None") -> Reading:
+    unit_hint = declared.unit if declared else None
+    if model is not None:
+        accounts = final_accounts.parse_document(model, unit_hint, declared.vocabulary if declared else None)
+        parser = final_accounts.PARSER_NAME
+    else:
+        # text and Markdown final accounts are still read from their lines
+        accounts = final_accounts_lines.parse_final_accounts(list(section.lines), section.line_start, unit_hint=unit_hint)
+        parser = final_accounts_lines.PARSER_NAME
+    missed = accounts.missed + (() if accounts.lines else ("no final-accounts table read",))
+    return Reading(parser, accounts=accounts, missed=missed)
+
+
+def _recognises_final_accounts(model: "Document", declared: "Source | None") -> bool:
+    return final_accounts.recognises(model, declared.vocabulary if declared else None)
+
+
+def _project_report(section: layout.Section, model: "Document | None", declared: "Source | None") -> Reading:
+    report = project_report.parse_project_report(list(section.lines), section.line_start,
+                                                 unit_hint=declared.unit if declared else None)
+    return Reading(project_report.PARSER_NAME, report=report, missed=report.missed)
+
+
+def _narrative(section: layout.Section, model: "Document | None", declared: "Source | None") -> Reading:
+    report = narrative.parse_narrative_report(list(section.lines), section.line_start,
+                                              unit_hint=declared.unit if declared else None)
+    return Reading(narrative.PARSER_NAME, report=report, missed=report.missed)
+
+
+_PROJECT_REPORT = frozenset({project_report.PARSER_NAME})
+FORMS: dict[str, Form] = {
+    layout.FINAL_ACCOUNTS: Form(layout.FINAL_ACCOUNTS, frozenset({final_accounts.PARSER_NAME, final_accounts_lines.PARSER_NAME}),
+                                _final_accounts, _recognises_final_accounts),
+    layout.PROJECT_TABLE: Form(layout.PROJECT_TABLE, _PROJECT_REPORT, _project_report),
+    layout.REPORT_WITH_INDICATORS: Form(layout.REPORT_WITH_INDICATORS, _PROJECT_REPORT, _project_report),
+    layout.NARRATIVE: Form(layout.NARRATIVE, frozenset({narrative.PARSER_NAME}), _narrative),
+}
+
+# the parsers of this version: a file that another read is read again
+CURRENT_PARSERS = frozenset(name for form in FORMS.values() for name in form.parsers)
+
+
+def recognise(model: "Document", declared: "Source | None") -> str | None:
+    """The kind of a document read into the model whose text named none, by what its forms find."""
+    for kind, form in FORMS.items():
+        if form.recognises is not None and form.recognises(model, declared):
+            return kind
+    return None

@@ -16,18 +16,15 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ingest.model import Document, Paragraph, Table
-from ingest.normalise import squash, to_yuan, try_decimal, unit_from_header
+from ingest.normalise import SUBJECT_CODE, is_column_numbers, squash, to_yuan, try_decimal, unit_from_header
 from ingest.parsers.narrative import extract_facts
 from ingest.records import FinalAccountLine, FinalAccounts, FinalAccountTable, NarrativeFact
-from ingest.vocabulary import TableKind, final_accounts as final_accounts_vocabulary, table_kinds
+from ingest.vocabulary import TableKind, count_unit, missing_tables, table_kinds, table_name
+from ingest.vocabulary import final_accounts as final_accounts_vocabulary
 
 PARSER_NAME = "final_accounts_model_v1"
 
-# a classification code: 类 3 digits, 款 5, 项 7 (functional), or 类 3, 款 5 (economic)
-SUBJECT_CODE = re.compile(r"^\d{3}(\d{2}){0,2}$")
 _GLUED_CODE = re.compile(r"^(\d{3}(?:\d{2}){0,2})\s*(\D.*)$")
-# rows that count vehicles and the like rather than price them
-COUNT_UNIT = re.compile(r"[(（](辆|台|套|个|人|处|项)[)）]")
 
 
 def title_code(text: str, kinds: tuple[TableKind, ...]) -> TableKind | None:
@@ -90,12 +87,6 @@ def recognises(document: Document, vocabulary_extra: dict[str, Any] | None = Non
     return any("决算" in _flat(caption) for _, _, caption, _, _ in standard_tables(list(document.blocks()), kinds))
 
 
-def missing_tables(codes: set[str], vocabulary: dict[str, Any]) -> tuple[str, ...]:
-    """What a publication lacks of the standard tables, by number and name."""
-    kinds = table_kinds(vocabulary)
-    return tuple(f"table {code} ({table_name(kinds, code)}) not found" for code in vocabulary["required"] if code not in codes)
-
-
 def _caption(before: list[Paragraph], table: Table, kinds: tuple[TableKind, ...]) -> tuple[str, TableKind | None, int]:
     """The text printed above a table, from its title down (at most four lines up, and never past
     the table before it) and the caption rows that open the grid itself (a spreadsheet's merged
@@ -129,11 +120,6 @@ def caption_rows(table: Table, kinds: tuple[TableKind, ...]) -> int:
             break
         count += 1
     return count
-
-
-def table_name(kinds: tuple[TableKind, ...], code: str | None) -> str:
-    """A standard table's name, by its number."""
-    return next((k.name for k in kinds if k.code == code), code or "")
 
 
 def _title(caption: str, kind: TableKind) -> str:
@@ -175,7 +161,7 @@ def read_table(table: Table, kind: TableKind, unit: str, first_line: int, vocabu
             continue
         line_no = first_line + r + 1
         for side in sides:
-            out.extend(_side_amounts(table, kind, row, r, line_no, side, labels, unit))
+            out.extend(_side_amounts(table, kind, row, r, line_no, side, labels, unit, vocabulary))
     return out
 
 
@@ -244,7 +230,7 @@ def _column_label(code: str, path: list[str], vocabulary: dict[str, Any]) -> str
 
 
 def _side_amounts(table: Table, kind: TableKind, row: list[str], r: int, line_no: int, side: _Side,
-                  labels: list[str], unit: str) -> list[FinalAccountLine]:
+                  labels: list[str], unit: str, vocabulary: dict[str, Any]) -> list[FinalAccountLine]:
     code_parts = [row[c] for c in side.code_columns if row[c]]
     name = row[side.name_column] if side.name_column is not None else ""
     subject_code = None
@@ -263,7 +249,7 @@ def _side_amounts(table: Table, kind: TableKind, row: list[str], r: int, line_no
         return []
     if not row_label:
         row_label = kind.name  # a one-row table (三公) labels its row with its title
-    is_count = bool(COUNT_UNIT.search(row_label))
+    is_count = count_unit(row_label, vocabulary)
     printed_row = row[side.row_no_column] if side.row_no_column is not None else None
     page = table.page_of_row(r)
     return [
@@ -296,15 +282,6 @@ def _header_end(grid: list[list[str]], width: int, words: dict[str, list[str]]) 
                     return r
         _extend_paths(paths, row)
     return len(grid)
-
-
-def is_column_numbers(row) -> bool:
-    """A row of column numbers under the header: 栏次, or 1 2 3 …"""
-    filled = [c for c in row if c]
-    if filled and filled[0] == "栏次":
-        return True
-    numbers = [try_decimal(c) for c in filled]
-    return len(numbers) >= 3 and None not in numbers and all(b == a + 1 for a, b in zip(numbers, numbers[1:]))
 
 
 def _narrative(document: Document, blocks) -> tuple[NarrativeFact, ...]:

@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.forms.final_accounts import COUNT_UNIT, SUBJECT_CODE, is_column_numbers, missing_tables, table_name
-from ingest.normalise import NULL_MARKERS, plain, squash, to_yuan, try_decimal, unit_from_header
+from ingest.normalise import NULL_MARKERS, SUBJECT_CODE, is_column_numbers, plain, squash, to_yuan, try_decimal, unit_from_header
 from ingest.parsers.narrative import extract_facts
 from ingest.parsers.tables import split_row
 from ingest.records import FinalAccountLine, FinalAccountTable, FinalAccounts
-from ingest.vocabulary import final_accounts as final_accounts_vocabulary, table_kinds
+from ingest.vocabulary import count_unit, missing_tables, table_kinds, table_name
+from ingest.vocabulary import final_accounts as final_accounts_vocabulary
 
 PARSER_NAME = "final_accounts_v2"
 
@@ -234,7 +234,7 @@ def _side_cells(block, row, line_no, side, labels, column_numbers, unit, section
         return []
     printed_row = cell(side["row_no"]) or None
     # vehicles and equipment are counted, not priced
-    is_count = bool(COUNT_UNIT.search(row_label)) or "国有资产占用" in (section or "")
+    is_count = count_unit(row_label, _VOCABULARY) or "国有资产占用" in (section or "")
     out = []
     for col in side["values"]:
         text = cell(col)

@@ -46,6 +46,22 @@ def table_kinds(vocabulary: dict[str, Any]) -> tuple[TableKind, ...]:
     return tuple(TableKind(str(t["code"]), tuple(t["titles"]), t["name"]) for t in vocabulary["tables"])
 
 
+def table_name(kinds: tuple[TableKind, ...], code: str | None) -> str:
+    """A standard table's name, by its number."""
+    return next((k.name for k in kinds if k.code == code), code or "")
+
+
+def missing_tables(codes: set[str], vocabulary: dict[str, Any]) -> tuple[str, ...]:
+    """What a publication lacks of the standard tables, by number and name."""
+    kinds = table_kinds(vocabulary)
+    return tuple(f"table {code} ({table_name(kinds, code)}) not found" for code in vocabulary["required"] if code not in codes)
+
+
+def count_unit(label: str, vocabulary: dict[str, Any]) -> bool:
+    """Whether a row label counts things (车辆数（辆）) rather than prices them."""
+    return any(f"({unit})" in label or f"（{unit}）" in label for unit in vocabulary["count_units"])
+
+
 def final_accounts(extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """The final-accounts vocabulary, with a source's additions (under its `final_accounts` key)."""
     return merged(load("final_accounts"), (extra or {}).get("final_accounts"))
