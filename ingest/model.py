@@ -50,6 +50,9 @@ class Table:
     page: int | None = None
     box: Box | None = None
     row_pages: tuple[int | None, ...] = ()
+    # for a table read from lines, the 0-based line each row stands on (a blank or a page break
+    # may stand between two of them)
+    row_lines: tuple[int, ...] = ()
 
     @cached_property
     def grid(self) -> list[list[str]]:
@@ -65,11 +68,11 @@ class Table:
         return self.row_pages[row] if row < len(self.row_pages) else self.page
 
     @staticmethod
-    def from_grid(grid: list[list[str]]) -> "Table":
+    def from_grid(grid: list[list[str]], row_lines: tuple[int, ...] = ()) -> "Table":
         """A table read as a grid already (Word, Excel, HTML): a merged cell's text in every position."""
         width = max((len(row) for row in grid), default=0)
         cells = tuple(Cell(text, r, c) for r, row in enumerate(grid) for c, text in enumerate(row))
-        return Table(cells, len(grid), width)
+        return Table(cells, len(grid), width, row_lines=row_lines)
 
 
 Block = Paragraph | Table
@@ -90,8 +93,10 @@ class Document:
     pages: tuple[Page, ...]
     encoding: str | None = None
     source_format: str = "pdf"  # pdf, or the grid format it was read from (docx, xlsx, xls, html)
-    # the lines as the reader rendered them, for a document built from them (`from_lines`)
+    # the lines as the reader rendered them, for a document built from them (`from_lines`), and
+    # the line each block starts on
     raw_lines: tuple[str, ...] | None = None
+    block_lines: tuple[int, ...] = ()
 
     @property
     def page_count(self) -> int:
@@ -112,7 +117,7 @@ class Document:
                 else:
                     lines.extend(render_row(row) for row in block.grid)
         if self.raw_lines is not None:
-            return list(self.raw_lines), starts
+            return list(self.raw_lines), {id(b): n for b, n in zip(self.blocks(), self.block_lines)}
         return lines, starts
 
     @property
@@ -142,21 +147,38 @@ class Document:
 
 
 def from_lines(path: Path, lines: list[str], sha256: str, source_format: str, encoding: str | None = None) -> Document:
-    """A document from the lines a grid format's reader renders (Word, Excel, HTML): each run of
-    tab-separated rows is a table, every other line a paragraph; the lines stay as rendered."""
-    blocks: list[Block] = []
+    """A document from lines whose table rows are tab-separated (what the Word, Excel and HTML
+    readers render, and text): each run of rows is a table, across blank lines and page breaks
+    (`---`) between rows, every other line a paragraph; the lines stay as they were."""
+    blocks: list[tuple[int, Block]] = []  # (the line a block starts on, the block)
     run: list[list[str]] = []
-    for line in lines:
+    run_lines: list[int] = []
+    held: list[int] = []  # blank lines and page breaks after a row, until the next line says
+
+    def close_run() -> None:
+        blocks.append((run_lines[0], Table.from_grid(list(run), tuple(run_lines))))
+        blocks.extend((h, Paragraph(lines[h])) for h in held)
+        run.clear(), run_lines.clear(), held.clear()
+
+    for n, line in enumerate(lines):
         if "\t" in line:
             run.append(line.split("\t"))
+            run_lines.append(n)
+            held.clear()
+            continue
+        if run and line.strip() in _BREAKS:
+            held.append(n)
             continue
         if run:
-            blocks.append(Table.from_grid(run))
-            run = []
-        blocks.append(Paragraph(line))
+            close_run()
+        blocks.append((n, Paragraph(line)))
     if run:
-        blocks.append(Table.from_grid(run))
-    return Document(path, sha256, (Page(1, tuple(blocks)),), encoding, source_format, tuple(lines))
+        close_run()
+    return Document(path, sha256, (Page(1, tuple(b for _, b in blocks)),), encoding, source_format, tuple(lines),
+                    tuple(n for n, _ in blocks))
+
+
+_BREAKS = frozenset({"", "---", "***", "___"})
 
 
 def clean_cell(text: str | None) -> str:

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from ingest import layout
 from ingest.forms import final_accounts
-from ingest.parsers import final_accounts as final_accounts_lines
 from ingest.parsers import narrative, project_report
 from ingest.records import FinalAccounts, ProjectReport
 
@@ -50,10 +49,10 @@ def _final_accounts(section: layout.Section, model: "Document | None", declared:
     if model is not None:
         accounts = final_accounts.parse_document(model, unit_hint, declared.vocabulary if declared else None)
         parser = final_accounts.PARSER_NAME
-    else:
-        # text and Markdown final accounts are still read from their lines
-        accounts = final_accounts_lines.parse_final_accounts(list(section.lines), section.line_start, unit_hint=unit_hint)
-        parser = final_accounts_lines.PARSER_NAME
+    else:  # text and Markdown: the report's own lines, read as a document
+        accounts = final_accounts.parse_lines(list(section.lines), section.line_start, unit_hint,
+                                              declared.vocabulary if declared else None)
+        parser = final_accounts.PARSER_NAME
     missed = accounts.missed + (() if accounts.lines else ("no final-accounts table read",))
     return Reading(parser, accounts=accounts, missed=missed)
 
@@ -76,7 +75,7 @@ def _narrative(section: layout.Section, model: "Document | None", declared: "Sou
 
 _PROJECT_REPORT = frozenset({project_report.PARSER_NAME})
 FORMS: dict[str, Form] = {
-    layout.FINAL_ACCOUNTS: Form(layout.FINAL_ACCOUNTS, frozenset({final_accounts.PARSER_NAME, final_accounts_lines.PARSER_NAME}),
+    layout.FINAL_ACCOUNTS: Form(layout.FINAL_ACCOUNTS, frozenset({final_accounts.PARSER_NAME}),
                                 _final_accounts, _recognises_final_accounts),
     layout.PROJECT_TABLE: Form(layout.PROJECT_TABLE, _PROJECT_REPORT, _project_report),
     layout.REPORT_WITH_INDICATORS: Form(layout.REPORT_WITH_INDICATORS, _PROJECT_REPORT, _project_report),

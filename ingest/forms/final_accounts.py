@@ -15,11 +15,13 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ingest.model import Document, Paragraph, Table
-from ingest.normalise import SUBJECT_CODE, is_column_numbers, squash, to_yuan, try_decimal, unit_from_header
+from pathlib import Path
+
+from ingest.model import Document, Paragraph, Table, from_lines
+from ingest.normalise import SUBJECT_CODE, is_column_numbers, plain, to_yuan, try_decimal, unit_from_header
 from ingest.parsers.narrative import extract_facts
 from ingest.records import FinalAccountLine, FinalAccounts, FinalAccountTable, NarrativeFact
-from ingest.vocabulary import TableKind, count_unit, missing_tables, table_kinds, table_name
+from ingest.vocabulary import TableKind, count_unit, missing_tables, table_kinds
 from ingest.vocabulary import final_accounts as final_accounts_vocabulary
 
 PARSER_NAME = "final_accounts_model_v1"
@@ -36,11 +38,21 @@ def title_code(text: str, kinds: tuple[TableKind, ...]) -> TableKind | None:
 
 
 def _flat(text: str) -> str:
-    return squash(text).replace('"', "“")
+    """A cell or caption as the vocabulary compares it: no spaces, no emphasis markup, one kind of quote."""
+    return plain(text).replace('"', "“")
+
+
+def parse_lines(lines: list[str], first_line_no: int = 1, unit_hint: str | None = None,
+                vocabulary_extra: dict[str, Any] | None = None) -> FinalAccounts:
+    """Final accounts from text lines (table rows tab-separated), read as a document of them;
+    line numbers count from `first_line_no`."""
+    return parse_document(from_lines(Path(), lines, "", "text"), unit_hint, vocabulary_extra, first_line_no - 1)
 
 
 def parse_document(document: Document, unit_hint: str | None = None,
-                   vocabulary_extra: dict[str, Any] | None = None) -> FinalAccounts:
+                   vocabulary_extra: dict[str, Any] | None = None, line_offset: int = 0) -> FinalAccounts:
+    """Every standard table, its amounts, and the stated figures; line numbers `line_offset` on
+    from the document's own (a report inside a larger file)."""
     vocabulary = final_accounts_vocabulary(vocabulary_extra)
     kinds = table_kinds(vocabulary)
     tables: list[FinalAccountTable] = []
@@ -49,10 +61,12 @@ def parse_document(document: Document, unit_hint: str | None = None,
     blocks = list(document.blocks())
     for n, block, caption, kind, skip in standard_tables(blocks, kinds):
         last_table_block = n
-        after = " ".join(b.text for b in blocks[n + 1:n + 4] if isinstance(b, Paragraph))
+        after = " ".join(b.text for b in blocks[n + 1:n + 8] if isinstance(b, Paragraph) and b.text.strip())
         unit = unit_from_header(caption) or unit_hint or "万元"
-        first_line = document.line_of(block)
-        cells = read_table(block, kind, unit, first_line, vocabulary, skip)
+        first_line = document.line_of(block) + line_offset
+        # a PDF's rulings give every merged cell its span; a grid copied from text may not have them
+        cells = read_table(block, kind, unit, first_line, vocabulary, skip, fill_gaps=not document.has_positions,
+                           line_offset=line_offset)
         empty = any(word in _flat(after) for word in vocabulary["empty_statements"])
         tables.append(FinalAccountTable(
             table_code=kind.code, title=_title(caption, kind), line_no=first_line + 1, unit=unit,
@@ -61,7 +75,7 @@ def parse_document(document: Document, unit_hint: str | None = None,
         lines.extend(cells)
     facts: tuple[NarrativeFact, ...] = ()
     if last_table_block is not None:
-        facts = _narrative(document, blocks[last_table_block + 1:])
+        facts = _narrative(document, blocks[last_table_block + 1:], line_offset)
     return FinalAccounts(tuple(tables), tuple(lines), facts, missing_tables({t.table_code for t in tables}, vocabulary))
 
 
@@ -71,7 +85,8 @@ def standard_tables(blocks: list, kinds: tuple[TableKind, ...]):
     before: list[Paragraph] = []
     for n, block in enumerate(blocks):
         if isinstance(block, Paragraph):
-            before.append(block)
+            if block.text.strip():
+                before.append(block)
             continue
         caption, kind, skip = _caption(before, block, kinds)
         before = []
@@ -88,12 +103,12 @@ def recognises(document: Document, vocabulary_extra: dict[str, Any] | None = Non
 
 
 def _caption(before: list[Paragraph], table: Table, kinds: tuple[TableKind, ...]) -> tuple[str, TableKind | None, int]:
-    """The text printed above a table, from its title down (at most four lines up, and never past
+    """The text printed above a table, from its title down (at most eight lines up, and never past
     the table before it) and the caption rows that open the grid itself (a spreadsheet's merged
     title and unit rows); the kind of table the title names; how many rows the caption takes."""
     skip = caption_rows(table, kinds)
     in_grid = [" ".join(t for t in dict.fromkeys(table.grid[r]) if t) for r in range(skip)]
-    near = before[-4:]
+    near = before[-8:]
     for k in range(len(near) - 1, -1, -1):
         kind = title_code(near[k].text, kinds)
         if kind is not None:
@@ -139,12 +154,17 @@ class _Side:
 
 
 def read_table(table: Table, kind: TableKind, unit: str, first_line: int, vocabulary: dict[str, Any],
-               skip: int = 0) -> list[FinalAccountLine]:
-    """The amounts of one table, its first `skip` rows (caption rows) left out."""
+               skip: int = 0, fill_gaps: bool = False, line_offset: int = 0) -> list[FinalAccountLine]:
+    """The amounts of one table, its first `skip` rows (caption rows) left out; `fill_gaps` for a
+    grid whose header may have lost its merged cells' spans."""
     grid = [[_flat(c) for c in row] if r >= skip else [""] * table.n_cols for r, row in enumerate(table.grid)]
     words = vocabulary["label_columns"]
+    sectioned = kind.code in vocabulary["sectioned_tables"]
+    section = None
+    if sectioned and skip < len(grid) and _heading(grid[skip], words):
+        section, grid[skip] = _heading(grid[skip], words), [""] * table.n_cols  # the table opens with a heading
     header_end = _header_end(grid, table.n_cols, words)
-    paths = _paths(grid[:header_end], table.n_cols)
+    paths = _paths(grid[:header_end], table.n_cols, fill_gaps)
     body = [list(row) for row in grid[header_end:]]
     if body:
         # header words printed in the first amount row (类 | 款 | 项 | 合计 | 2,946.25 …)
@@ -154,23 +174,56 @@ def read_table(table: Table, kind: TableKind, unit: str, first_line: int, vocabu
                 body[0][c] = ""
     sides = _sides(paths, words)
     labels = [_column_label(kind.code, p, vocabulary) for p in paths]
+    # the printed column numbers (栏次 1 2 3 …), where the header has a row of them
+    numbers_row = next((row for row in grid[:header_end] if is_column_numbers(row)), [])
+    column_numbers = {c: text for c, text in enumerate(numbers_row) if text and try_decimal(text) is not None}
+    header_words = {w for path in paths for w in path}
     out: list[FinalAccountLine] = []
     for offset, row in enumerate(body):
         r = header_end + offset
         if is_column_numbers(row):
             continue
-        line_no = first_line + r + 1
+        if sectioned:
+            if _heading(row, words):
+                section = _heading(row, words)  # 二、机关运行经费: the rows below are its own
+                continue
+            if all(text in header_words for text in row if text):
+                continue  # the header printed again under a heading
+        line_no = (table.row_lines[r] + line_offset if table.row_lines else first_line + r) + 1
         for side in sides:
-            out.extend(_side_amounts(table, kind, row, r, line_no, side, labels, unit, vocabulary))
+            out.extend(_side_amounts(table, kind, row, r, line_no, side, labels, unit, vocabulary, section, column_numbers))
     return out
 
 
-def _paths(header: list[list[str]], width: int) -> list[list[str]]:
-    """Each column's header words top to bottom, a merged cell's words once."""
+def _heading(row: list[str], words: dict[str, list[str]]) -> str | None:
+    """A row that holds one label and nothing else, in a table of several parts (一、政府采购情况)."""
+    texts = [t for t in dict.fromkeys(row) if t]
+    if len(row) > 2 and len(texts) == 1 and try_decimal(texts[0]) is None and texts[0] not in words["total_rows"]:
+        return texts[0]
+    return None
+
+
+def _paths(header: list[list[str]], width: int, fill_gaps: bool = False) -> list[list[str]]:
+    """Each column's header words top to bottom, a merged cell's words once. With `fill_gaps` (a
+    grid whose merged cells lost their span, as text copied into a page leaves them), a word
+    reaches right over empty cells under the same words above."""
     paths: list[list[str]] = [[] for _ in range(width)]
     for row in header:
-        _extend_paths(paths, row)
+        _extend_paths(paths, _filled(row, paths) if fill_gaps else row)
     return paths
+
+
+def _filled(row: list[str], paths: list[list[str]]) -> list[str]:
+    out = list(row) + [""] * (len(paths) - len(row))
+    carried, under = "", None
+    for c, path in enumerate(paths):
+        if out[c]:
+            carried, under = out[c], path[:]
+        elif carried and path == under:
+            out[c] = carried
+        else:
+            carried = ""
+    return out
 
 
 def _extend_paths(paths: list[list[str]], row: list[str]) -> None:
@@ -230,7 +283,8 @@ def _column_label(code: str, path: list[str], vocabulary: dict[str, Any]) -> str
 
 
 def _side_amounts(table: Table, kind: TableKind, row: list[str], r: int, line_no: int, side: _Side,
-                  labels: list[str], unit: str, vocabulary: dict[str, Any]) -> list[FinalAccountLine]:
+                  labels: list[str], unit: str, vocabulary: dict[str, Any], section: str | None = None,
+                  column_numbers: dict[int, str] | None = None) -> list[FinalAccountLine]:
     code_parts = [row[c] for c in side.code_columns if row[c]]
     name = row[side.name_column] if side.name_column is not None else ""
     subject_code = None
@@ -248,15 +302,17 @@ def _side_amounts(table: Table, kind: TableKind, row: list[str], r: int, line_no
     if not amounts:
         return []
     if not row_label:
-        row_label = kind.name  # a one-row table (三公) labels its row with its title
-    is_count = count_unit(row_label, vocabulary)
+        if side.code_columns or side.name_column is not None:
+            return []  # amounts beside an empty label (a 合计 printed on the other side)
+        row_label = section or kind.name  # a table without labels (三公) labels its row with its title
+    is_count = count_unit(row_label, vocabulary) or any(w in (section or "") for w in vocabulary["count_sections"])
     printed_row = row[side.row_no_column] if side.row_no_column is not None else None
     page = table.page_of_row(r)
     return [
         FinalAccountLine(
-            line_no=line_no, table_code=kind.code, section=None, row_label=row_label, row_no=printed_row or None,
+            line_no=line_no, table_code=kind.code, section=section, row_label=row_label, row_no=printed_row or None,
             subject_code=subject_code, subject_name=name if subject_code else None, column_label=labels[c],
-            column_no=None, amount=amount, unit="count" if is_count else unit,
+            column_no=(column_numbers or {}).get(c), amount=amount, unit="count" if is_count else unit,
             amount_yuan=None if is_count else to_yuan(amount, unit), page=page, table_row=r + 1,
         )
         for c, amount in amounts
@@ -284,11 +340,11 @@ def _header_end(grid: list[list[str]], width: int, words: dict[str, list[str]]) 
     return len(grid)
 
 
-def _narrative(document: Document, blocks) -> tuple[NarrativeFact, ...]:
+def _narrative(document: Document, blocks, line_offset: int = 0) -> tuple[NarrativeFact, ...]:
     """The figures the 情况说明 states, from the paragraphs after the last table, with their pages."""
     facts = []
     for block in blocks:
         if isinstance(block, Paragraph):
-            for fact in extract_facts([block.text], document.line_of(block) + 1):
+            for fact in extract_facts([block.text], document.line_of(block) + line_offset + 1):
                 facts.append(replace(fact, page=block.page))
     return tuple(facts)

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from ingest.layout import FINAL_ACCOUNTS, NARRATIVE, PROJECT_TABLE, REPORT_WITH_INDICATORS, UNKNOWN, classify, split_sections
 from ingest.parsers.cells import rebuild_cell_rows
-from ingest.parsers.final_accounts import parse_final_accounts
+from ingest.forms.final_accounts import parse_lines as parse_final_accounts
 from ingest.parsers.stream import rebuild_stream_table
 from ingest.parsers.narrative import parse_narrative_report
 from ingest.parsers.project_report import parse_project_report
