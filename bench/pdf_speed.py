@@ -5,6 +5,7 @@ are measured too: the reader uses PDFium because of that figure."""
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import subprocess
 import time
@@ -65,12 +66,19 @@ def measure(files: list[Path], passes: int = 3) -> dict:
     return result
 
 
+RESULTS = Path(__file__).resolve().parent / "pdf_results.json"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("folder", nargs="?", default="data/samples/real")
+    parser.add_argument("--out", default=str(RESULTS), help="where the figures go (BENCHMARKS.md is written from them)")
     args = parser.parse_args()
     files = sorted(Path(args.folder).glob("*.pdf"))
-    for key, value in measure(files).items():
+    result = measure(files)
+    result["recorded"] = time.strftime("%Y-%m-%d")
+    Path(args.out).write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    for key, value in result.items():
         print(f"{key}: {value:.3f}" if isinstance(value, float) else f"{key}: {value}")
 
 
