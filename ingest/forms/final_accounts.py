@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Any
-
 from pathlib import Path
+from typing import Any
 
 from ingest.model import Document, Paragraph, Table, from_lines
 from ingest.normalise import SUBJECT_CODE, is_column_numbers, plain, to_yuan, try_decimal, unit_from_header
