@@ -193,3 +193,57 @@ def three_public_pdf(department: str = "孝义市审计局", year: int = 2023) -
         ["3.50", "2.00", "1.50", "3.20", "2.00", "1.20"],
     ], True)
     return sheet.bytes()
+
+
+def text_to_pdf(lines: list[str]) -> bytes:
+    """A text document printed as a PDF would be: prose as lines, each run of tab-separated rows as
+    a ruled table, columns as wide as their text needs (scaled to the page, labels wrapping), a
+    header cell followed by empty ones merged over them in the first row (as the text lost the
+    span: in the header rows, under the same header above), and a table that outgrows its page
+    continued on the next one without its header."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    sheet = _Sheet()
+    blocks: list[tuple[str, object]] = []
+    for line in lines:
+        if "\t" in line:
+            if blocks and blocks[-1][0] == "table":
+                blocks[-1][1].append(line.split("\t"))
+            else:
+                blocks.append(("table", [line.split("\t")]))
+        elif line.strip() and line.strip() != "---":
+            blocks.append(("text", line.strip()))
+    for kind, block in blocks:
+        if kind == "text":
+            if sheet.y < 60:
+                sheet.new_page()
+            sheet.text(block, 9)
+            continue
+        width = max(len(row) for row in block)
+        rows = [row + [""] * (width - len(row)) for row in block]
+        natural = [max(stringWidth(row[c], FONT, 9) for row in rows) + 10 for c in range(width)]
+        scale = min(1.0, 740 / sum(natural))
+        widths = [max(24.0, w * scale) for w in natural]
+        header = next((n for n, row in enumerate(rows) if any(_numeric(c) for c in row)), len(rows))
+        above = [""] * width  # each column's header so far
+        drawn = []
+        for n, row in enumerate(rows):
+            if n >= header:
+                drawn.append(row)
+                continue
+            cells, c = [], 0
+            while c < width:
+                span = 1
+                while c + span < width and row[c] and not row[c + span] and above[c + span] == above[c]:
+                    span += 1
+                cells.append((row[c], span) if span > 1 else row[c])
+                for k in range(c, c + span):
+                    above[k] += "/" + row[c]
+                c += span
+            drawn.append(cells)
+        for row in drawn:
+            if sheet.y < 60:
+                sheet.new_page()
+            sheet.table(widths, [row], True)
+        sheet.y -= 10
+    return sheet.bytes()
