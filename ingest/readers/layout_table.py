@@ -1,9 +1,10 @@
 """Words with positions into lines, and tables that no rulings frame read from the words' alignment.
 
 An unruled table shows itself as a run of lines whose words stand in columns apart from one another
-and that hold amounts. Its columns are the bands between the gaps no body word crosses; its rows
-start at a line with a label or code and take the lines that only finish it: a label wrapped onto
-the next line, or amounts printed a little above or below their label. Blank cells stay blank: an
+and that hold amounts. Its columns start where the gaps no body word crosses begin (labels are
+left-aligned, amounts right-aligned); its rows start at a line with a label or code and take the
+lines that only finish it: a label wrapped onto the next line, amounts printed a little above or
+below their label, a code printed lower than its name. Blank cells stay blank: an
 amount's x-position alone says which column it is in.
 """
 from __future__ import annotations
@@ -14,8 +15,9 @@ from dataclasses import dataclass
 from ingest.model import Box, Cell, Table
 
 _AMOUNT = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?%?$|^-{1,2}$")
-# a label that opens a row of its own: 一、 (一) 1. 其中 or a classification code
+# a classification code, or one part of it (类 款 项 printed apart)
 _CODE = re.compile(r"^(\d{2}|\d{3}|\d{5}|\d{7})$")
+# a label that opens a row of its own: 一、 (一) 1. 其中 or a classification code
 _ROW_START = re.compile(r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、]|其中|\d{3}(\d{2}){0,2}\b)")
 
 
@@ -119,7 +121,6 @@ def _run_end(lines: list[Line], start: int) -> int:
     ones (a wrapped label, a header line) stay in it, a gap of three line heights ends it."""
     if not lines[start].gapped:
         return start
-    end = start
     last_tabular = None
     j = start
     while j < len(lines):
@@ -133,10 +134,7 @@ def _run_end(lines: list[Line], start: int) -> int:
         elif last_tabular is not None and j - last_tabular > 3:
             break
         j += 1
-    if last_tabular is None:
-        return start
-    end = last_tabular + 1
-    return end
+    return start if last_tabular is None else last_tabular + 1
 
 
 def _columns(lines: list[Line]) -> list[float]:
