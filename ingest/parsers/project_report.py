@@ -277,6 +277,7 @@ def _parse_indicators(lines: list[str], first_line_no: int, missed: list[str]) -
     name_col = next((i for i, c in enumerate(header.cells) if "三级指标" in c or "指标名称" in c), None)
     # Some forms (department evaluation reports) print targets and actuals without points.
     has_points = any(re.search(r"分值|权重|得分", c) for c in header.cells)
+    columns = _indicator_columns(header.cells)
     out: list[IndicatorLine] = []
     level1: str | None = None
     level2: str | None = None
@@ -325,9 +326,9 @@ def _parse_indicators(lines: list[str], first_line_no: int, missed: list[str]) -
             level1 = row_level1 or level1
         if level1 == "满意度指标" and level2 is None:
             level2 = "服务对象满意度"
-        name = None
+        name = name_at = None
         if rest and not _looks_like_target(rest[0][1]) and (len(rest) >= 4 or not _is_target_word(rest[0][1])):
-            name, rest = rest[0][1], rest[1:]
+            (name_at, name), rest = rest[0], rest[1:]
         if name:
             name = re.sub(r"^指标\d+[:：]", "", name) or None
         texts = [c for _, c in rest]
@@ -337,7 +338,9 @@ def _parse_indicators(lines: list[str], first_line_no: int, missed: list[str]) -
             target, actual = (texts + [None, None])[:2]
             out.append(_indicator(row, len(out) + 1, level1, level2, name, target, actual, None, None, None, points.get(level1)))
             continue
-        values = _indicator_values(texts)
+        # by the header where the row stands under it cell for cell; else by where the cells stand
+        aligned = name_at is not None and name_at == name_col and len(row.cells) == len(header.cells)
+        values = (_values_by_header(row, columns) if aligned else None) or _indicator_values(texts)
         if values is None:
             # A row broken off the one above by a page break: a name fragment continues that name.
             if name and not rest and out and name_col is not None and len(name) <= 3 and cells[pos][0] == name_col:
@@ -350,6 +353,38 @@ def _parse_indicators(lines: list[str], first_line_no: int, missed: list[str]) -
         target, actual, weight, score, reason = values
         out.append(_indicator(row, len(out) + 1, level1, level2, name, target, actual, weight, score, reason, points.get(level1)))
     return out
+
+
+def _indicator_columns(header: tuple[str, ...]) -> dict[str, list[int]]:
+    """The columns of the indicator block's target, actual, weight, score and deviation reason, by
+    the header words (`indicator_columns` in the vocabulary), each field's in the order its words
+    come: an adjusted target, where one is printed, before the year's target."""
+    found: dict[str, list[int]] = {}
+    for field, words in _VOCABULARY["indicator_columns"].items():
+        cols = []
+        for word in words:
+            cols += [i for i, cell in enumerate(header) if word in cell and i not in cols]
+        if cols:
+            found[field] = cols
+    return found
+
+
+def _values_by_header(row: Row, columns: dict[str, list[int]]):
+    """(target, actual, weight, score, reason) read under their headers, for a row that stands
+    under the header cell for cell (its name under 三级指标); None when the header names no target,
+    actual or weight, or the weight is no number."""
+    if not {"target", "actual", "weight"} <= columns.keys():
+        return None
+    def cell(field: str) -> str | None:
+        """The field's first filled cell among its columns."""
+        return next((row.cells[c] for c in columns.get(field, ()) if row.cells[c]), None)
+
+    weight = try_decimal(cell("weight"))
+    if weight is None:
+        return None
+
+    score = try_decimal(cell("score")) if cell("score") else None
+    return cell("target"), cell("actual"), weight, score, cell("reason")
 
 
 def _operator_led(cell: str) -> bool:

@@ -125,3 +125,27 @@ def test_strip_code_prefixes():
     assert strip_code("019001-孝义市行政审批服务管理局") == "孝义市行政审批服务管理局"
     assert strip_code("016山西省行政审批服务管理局") == "山西省行政审批服务管理局"
     assert strip_code("炎陵县政务服务中心") == "炎陵县政务服务中心"
+
+
+def test_indicator_values_are_read_under_their_headers_in_any_column_order():
+    """A form that prints 分值 and 实际完成值 before 年度指标值: each value is read under its header,
+    not from where it stands."""
+    lines = [
+        "项目支出绩效自评表",
+        "（2020年度）",
+        "项目名称：\t营商环境评估费",
+        "\t年初预算数\t全年预算数\t全年执行数\t分值\t执行率\t得分",
+        "年度资金总额\t1650\t1650\t790.35\t10\t47.9%\t4.79",
+        "一级指标\t二级指标\t三级指标\t分值\t得分\t实际完成值\t年度指标值\t偏差原因分析及改进措施",
+        "产出指标\t数量指标\t企业问卷发放数\t20\t20\t3500份\t≥3000份\t",
+        "满意度指标\t服务对象满意度\t评价城市\t30\t28.8\t72%\t≥75%\t未达标",
+        "总分\t\t\t100\t98.8\t\t\t",
+    ]
+    report = parse_project_report(lines)
+    rows = [(i.indicator_name, i.target_text, i.actual_text, i.weight, i.score_reported, i.deviation_reason)
+            for i in report.indicators]
+    assert rows == [
+        ("企业问卷发放数", "≥3000份", "3500份", Decimal("20"), Decimal("20"), None),
+        ("评价城市", "≥75%", "72%", Decimal("30"), Decimal("28.8"), "未达标"),
+    ]
+    assert report.indicators[1].target_operator == ">=" and report.indicators[1].target_value == Decimal("75")
