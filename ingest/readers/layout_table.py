@@ -171,14 +171,21 @@ def _table(number: int, lines: list[Line]) -> Table | None:
         placed.append((line, cols))
     rows = _rows(placed)
     body_from = next((r for r, (_, cols, is_body) in enumerate(rows) if is_body), len(rows))
+    extents = _extents(rows[body_from:])
     cells = []
     for r, (_, cols, _) in enumerate(rows):
+        spans = _centred_spans(cols, extents, n_cols) if r < body_from else {}
+        if spans:
+            cols = {start: words for start, (words, _) in spans.items()} | {
+                c: ws for c, ws in cols.items() if not any(s <= c < s + n for s, (_, n) in spans.items())}
         c = 0
         while c < n_cols:
             words = cols.get(c, [])
             span = 1
-            if r < body_from and words:
-                # a header word centred over columns that hold nothing of its line spans them
+            if c in spans:
+                span = spans[c][1]
+            elif r < body_from and words:
+                # a header word reaching over columns that hold nothing of its line spans them
                 reach = band(max(w.box.x1 for w in words) - 0.5)
                 while c + span <= min(reach, n_cols - 1) and not cols.get(c + span):
                     span += 1
@@ -191,6 +198,45 @@ def _table(number: int, lines: list[Line]) -> Table | None:
             c += span
     box = Box(min(l.box.x0 for l in lines), lines[0].box.top, max(l.box.x1 for l in lines), lines[-1].box.bottom)
     return Table(tuple(cells), len(rows), n_cols, number, box, tuple([number] * len(rows)))
+
+
+def _extents(body_rows) -> dict[int, tuple[float, float]]:
+    """Where each column's body content stands: from its leftmost to its rightmost word."""
+    out: dict[int, tuple[float, float]] = {}
+    for _, cols, _ in body_rows:
+        for c, words in cols.items():
+            for w in words:
+                x0, x1 = out.get(c, (w.box.x0, w.box.x1))
+                out[c] = (min(x0, w.box.x0), max(x1, w.box.x1))
+    return out
+
+
+def _centred_spans(cols: dict[int, list[Word]], extents: dict[int, tuple[float, float]], n_cols: int):
+    """Header words centred over two or more columns (a merged header cell without rulings):
+    {first column: (words, columns spanned)} for each word whose centre is the centre of the
+    content of consecutive columns no other word of its line stands over."""
+    owner = {c: w for c, ws in cols.items() for w in ws}
+    out: dict[int, tuple[list[Word], int]] = {}
+    for c, words in cols.items():
+        if len(words) != 1:
+            continue
+        word = words[0]
+        centre = (word.box.x0 + word.box.x1) / 2
+        best = None
+        for a in range(max(0, c - 3), c + 1):
+            for b in range(max(a + 1, c), min(n_cols, a + 4)):
+                if any(owner.get(k) not in (None, word) for k in range(a, b + 1)):
+                    continue
+                if a not in extents or b not in extents:
+                    continue
+                left, right = extents[a][0], extents[b][1]
+                off = abs((left + right) / 2 - centre)
+                if left - 1 <= word.box.x0 and word.box.x1 <= right + 1 and off <= 0.1 * (right - left):
+                    if best is None or off < best[0]:
+                        best = (off, a, b)
+        if best is not None:
+            out[best[1]] = (words, best[2] - best[1] + 1)
+    return out
 
 
 def _is_code(text: str) -> bool:

@@ -43,6 +43,7 @@ VARIANTS = {
     "across pages, header not repeated": Variant(split_after=3, repeat_header=False),
     "total row last, across pages": Variant(total_first=False, split_after=5),
     "no rulings": Variant(ruled=False, codes="one"),
+    "no rulings, codes in three columns": Variant(ruled=False),
     "no rulings, amounts above their label": Variant(ruled=False, codes="one", above=True),
 }
 
@@ -89,6 +90,13 @@ def test_a_two_sided_table_gives_both_lists(tmp_path):
     assert summary[("本年支出合计", "支出/金额")] == Decimal("13350600.00")
     assert summary[("二、社会保障和就业支出", "支出/金额")] == Decimal("1005000.00")
     assert ("二、事业收入", "收入/金额") not in summary
+
+
+def test_an_unruled_two_sided_table_keeps_its_centred_headers_over_both_columns(tmp_path):
+    document, accounts = _read(tmp_path, Variant(ruled=False, codes="one"))
+    assert document.tables[0].grid[0] == ["收入", "收入", "支出", "支出"]
+    summary = {(line.row_label, line.column_label): line.amount_yuan for line in accounts.lines if line.table_code == "01"}
+    assert summary[("本年收入合计", "收入/金额")] == summary[("本年支出合计", "支出/金额")] == Decimal("13350600.00")
 
 
 def test_merged_header_cells_span_their_columns(tmp_path):
