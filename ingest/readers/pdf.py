@@ -11,6 +11,7 @@ times faster; `bench/pdf_speed.py` measures both, and BENCHMARKS.md has the figu
 """
 from __future__ import annotations
 
+import ctypes
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,6 +81,13 @@ class _View:
     def size(self) -> tuple[float, float]:
         return (self.height, self.width) if self.rotation in (90, 270) else (self.width, self.height)
 
+    def shows(self, box: Box) -> bool:
+        """Whether a box (in view space) is printed on the page: text placed beyond its edges, as
+        an overflowing copy of a paragraph can be, is in the text layer but nowhere to be seen."""
+        width, height = self.size
+        x, y = (box.x0 + box.x1) / 2, (box.top + box.bottom) / 2
+        return 0 <= x <= width and 0 <= y <= height
+
     def point(self, x: float, y: float) -> tuple[float, float]:
         x, y = x - self.left, y - self.bottom
         if self.rotation == 90:
@@ -108,15 +116,21 @@ def _words(page, view: _View) -> list[Word]:
     textpage = page.get_textpage()
     try:
         words = []
-        in_runs = 0
+        in_runs = runs = single = 0
         spread = False
         for text, (left, bottom, right, top) in _runs(textpage):
             in_runs += len(text)
             box = view.box(left, bottom, right, top)
+            if not view.shows(box):
+                continue
+            runs += 1
+            single += _printed(text) == 1
             spread = spread or _spread(text, box)
             words.extend(_pieces(text, box))
         count = textpage.count_chars()
-        if spread:
+        # a run that spans columns, or a page printed one character at a time (each placed on its
+        # own, so a run's tight glyph box says nothing of the gaps between words)
+        if spread or (runs >= 20 and single > 0.6 * runs):
             return _char_words(textpage, count, view)
         # the runs hold nearly every character of a page (the rest are the line breaks PDFium
         # adds); only a page where they fall well short is read again, character by character
@@ -135,8 +149,6 @@ _RUN_CHARS = 1 << 14  # a text run longer than this is cut (none in any publicat
 def _runs(textpage):
     """Each text run's text and box (left, bottom, right, top), straight from PDFium: the helpers
     that wrap these calls allocate a buffer per run, which costs more than the calls."""
-    import ctypes
-
     import pypdfium2.raw as raw
 
     handle = textpage.raw
@@ -160,7 +172,7 @@ def _spread(text: str, box: Box) -> bool:
 
 
 def _printed(text: str) -> int:
-    return sum(1 for ch in text if not ch.isspace())
+    return sum(1 for ch in text if not ch.isspace() and ch != "\x00")
 
 
 def _char_words(textpage, count: int, view: _View) -> list[Word]:
@@ -168,6 +180,7 @@ def _char_words(textpage, count: int, view: _View) -> list[Word]:
     third of a character, are one word (loose boxes leave next to no gap inside a word)."""
     words: list[Word] = []
     text, box = "", None
+    clips = _Clips(textpage)
     for i in range(count):
         ch = textpage.get_text_range(i, 1)
         if not ch or ch in "\r\n":
@@ -175,7 +188,10 @@ def _char_words(textpage, count: int, view: _View) -> list[Word]:
                 words.append(Word(text.strip(), box))
             text, box = "", None
             continue
-        b = view.box(*textpage.get_charbox(i, loose=True))
+        raw_box = textpage.get_charbox(i, loose=True)
+        b = view.box(*raw_box)
+        if not view.shows(b) or not clips.shows(i, raw_box):
+            continue
         if box is not None:
             height = max(box.bottom - box.top, 1.0)
             same_line = abs((b.top + b.bottom) / 2 - (box.top + box.bottom) / 2) < height / 2
@@ -191,6 +207,55 @@ def _char_words(textpage, count: int, view: _View) -> list[Word]:
     if text.strip():
         words.append(Word(text.strip(), box))
     return words
+
+
+class _Clips:
+    """Whether a character lies inside its text object's clipping path: a paragraph that overflows
+    its frame is cut by the frame's clip, the rest of it printed again on the next page, and only
+    the part inside the clip is seen. A clip of several paths is their intersection, each path
+    taken as its bounding box (clips are rectangles in every publication seen)."""
+
+    def __init__(self, textpage) -> None:
+        import pypdfium2.raw as raw
+
+        self._raw = raw
+        self._handle = textpage.raw
+        self._boxes: dict[int, tuple[float, float, float, float] | None] = {}
+
+    def shows(self, index: int, box: tuple[float, float, float, float]) -> bool:
+        obj = self._raw.FPDFText_GetTextObject(self._handle, index)
+        if not obj:
+            return True
+        key = _address(obj)
+        if key not in self._boxes:
+            self._boxes[key] = self._clip_box(obj)
+        clip = self._boxes[key]
+        if clip is None:
+            return True
+        x, y = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+        return clip[0] <= x <= clip[2] and clip[1] <= y <= clip[3]
+
+    def _clip_box(self, obj) -> tuple[float, float, float, float] | None:
+        raw = self._raw
+        clip = raw.FPDFPageObj_GetClipPath(obj)
+        if not clip:
+            return None
+        left, bottom, right, top = float("-inf"), float("-inf"), float("inf"), float("inf")
+        x, y = ctypes.c_float(), ctypes.c_float()
+        for path in range(raw.FPDFClipPath_CountPaths(clip)):
+            xs, ys = [], []
+            for n in range(raw.FPDFClipPath_CountPathSegments(clip, path)):
+                if raw.FPDFPathSegment_GetPoint(raw.FPDFClipPath_GetPathSegment(clip, path, n), x, y):
+                    xs.append(x.value)
+                    ys.append(y.value)
+            if xs:
+                left, bottom = max(left, min(xs)), max(bottom, min(ys))
+                right, top = min(right, max(xs)), min(top, max(ys))
+        return None if left == float("-inf") else (left, bottom, right, top)
+
+
+def _address(pointer) -> int:
+    return ctypes.cast(pointer, ctypes.c_void_p).value or 0
 
 
 def _pieces(text: str, box: Box) -> list[Word]:
@@ -233,8 +298,6 @@ def _rulings(page, view: _View, raw) -> tuple[list[tuple[float, float, float]], 
 def _paths(page, raw, max_depth: int = 3):
     """The page's path objects (inside form objects too) and their bounds (left, bottom, right,
     top), through PDFium's calls directly: the object wrappers cost more than the calls."""
-    import ctypes
-
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     pending = [(raw.FPDFPage_CountObjects(page.raw), lambda i: raw.FPDFPage_GetObject(page.raw, i), 1)]
     while pending:

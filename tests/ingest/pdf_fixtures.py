@@ -247,3 +247,35 @@ def text_to_pdf(lines: list[str]) -> bytes:
             sheet.table(widths, [row], True)
         sheet.y -= 10
     return sheet.bytes()
+
+
+def typeset_pdf(lines: list[str], hidden: list[str], amounts: list[tuple[str, str]]) -> bytes:
+    """A page set one character at a time (each placed on its own, a little apart, as some word
+    processors export): `lines` of prose inside a clipped frame, `hidden` lines printed below the
+    frame's clip (in the text layer, but not seen), and a two-column list of labels and amounts."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    sheet = _Sheet()
+    c = sheet.canvas
+
+    def spaced(x: float, y: float, text: str, size: float) -> None:
+        c.setFont(FONT, size)
+        for ch in text:
+            c.drawString(x, y, ch)
+            x += stringWidth(ch, FONT, size) + 0.6
+
+    top = sheet.size[1] - 60
+    c.saveState()
+    frame = c.beginPath()
+    bottom = top - 14 * (len(lines) - 1) - 5  # the last seen line's descent, no more
+    frame.rect(40, bottom, sheet.size[0] - 80, top + 20 - bottom)
+    c.clipPath(frame, stroke=0, fill=0)
+    for n, line in enumerate(lines + hidden):
+        spaced(50, top - 14 * n, line, 10)
+    c.restoreState()
+    y = top - 14 * (len(lines) + len(hidden)) - 60
+    for label, amount in amounts:
+        spaced(50, y, label, 9)
+        spaced(400 - stringWidth(amount, FONT, 9) - 0.6 * len(amount), y, amount, 9)
+        y -= 16
+    return sheet.bytes()

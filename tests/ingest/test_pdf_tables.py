@@ -172,3 +172,18 @@ def test_bands_joined_into_an_l_shape_stay_cells_row_by_row():
              Word("小计", Box(110, 25, 150, 35)), Word("专项收入", Box(110, 45, 170, 55))]
     [table] = layout_page(1, words, horizontal, vertical, 300, 100).blocks
     assert table.grid == [["收入预算总表", "收入预算总表"], ["一般公共预算", "小计"], ["", "专项收入"]]
+
+
+def test_a_page_set_one_character_at_a_time_reads_as_words_and_hides_clipped_text(tmp_path):
+    from tests.ingest.pdf_fixtures import typeset_pdf
+
+    seen = ["2025年，本部门收入预算3,121.42万元，比2024年预算增加107.62万元。", "1.行政运行1,623.18万元。"]
+    hidden = ["2.一般行政管理事务10.00万元。"]  # below the frame's clip: not on the page as printed
+    path = tmp_path / "typeset.pdf"
+    path.write_bytes(typeset_pdf(seen, hidden, [("财政拨款收入", "31,214,205.80"), ("事业收入", "0.00")]))
+    document = read_pdf(path, path.read_bytes(), "0" * 64)
+    text = "\n".join(document.lines)
+    for line in seen:
+        assert line in text
+    assert "一般行政管理事务" not in text
+    assert "31,214,205.80" in text and "3 1" not in text
