@@ -9,9 +9,12 @@ from ingest.normalise import plain
 PROJECT_TABLE = "project_self_evaluation_table"
 REPORT_WITH_INDICATORS = "evaluation_report_with_indicators"
 FINAL_ACCOUNTS = "final_accounts"
+BUDGET = "department_budget"
 NARRATIVE = "narrative_self_evaluation"
 UNKNOWN = "unknown"
 
+# a budget says so in its title: 2025年区级部门预算, 2019年度部门预算公开, 单位预算
+_BUDGET_TITLE = re.compile(r"(?:19|20)\d{2}年(?:度)?[\u4e00-\u9fff]{0,4}?(?:部门|单位)(?:汇总)?预算")
 _REPORT_TITLE = re.compile(r"^(项目支出)?绩效自评(分析)?报告$|^项目支出绩效自评表$|绩效自评表$")
 
 
@@ -58,6 +61,8 @@ def classify(text: str) -> str:
     has_indicators = "一级指标" in flat and "二级指标" in flat
     if "收入支出决算总表" in flat and "部门决算" in flat:
         return FINAL_ACCOUNTS
+    if _BUDGET_TITLE.search(flat[:400]) and ("收支预算总表" in flat or "预算编制说明" in flat or "预算情况说明" in flat):
+        return BUDGET
     if has_funds and has_indicators and "自评表" in flat and "报告" not in flat[:60]:
         return PROJECT_TABLE
     if has_indicators and (has_funds or "资金" in flat):

@@ -21,6 +21,28 @@ MONEY = pa.decimal128(18, 2)
 SCORE = pa.decimal128(9, 2)
 RATE = pa.decimal128(12, 6)
 
+# the standard tables of a final accounts and of a budget share one shape, and land in raw tables
+# of their own (which of them, by the document's kind)
+_STATEMENT_TABLE = pa.schema(
+    [
+        ("document_id", pa.string()), ("table_code", pa.string()), ("title", pa.string()), ("line_no", pa.int32()),
+        ("unit", pa.string()), ("is_empty", pa.bool_()), ("row_count", pa.int32()), ("page", pa.int32()),
+    ]
+)
+_STATEMENT_LINE = pa.schema(
+    [
+        ("document_id", pa.string()), ("line_no", pa.int32()), ("table_code", pa.string()), ("section", pa.string()),
+        ("row_label", pa.string()), ("row_no", pa.string()), ("subject_code", pa.string()),
+        ("subject_name", pa.string()), ("column_label", pa.string()), ("column_no", pa.string()),
+        ("amount", pa.decimal128(24, 6)), ("unit", pa.string()), ("amount_yuan", MONEY),
+        ("page", pa.int32()), ("table_row", pa.int32()),
+    ]
+)
+STATEMENT_TABLES = {
+    "final_accounts": ("final_account_tables", "final_account_lines"),
+    "department_budget": ("budget_tables", "budget_table_lines"),
+}
+
 SCHEMAS: dict[str, pa.Schema] = {
     "documents": pa.schema(
         [
@@ -33,7 +55,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("encoding", pa.string()), ("is_synthetic", pa.bool_()), ("source_name", pa.string()),
             ("tolerance_factor", pa.float64()), ("published_on", pa.string()),
             ("file_modified_at", pa.timestamp("us", tz="UTC")), ("loaded_at", pa.timestamp("us", tz="UTC")),
-            ("file_size", pa.int64()), ("pages", pa.int32()),
+            ("file_size", pa.int64()), ("pages", pa.int32()), ("scope", pa.string()),
         ]
     ),
     "budget_lines": pa.schema(
@@ -59,24 +81,13 @@ SCHEMAS: dict[str, pa.Schema] = {
         [
             ("document_id", pa.string()), ("line_no", pa.int32()), ("kind", pa.string()), ("label", pa.string()),
             ("value", pa.decimal128(24, 6)), ("unit", pa.string()), ("value_yuan", MONEY), ("text", pa.string()),
-            ("page", pa.int32()), ("base_label", pa.string()),
+            ("page", pa.int32()), ("base_label", pa.string()), ("current_yuan", MONEY), ("change_yuan", MONEY),
         ]
     ),
-    "final_account_tables": pa.schema(
-        [
-            ("document_id", pa.string()), ("table_code", pa.string()), ("title", pa.string()), ("line_no", pa.int32()),
-            ("unit", pa.string()), ("is_empty", pa.bool_()), ("row_count", pa.int32()), ("page", pa.int32()),
-        ]
-    ),
-    "final_account_lines": pa.schema(
-        [
-            ("document_id", pa.string()), ("line_no", pa.int32()), ("table_code", pa.string()), ("section", pa.string()),
-            ("row_label", pa.string()), ("row_no", pa.string()), ("subject_code", pa.string()),
-            ("subject_name", pa.string()), ("column_label", pa.string()), ("column_no", pa.string()),
-            ("amount", pa.decimal128(24, 6)), ("unit", pa.string()), ("amount_yuan", MONEY),
-            ("page", pa.int32()), ("table_row", pa.int32()),
-        ]
-    ),
+    "final_account_tables": _STATEMENT_TABLE,
+    "final_account_lines": _STATEMENT_LINE,
+    "budget_tables": _STATEMENT_TABLE,
+    "budget_table_lines": _STATEMENT_LINE,
     "evaluations": pa.schema(
         [
             ("document_id", pa.string()), ("line_no", pa.int32()), ("total_score_reported", SCORE),
@@ -131,7 +142,7 @@ def _document_row(parsed: ParsedDocument, loaded_at: datetime) -> dict:
         "reason": d.reason, "parser": d.parser, "encoding": d.encoding, "is_synthetic": d.is_synthetic,
         "source_name": d.source_name, "tolerance_factor": d.tolerance_factor, "published_on": d.published_on,
         "file_modified_at": datetime.fromtimestamp(d.file_modified_at, timezone.utc) if d.file_modified_at else None,
-        "loaded_at": loaded_at, "file_size": d.file_size, "pages": d.pages,
+        "loaded_at": loaded_at, "file_size": d.file_size, "pages": d.pages, "scope": d.scope,
     }
 
 
@@ -147,11 +158,12 @@ def _content_records(documents: list[ParsedDocument]) -> dict[str, tuple[list[st
 
     for parsed in documents:
         document_id = parsed.document.document_id
-        accounts, report = parsed.accounts, parsed.report
-        if accounts is not None:
-            add("final_account_tables", document_id, accounts.tables)
-            add("final_account_lines", document_id, accounts.lines)
-            add("narrative_facts", document_id, accounts.facts)
+        statements, report = parsed.statements, parsed.report
+        if statements is not None:
+            tables, lines = STATEMENT_TABLES.get(parsed.document.doc_type, STATEMENT_TABLES["final_accounts"])
+            add(tables, document_id, statements.tables)
+            add(lines, document_id, statements.lines)
+            add("narrative_facts", document_id, statements.facts)
         if report is not None:
             add("budget_lines", document_id, report.budget_lines)
             add("indicator_lines", document_id, report.indicators)

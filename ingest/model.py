@@ -140,6 +140,9 @@ class Document:
     def tables(self) -> list[Table]:
         return [b for b in self.blocks() if isinstance(b, Table)]
 
+    def paragraphs(self) -> list[Paragraph]:
+        return [b for b in self.blocks() if isinstance(b, Paragraph)]
+
     @property
     def has_positions(self) -> bool:
         """Whether the tables were rebuilt from positions (a PDF), rather than read as grids."""

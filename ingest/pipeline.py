@@ -310,7 +310,9 @@ def _parse_section(
     form = forms.FORMS.get(kind)
     reading = form.read(section, model, declared) if form is not None else None
     report = reading.report if reading else None
-    accounts = reading.accounts if reading else None
+    statements = reading.statements if reading else None
+    if year is None and statements is not None:  # a file of tables alone: the year a table's title names
+        year = _year_in(squash(" ".join(t.title for t in statements.tables)))
     missed = list(reading.missed) if reading else []
     names = " ".join(filter(None, [report and report.department, report and report.implementing_unit]))
     # a one-report file's head is its file's head: scan that text once
@@ -357,9 +359,10 @@ def _parse_section(
             file_modified_at=modified_at,
             file_size=file_size,
             pages=pages,
+            scope=forms.scope_of(kind, section.text, declared),
         ),
         report if status != "quarantined" else None,
-        accounts if status != "quarantined" else None,
+        statements if status != "quarantined" else None,
     )
 
 
@@ -387,19 +390,44 @@ def fiscal_year(text: str) -> int | None:
 
 
 _YEAR = re.compile(r"((?:19|20)\d{2})年度")
+# a budget's or final accounts' title may name its year without 年度: 2025年区级部门预算
+_TITLE_YEAR = re.compile(r"((?:19|20)\d{2})年[\u4e00-\u9fff]{0,4}?(?:部门|单位)(?:汇总)?(?:预算|决算)"
+                         r"|((?:19|20)\d{2})年[\u4e00-\u9fff“”]{0,20}?(?:预算|决算)(?:总)?表")
 
 
 def _year_in(flat: str) -> int | None:
-    match = _YEAR.search(flat)
-    return int(match.group(1)) if match else None
+    match = _YEAR.search(flat) or _TITLE_YEAR.search(flat)
+    return int(next(g for g in match.groups() if g)) if match else None
 
 
 def _department_from_title(text: str) -> str | None:
-    for line in text.splitlines():
-        flat = plain(line)
-        if flat.endswith(("局", "委员会", "中心", "办公室", "厅", "委")) and len(flat) <= 40:
+    """The department a cover or title names: a line that is its name (`预算主管部门：` before it or
+    not), a title that leads with it (`江苏省委办公厅2019年度部门预算公开`), or a table caption's
+    `部门：` cell."""
+    lines = text.splitlines()
+    for line in lines:
+        flat = _DEPARTMENT_LABEL.sub("", plain(line))
+        if flat.endswith(_BODIES) and 2 < len(flat) <= 40:
             return flat
+    for line in lines:
+        match = _LEADS_TITLE.match(plain(line))
+        if match:
+            return match.group(1)
+    for line in lines:
+        for cell in line.split("\t"):
+            flat = plain(cell)
+            if _DEPARTMENT_LABEL.match(flat) and _DEPARTMENT_LABEL.sub("", flat).endswith(_BODIES):
+                return _DEPARTMENT_LABEL.sub("", flat)
     return None
+
+
+_BODIES = ("局", "委员会", "中心", "办公室", "厅", "委", "院")
+_LEADS_TITLE = re.compile(r"^([\u4e00-\u9fff()]{2,30}(?:局|委员会|中心|办公室|厅|委|院))[^\u4e00-\u9fff]{0,4}"
+                          r"[\u4e00-\u9fff]{0,2}?(?:19|20)\d{2}年")
+
+
+# the words a cover prints before the department's name: 预算主管部门：, 部门名称：, 编制部门：
+_DEPARTMENT_LABEL = re.compile(r"^[\u4e00-\u9fff]{0,6}(?:部门|单位)(?:名称)?[:：]")
 
 
 def _quarantined(source: str, sha: str, reason: str, declared: Source | None = None,

@@ -86,11 +86,15 @@ class NarrativeFact:
     text: str
     page: int | None = None  # the page of a PDF it is printed on
     base_label: str | None = None  # for a share: the label of the total it is a share of, where the text says
+    # for a change (比上年增加 X, 增长 Y%): the amount this year it is the change to, and the change in yuan
+    current_yuan: Decimal | None = None
+    change_yuan: Decimal | None = None
 
 
 @dataclass(frozen=True)
-class FinalAccountTable:
-    """One published final-accounts table (公开NN表), empty ones (本表无数据) included."""
+class StatementTable:
+    """One published standard table of a final accounts or a budget (公开NN表), empty ones (本表无数据)
+    included."""
 
     table_code: str
     title: str
@@ -102,8 +106,8 @@ class FinalAccountTable:
 
 
 @dataclass(frozen=True)
-class FinalAccountLine:
-    """One amount of a final-accounts table: table × row × column."""
+class StatementLine:
+    """One amount of a standard table: table × row × column."""
 
     line_no: int
     table_code: str
@@ -122,11 +126,12 @@ class FinalAccountLine:
 
 
 @dataclass(frozen=True)
-class FinalAccounts:
-    """What a department's final accounts hold: its tables, their amounts, and the stated figures."""
+class Statements:
+    """What a department's final accounts or budget holds: its tables, their amounts, and the
+    figures its prose states."""
 
-    tables: tuple[FinalAccountTable, ...]
-    lines: tuple[FinalAccountLine, ...]
+    tables: tuple[StatementTable, ...]
+    lines: tuple[StatementLine, ...]
     facts: tuple[NarrativeFact, ...]
     missed: tuple[str, ...]
 
@@ -172,13 +177,14 @@ class Document:
     file_modified_at: float | None = None  # the file's modification time, when the text states no date
     file_size: int | None = None  # the file's size in bytes when it was read
     pages: int | None = None  # a paged file's page count
+    scope: str | None = None  # a budget's: department (部门预算) or unit (单位预算)
 
 
 @dataclass(frozen=True)
 class ParsedDocument:
     document: Document
     report: ProjectReport | None = None
-    accounts: FinalAccounts | None = None
+    statements: Statements | None = None  # a final accounts' or a budget's tables and figures
 
 
 @dataclass

@@ -331,7 +331,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
             {
                 "document": asdict(p.document),
                 "report": asdict(p.report) if p.report else None,
-                "final_accounts": asdict(p.accounts) if p.accounts else None,
+                # a final accounts' or a budget's tables and stated figures (the document's doc_type says which)
+                "statements": asdict(p.statements) if p.statements else None,
             }
             for p in parsed
         ]
@@ -353,12 +354,13 @@ def cmd_extract(args: argparse.Namespace) -> int:
             if p.report.evaluation:
                 e = p.report.evaluation
                 print(f"    result line {e.line_no}: total {e.total_score_reported} grade {e.grade_reported}")
-        facts = (p.report.facts if p.report else ()) + (p.accounts.facts if p.accounts else ())
-        if p.accounts:
-            for t in p.accounts.tables:
-                amounts = sum(1 for line in p.accounts.lines if line.table_code == t.table_code)
+        facts = (p.report.facts if p.report else ()) + (p.statements.facts if p.statements else ())
+        if p.statements:
+            for t in p.statements.tables:
+                amounts = sum(1 for line in p.statements.lines if line.table_code == t.table_code)
                 state = "empty (本表无数据)" if t.is_empty else f"{amounts} amounts"
-                print(f"    table  line {t.line_no}: 公开{t.table_code} {t.title} ({t.unit}): {state}")
+                where = f"p.{t.page}" if t.page else f"line {t.line_no}"
+                print(f"    table  {where}: {t.table_code} {t.title} ({t.unit}): {state}")
         for f in facts:
             label = f" {f.label}" if f.label else ""
             print(f"    stated line {f.line_no}: {f.kind}{label} {f.value} {f.unit or ''}")

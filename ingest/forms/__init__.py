@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ingest import layout
-from ingest.forms import final_accounts
+from ingest.forms import budget, final_accounts
+from ingest.model import from_lines
 from ingest.parsers import narrative, project_report
-from ingest.records import FinalAccounts, ProjectReport
+from ingest.records import ProjectReport, Statements
 
 if TYPE_CHECKING:
     from ingest.model import Document
@@ -23,14 +25,17 @@ if TYPE_CHECKING:
 class Reading:
     parser: str
     report: ProjectReport | None = None
-    accounts: FinalAccounts | None = None
+    statements: Statements | None = None  # a final accounts' or a budget's
     missed: tuple[str, ...] = ()
+    # whether stated figures alone make a reading (a budget's narrative printed as a file of its
+    # own), or only table amounts do (final accounts)
+    figures_suffice: bool = False
 
     @property
     def empty(self) -> bool:
         """Whether nothing a warehouse could hold was read."""
-        if self.accounts is not None:
-            return not self.accounts.lines
+        if self.statements is not None:
+            return not (self.statements.lines or (self.figures_suffice and self.statements.facts))
         report = self.report
         return report is None or not (report.budget_lines or report.indicators or report.evaluation is not None)
 
@@ -54,7 +59,21 @@ def _final_accounts(section: layout.Section, model: "Document | None", declared:
                                               declared.vocabulary if declared else None)
         parser = final_accounts.PARSER_NAME
     missed = accounts.missed + (() if accounts.lines else ("no final-accounts table read",))
-    return Reading(parser, accounts=accounts, missed=missed)
+    return Reading(parser, statements=accounts, missed=missed)
+
+
+def _budget(section: layout.Section, model: "Document | None", declared: "Source | None") -> Reading:
+    unit_hint = declared.unit if declared else None
+    extra = declared.vocabulary if declared else None
+    document = model if model is not None else from_lines(Path(), list(section.lines), "", "text")
+    offset = 0 if model is not None else section.line_start - 1
+    statements = budget.parse_document(document, unit_hint, extra, offset)
+    missed = statements.missed + (() if statements.lines or statements.facts else ("no budget table or figure read",))
+    return Reading(budget.PARSER_NAME, statements=statements, missed=missed, figures_suffice=True)
+
+
+def _recognises_budget(model: "Document", declared: "Source | None") -> bool:
+    return budget.recognises(model, declared.vocabulary if declared else None)
 
 
 def _recognises_final_accounts(model: "Document", declared: "Source | None") -> bool:
@@ -77,6 +96,7 @@ _PROJECT_REPORT = frozenset({project_report.PARSER_NAME})
 FORMS: dict[str, Form] = {
     layout.FINAL_ACCOUNTS: Form(layout.FINAL_ACCOUNTS, frozenset({final_accounts.PARSER_NAME}),
                                 _final_accounts, _recognises_final_accounts),
+    layout.BUDGET: Form(layout.BUDGET, frozenset({budget.PARSER_NAME}), _budget, _recognises_budget),
     layout.PROJECT_TABLE: Form(layout.PROJECT_TABLE, _PROJECT_REPORT, _project_report),
     layout.REPORT_WITH_INDICATORS: Form(layout.REPORT_WITH_INDICATORS, _PROJECT_REPORT, _project_report),
     layout.NARRATIVE: Form(layout.NARRATIVE, frozenset({narrative.PARSER_NAME}), _narrative),
@@ -92,3 +112,10 @@ def recognise(model: "Document", declared: "Source | None") -> str | None:
         if form.recognises is not None and form.recognises(model, declared):
             return kind
     return None
+
+
+def scope_of(kind: str, text: str, declared: "Source | None") -> str | None:
+    """A budget's scope, department (部门预算) or unit (单位预算); None for other kinds."""
+    if kind != layout.BUDGET:
+        return None
+    return budget.scope(text, declared.vocabulary if declared else None)

@@ -200,3 +200,88 @@ def parse_narrative_report(lines: list[str], first_line_no: int = 1, unit_hint: 
         missed=tuple(missed),
         facts=facts,
     )
+
+
+# 比上年增加 X, 增长 Y%: an amount, then (in the same sentence or the next) its change on last
+# year, and the rate the text gives for it. No other amount stands between the amount and its change.
+_NOT_AN_AMOUNT = r"(?:(?![\d.,]+(?:亿元|万元|元))[^;；])"
+_CHANGE_OF = re.compile(
+    r"(?P<label>[\u4e00-\u9fff()“”、]{2,40}?)(?:为|是|共|合计为)?" + _NUM.replace("(", "(?P<a>", 1) + _UNIT.replace("(", "(?P<au>", 1)
+    + _NOT_AN_AMOUNT + r"{0,40}?(?:比|与|较)" + _NOT_AN_AMOUNT + r"{0,16}?(?P<dir>增加|减少|增长|下降|上升)"
+    + _NUM.replace("(", "(?P<x>", 1) + _UNIT.replace("(", "(?P<xu>", 1)
+    + r"(?:[,，、]?(?:增长|下降|减少|增加|上升)(?:了)?" + _NUM.replace("(", "(?P<y>", 1) + r"%)?"
+)
+_FALLS = ("减少", "下降")
+
+
+def change_facts(lines: list[str], first_line_no: int = 1) -> tuple[NarrativeFact, ...]:
+    """Each amount the text gives with its change on last year (`支出3894.09万元，与上年相比增加
+    878.93万元，增长30%`): a `change` fact with this year's amount, the change in yuan, and the
+    stated rate as a fraction (None where no rate is stated), so that the rate can be recomputed
+    as change ÷ (this year − change)."""
+    facts = []
+    for offset, line in enumerate(lines):
+        if "\t" in line:
+            continue
+        flat = plain(line)
+        for match in _CHANGE_OF.finditer(flat):
+            sign = Decimal(-1) if match.group("dir") in _FALLS else Decimal(1)
+            _, current = _money(match.group("a"), match.group("au"))
+            _, change = _money(match.group("x"), match.group("xu"))
+            rate = sign * Decimal(match.group("y")) / 100 if match.group("y") else None
+            label = _subject_label(match.group("label"))
+            facts.append(NarrativeFact(
+                first_line_no + offset, "change", label, rate, "fraction" if rate is not None else None, None,
+                flat[match.start():match.end()][:200], current_yuan=current, change_yuan=sign * change,
+            ))
+    return tuple(facts)
+
+
+def _subject_label(text: str) -> str:
+    """A label as the prose leads into its amount: list numbers, quotes and the year's words off."""
+    text = re.sub(r"^.*?[:：，,。]", "", text) if re.search(r"[:：，,。]", text) else text
+    text = text.strip("“”\"")
+    text = re.sub(r"^(?:[(（]?[一二三四五六七八九十\d]+[)）.、]+)+", "", text)
+    return _LABEL_NOISE.sub("", text) or text
+
+
+# “一般公共服务支出（类）财政事务（款）行政运行（项）”1,623.18万元 / 住房改革支出（款）住房公积金（项）支出965.87万元
+_SUBJECT_PATH = re.compile(
+    r"(?P<path>(?:[\u4e00-\u9fff、]+(?:\([\u4e00-\u9fff]{1,3}\)[\u4e00-\u9fff、]*)*?\((?:类|款|项)\))+)”?"
+    r"(?:支出)?(?:预算)?(?:数)?(?:为)?" + _NUM.replace("(", "(?P<n>", 1) + _UNIT.replace("(", "(?P<u>", 1)
+)
+_LEVEL = re.compile(r"\((类|款|项)\)")
+
+
+def subject_facts(lines: list[str], first_line_no: int = 1) -> tuple[NarrativeFact, ...]:
+    """Each amount the text gives a functional subject by its 类/款/项 names: a `subject_amount` fact
+    labelled with the most specific name and its level (`行政运行(项)`), its parent's name as the
+    base label where the text gives it (`财政事务(款)`)."""
+    facts = []
+    for offset, line in enumerate(lines):
+        if "\t" in line:
+            continue
+        flat = plain(line)
+        for match in _SUBJECT_PATH.finditer(flat):
+            path = match.group("path")
+            names = [part for part in _split_levels(path)]
+            if not names:
+                continue
+            value, yuan = _money(match.group("n"), match.group("u"))
+            facts.append(NarrativeFact(
+                first_line_no + offset, "subject_amount", names[-1], value, match.group("u"), yuan,
+                flat[max(0, match.start() - 4):match.end()][:200], base_label=names[-2] if len(names) > 1 else None,
+            ))
+    return tuple(facts)
+
+
+def _split_levels(path: str) -> list[str]:
+    """`一般公共服务支出(类)财政事务(款)行政运行(项)` as [一般公共服务支出(类), 财政事务(款), 行政运行(项)]."""
+    out, start = [], 0
+    for marker in _LEVEL.finditer(path):
+        name = path[start:marker.start()].lstrip("、“")
+        name = re.sub(r"^(?:[一二三四五六七八九十\d]+[.、])+", "", name)
+        if name:
+            out.append(f"{name}({marker.group(1)})")
+        start = marker.end()
+    return out

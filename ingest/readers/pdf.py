@@ -377,7 +377,7 @@ def join_continued_tables(pages: list[Page]) -> list[Page]:
         while lead < len(blocks) and isinstance(blocks[lead], Paragraph) and _furniture(blocks[lead].text):
             lead += 1  # a running head, a page number or 续表 above the continued rows
         if previous is not None and lead < len(blocks) and isinstance(blocks[lead], Table) \
-                and _same_columns(previous[1], blocks[lead]):
+                and _same_columns(previous[1], blocks[lead]) and not _titled(blocks[lead]):
             page_index, table = previous
             joined = _append(table, blocks.pop(lead))
             kept = list(out[page_index].blocks)
@@ -407,6 +407,15 @@ def _furniture(text: str) -> bool:
     """Page numbers and running heads that stand between a table and its continuation."""
     flat = "".join(text.split())
     return not flat or bool(re.fullmatch(r"[-—第]*\d+[-—页]*|\d+/\d+|续表?.*", flat))
+
+
+def _titled(table: Table) -> bool:
+    """Whether a table opens with a title of its own: one text merged over every column (a table
+    whose caption is printed inside its frame), which no continued table starts with."""
+    if table.n_rows < 2 or table.n_cols < 2:
+        return False
+    first = table.grid[0]
+    return bool(first[0].strip()) and len(set(first)) == 1 and not any(ch.isdigit() for ch in first[0][-3:])
 
 
 def _same_columns(a: Table, b: Table) -> bool:

@@ -65,3 +65,8 @@ def count_unit(label: str, vocabulary: dict[str, Any]) -> bool:
 def final_accounts(extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """The final-accounts vocabulary, with a source's additions (under its `final_accounts` key)."""
     return merged(load("final_accounts"), (extra or {}).get("final_accounts"))
+
+
+def budget(extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The budget vocabulary, with a source's additions (under its `budget` key)."""
+    return merged(load("budget"), (extra or {}).get("budget"))

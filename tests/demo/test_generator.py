@@ -39,7 +39,7 @@ def test_generated_documents_read_back_as_their_truth(tmp_path):
             t, d = accounts[name], p.document
             assert (d.status, d.is_synthetic, d.doc_type, d.fiscal_year, d.region.adcode, d.department) == (
                 "loaded", True, "final_accounts", t["fiscal_year"], t["adcode"], t["county"] + t["department"])
-            cells = {(c.table_code, c.row_label, c.column_label): c.amount_yuan for c in p.accounts.lines}
+            cells = {(c.table_code, c.row_label, c.column_label): c.amount_yuan for c in p.statements.lines}
             wan = Decimal(100)  # truth is kept in 0.01 万元, i.e. 100 yuan
             assert cells[("03", "合计", "基本支出")] == t["basic"] * wan
             assert cells[("03", "合计", "项目支出")] == t["project"] * wan

@@ -279,3 +279,86 @@ def typeset_pdf(lines: list[str], hidden: list[str], amounts: list[tuple[str, st
         spaced(400 - stringWidth(amount, FONT, 9) - 0.6 * len(amount), y, amount, 9)
         y -= 16
     return sheet.bytes()
+
+
+@dataclass(frozen=True)
+class BudgetVariant:
+    codes: str = "three"  # three (类 款 项) or one (科目编码)
+    unit: str = "元"  # the unit of every table but the 三公 one, which is in 万元
+    numbering: str = "公开{n:02d}表"  # how a table's number is printed above its title ("" for none)
+    caption_in_grid: bool = False  # title, department and unit printed in the table's first rows
+    ruled: bool = True
+    order: tuple[str, ...] = ("合计", "基本支出", "项目支出")
+
+
+# the narrative of the generated budget: the year's total, its change on last year, one subject
+BUDGET_NARRATIVE = [
+    "{department}{year}年部门预算编制说明",
+    "{year}年，{department}收入预算1,335.06万元，比上年预算增加35.06万元，增长2.70%。",
+    "1.“一般公共服务支出（类）人大事务（款）行政运行（项）”1,000.00万元，主要用于机关运行。",
+    "项目支出预算数为234.56万元，与上年相比减少65.44万元，减少20.00%。",
+]
+
+
+def budget_pdf(variant: BudgetVariant = BudgetVariant(), department: str = "孝义市审计局", year: int = 2025,
+               tables: bool = True, narrative: bool = True) -> bytes:
+    """A department budget laid out as the published ones are: a cover, the 预算编制说明 (or not,
+    when `narrative` is off: the tables file of a publication printed as two), the 收支预算总表
+    (two-sided), the 支出预算总表 and the 一般公共预算支出功能分类预算表 (codes in three columns or
+    one), the 三公 table in 万元, and the 政府性基金 table stated empty."""
+    sheet = _Sheet()
+    sheet.text(f"{department}", 18, centre=True)
+    sheet.text(f"{year}年部门预算", 18, centre=True)
+    if narrative:
+        sheet.new_page()
+        for line in BUDGET_NARRATIVE:
+            sheet.text(line.format(department=department, year=year), 10)
+    if not tables:
+        return sheet.bytes()
+    unit = variant.unit
+
+    def caption(n: int, title: str, table_unit: str, width: int) -> list:
+        number = variant.numbering.format(n=n) if variant.numbering else ""
+        if variant.caption_in_grid:
+            return [[(f"{year}年{title}", width)], [(f"部门：{department}", width - 1), f"单位：{table_unit}"]]
+        sheet.new_page()
+        if number:
+            sheet.text(number, 9, x=50)
+        sheet.text(f"{year}年{title}", 14, centre=True)
+        sheet.text(f"编制部门：{department}  单位：{table_unit}", 9, x=50)
+        return []
+
+    summary = [
+        [("收入", 2), ("支出", 2)],
+        ["项目", "预算数", "项目", "预算数"],
+        ["一、财政拨款收入", _amount("1,335.06", unit), "一、一般公共服务支出", _amount("1,234.56", unit)],
+        ["二、事业收入", "", "二、社会保障和就业支出", _amount("100.50", unit)],
+        ["收入总计", _amount("1,335.06", unit), "支出总计", _amount("1,335.06", unit)],
+    ]
+    if variant.caption_in_grid:
+        sheet.new_page()
+    rows = caption(1, "部门财务收支预算总表", unit, 4)
+    sheet.table([180, 90, 180, 90], rows + summary, variant.ruled)
+    for n, title in ((3, "部门支出预算总表"), (5, "部门一般公共预算支出功能分类预算表")):
+        order = tuple("本年支出合计" if c == "合计" else c for c in variant.order)
+        header, widths, body = _expenditure(Variant(codes=variant.codes, unit=unit, order=order))
+        header = [[cell.replace("本年支出合计", "合计") if isinstance(cell, str) else cell for cell in row] for row in header]
+        if variant.caption_in_grid:
+            sheet.new_page()
+        rows = caption(n, title, unit, len(widths))
+        sheet.table(widths, rows + header + body, variant.ruled)
+    if variant.caption_in_grid:
+        sheet.new_page()
+    rows = caption(7, "部门“三公”经费和机关运行经费预算表", "万元", 5)
+    sheet.table([100] * 5, rows + [
+        [("“三公”经费预算数", 4), "机关运行经费预算数"],
+        ["合计", "因公出国（境）费", "公务接待费", "公务用车购置及运行费", "机关运行经费预算数"],
+        ["3.50", "2.00", "1.50", "", "229.43"],
+    ], True)
+    if variant.caption_in_grid:
+        sheet.new_page()
+    rows = caption(8, "部门政府性基金预算支出功能分类预算表", unit, 4)
+    sheet.table([80, 240, 100, 100], rows + [["科目编码", "科目名称", "合计", "基本支出"], [("合计", 2), "", ""]], True)
+    sheet.y -= 14
+    sheet.text("注：本部门无政府性基金预算拨款安排的预算，故本表为空表。", 9)
+    return sheet.bytes()

@@ -70,15 +70,15 @@ def test_a_workbook_is_read_by_title_header_and_unit(tmp_path):
     path.write_bytes(_workbook())
     [parsed] = ingest_file(path)
     assert parsed.document.doc_type == "final_accounts"
-    tables = {t.table_code: t for t in parsed.accounts.tables}
+    tables = {t.table_code: t for t in parsed.statements.tables}
     assert (tables["03"].unit, tables["01"].unit) == ("元", "万元")
-    cells = {(l.subject_code or l.row_label, l.column_label): l.amount_yuan for l in parsed.accounts.lines if l.table_code == "03"}
+    cells = {(l.subject_code or l.row_label, l.column_label): l.amount_yuan for l in parsed.statements.lines if l.table_code == "03"}
     for code, *_ in SUBJECTS:
         assert cells[(code, "本年支出合计")] == _expected(code, "本年支出合计"), code
     assert cells[("2010102", "项目支出")] == Decimal("2345600.00")
     assert ("2010101", "项目支出") not in cells
     assert cells[("合计", "基本支出")] == Decimal("11005000.00")
-    summary = {(l.row_label, l.column_label): l.amount_yuan for l in parsed.accounts.lines if l.table_code == "01"}
+    summary = {(l.row_label, l.column_label): l.amount_yuan for l in parsed.statements.lines if l.table_code == "01"}
     assert summary[("总计", "收入/金额")] == summary[("总计", "支出/金额")] == Decimal("13450600.00")
 
 
@@ -88,7 +88,7 @@ def test_a_workbook_with_one_standard_table_is_read_as_that_table(tmp_path):
     [parsed] = ingest_file(path)
     assert (parsed.document.doc_type, parsed.document.status) == ("final_accounts", "partial")
     assert "table 01 (收入支出决算总表) not found" in parsed.document.reason
-    assert {l.table_code for l in parsed.accounts.lines} == {"03"}
+    assert {l.table_code for l in parsed.statements.lines} == {"03"}
 
 
 def test_a_word_file_is_read_like_the_workbook(tmp_path):
@@ -115,7 +115,7 @@ def test_a_word_file_is_read_like_the_workbook(tmp_path):
     path.write_bytes(out.getvalue())
     [parsed] = ingest_file(path)
     assert parsed.document.doc_type == "final_accounts"
-    cells = {(l.subject_code or l.row_label, l.column_label): l.amount_yuan for l in parsed.accounts.lines}
+    cells = {(l.subject_code or l.row_label, l.column_label): l.amount_yuan for l in parsed.statements.lines}
     assert cells[("2080505", "基本支出")] == Decimal("1005000.00")
     assert cells[("20101", "本年支出合计")] == Decimal("12345600.00")
     assert ("2010101", "项目支出") not in cells

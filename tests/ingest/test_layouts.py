@@ -84,7 +84,7 @@ def test_baoshan_prose_report():
 def accounts():
     parsed = ingest_file(XIAOYI)[0]
     assert parsed.document.doc_type == "final_accounts" and parsed.document.status == "loaded"
-    return parsed.accounts
+    return parsed.statements
 
 
 def test_every_xiaoyi_table_is_found_empty_ones_included(accounts):

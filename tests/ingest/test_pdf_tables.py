@@ -115,7 +115,7 @@ def test_the_pipeline_loads_a_generated_pdf_with_region_year_pages_and_figures(t
     assert (document.doc_type, document.fiscal_year, document.region.adcode) == ("final_accounts", 2023, "141181")
     assert document.department == "孝义市审计局"
     assert document.pages == 4
-    shares = {f.label: (f.value, f.base_label) for f in parsed.accounts.facts if f.kind == "share"}
+    shares = {f.label: (f.value, f.base_label) for f in parsed.statements.facts if f.kind == "share"}
     assert shares["基本支出"] == (Decimal("0.8243"), "支出合计")
 
 
@@ -134,7 +134,7 @@ def test_a_file_with_one_standard_table_is_read_as_that_table(tmp_path):
     [parsed] = ingest_file(path)
     assert (parsed.document.doc_type, parsed.document.status) == ("final_accounts", "partial")
     assert "table 01 (收入支出决算总表) not found" in parsed.document.reason
-    amounts = {line.column_label: line.amount_yuan for line in parsed.accounts.lines}
+    amounts = {line.column_label: line.amount_yuan for line in parsed.statements.lines}
     assert amounts == {"预算数/合计": Decimal("35000.00"), "预算数/因公出国（境）费": Decimal("20000.00"),
                        "预算数/公务接待费": Decimal("15000.00"), "决算数/合计": Decimal("32000.00"),
                        "决算数/因公出国（境）费": Decimal("20000.00"), "决算数/公务接待费": Decimal("12000.00")}
@@ -155,7 +155,7 @@ def test_a_new_title_is_onboarded_by_a_registry_entry(tmp_path):
         encoding="utf-8")
     [after] = ingest_file(path, load_registry(tmp_path / "sources.yml"))
     assert after.document.status == "partial" and "table 03" not in after.document.reason
-    cells = _expenditure(after.accounts)
+    cells = _expenditure(after.statements)
     assert cells[("2010101", "本年支出合计")] == Decimal("10000000.00")
 
 

@@ -7,9 +7,9 @@ from tests.ingest.pdf_fixtures import text_to_pdf
 
 
 def _records(parsed):
-    lines = {(l.table_code, l.subject_code or l.row_label, l.column_label, l.amount_yuan) for l in parsed.accounts.lines}
-    tables = {(t.table_code, t.is_empty) for t in parsed.accounts.tables}
-    facts = {(f.kind, f.label, f.value) for f in parsed.accounts.facts}
+    lines = {(l.table_code, l.subject_code or l.row_label, l.column_label, l.amount_yuan) for l in parsed.statements.lines}
+    tables = {(t.table_code, t.is_empty) for t in parsed.statements.tables}
+    facts = {(f.kind, f.label, f.value) for f in parsed.statements.facts}
     return lines, tables, facts
 
 
@@ -30,6 +30,6 @@ def test_a_generated_final_accounts_reads_the_same_from_its_pdf(tmp_path):
         assert _records(printed) == _records(twin)
         # the tables broke across pages, their continuations printed without a header
         pages = {}
-        for line in printed.accounts.lines:
+        for line in printed.statements.lines:
             pages.setdefault(line.table_code, set()).add(line.page)
         assert sum(len(p) > 1 for p in pages.values()) >= 3

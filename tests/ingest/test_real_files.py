@@ -24,16 +24,16 @@ def test_shanghai_final_accounts_is_loaded_with_its_region_year_and_pages():
     assert document.region.adcode == expected["adcode_prefix"]
     assert document.department == expected["department"]
     assert document.pages == 25
-    titles = {table.title for table in parsed.accounts.tables}
+    titles = {table.title for table in parsed.statements.tables}
     assert titles == set(expected["tables_present"])
-    empty = {table.title for table in parsed.accounts.tables if table.is_empty}
+    empty = {table.title for table in parsed.statements.tables if table.is_empty}
     assert empty == set(expected["tables_empty_stated"])
 
 
 def test_shanghai_subjects_and_totals_are_the_printed_figures():
     expected = _expected(SHANGHAI)
     [parsed] = ingest_file(REAL / SHANGHAI)
-    lines = parsed.accounts.lines
+    lines = parsed.statements.lines
     subjects = {line.subject_code: line.amount_yuan for line in lines
                 if line.table_code == "03" and line.column_label == "本年支出合计" and line.subject_code}
     for code, amount in expected["subjects"]:
@@ -58,11 +58,11 @@ def test_shanghai_subjects_and_totals_are_the_printed_figures():
 
 def test_shanghai_figures_carry_the_page_and_row_a_person_finds_them_at():
     [parsed] = ingest_file(REAL / SHANGHAI)
-    [row] = [l for l in parsed.accounts.lines
+    [row] = [l for l in parsed.statements.lines
              if l.table_code == "02" and l.subject_code == "2080505" and l.column_label == "本年收入合计"]
     assert (row.page, row.table_row, row.amount) == (8, 14, Decimal("160.75"))
     assert row.subject_name == "机关事业单位基本养老保险缴费支出"
-    stated = [f for f in parsed.accounts.facts if f.kind == "amount" and f.label == "财政拨款收入支出总计"]
+    stated = [f for f in parsed.statements.facts if f.kind == "amount" and f.label == "财政拨款收入支出总计"]
     assert [(f.page, f.value) for f in stated] == [(21, Decimal("0.3"))]
 
 
