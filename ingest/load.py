@@ -35,7 +35,7 @@ _STATEMENT_LINE = pa.schema(
         ("row_label", pa.string()), ("row_no", pa.string()), ("subject_code", pa.string()),
         ("subject_name", pa.string()), ("column_label", pa.string()), ("column_no", pa.string()),
         ("amount", pa.decimal128(24, 6)), ("unit", pa.string()), ("amount_yuan", MONEY),
-        ("page", pa.int32()), ("table_row", pa.int32()),
+        ("page", pa.int32()), ("table_row", pa.int32()), ("row_key", pa.string()),
     ]
 )
 STATEMENT_TABLES = {

@@ -123,6 +123,7 @@ class StatementLine:
     amount_yuan: Decimal | None
     page: int | None = None  # the page of a PDF the row is printed on
     table_row: int | None = None  # the row within its table, header rows counted, from 1
+    row_key: str | None = None  # what the row means where the vocabulary names it (income_total …)
 
 
 @dataclass(frozen=True)

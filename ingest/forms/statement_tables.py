@@ -192,8 +192,26 @@ def read_table(table: Table, kind: TableKind, unit: str, first_line: int, vocabu
                 continue  # the header printed again under a heading
         line_no = (table.row_lines[r] + line_offset if table.row_lines else first_line + r) + 1
         for side in sides:
-            out.extend(_side_amounts(table, kind, row, r, line_no, side, labels, unit, vocabulary, section, column_numbers))
+            seen: set[tuple[str, object]] = set()
+            for line in _side_amounts(table, kind, row, r, line_no, side, labels, unit, vocabulary, section, column_numbers):
+                # one merged cell cut into slivers under the same header reads once
+                if (line.column_label, line.amount) not in seen:
+                    seen.add((line.column_label, line.amount))
+                    out.append(line)
     return out
+
+
+_LIST_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、])")
+
+
+def row_key(label: str, vocabulary: dict[str, Any]) -> str | None:
+    """What a row means, where the vocabulary names it (`rows`): 当年收入小计 and 本年收入合计 are
+    both the year's income total; the list number a label is printed with (一、 1.) aside."""
+    bare = _LIST_NUMBER.sub("", label)
+    for key, labels in vocabulary.get("rows", {}).items():
+        if bare in labels:
+            return key
+    return None
 
 
 def _heading(row: list[str], words: dict[str, list[str]]) -> str | None:
@@ -315,12 +333,14 @@ def _side_amounts(table: Table, kind: TableKind, row: list[str], r: int, line_no
     is_count = count_unit(row_label, vocabulary) or any(w in (section or "") for w in vocabulary["count_sections"])
     printed_row = row[side.row_no_column] if side.row_no_column is not None else None
     page = table.page_of_row(r)
+    key = None if subject_code else row_key(row_label, vocabulary)
     return [
         StatementLine(
             line_no=line_no, table_code=kind.code, section=section, row_label=row_label, row_no=printed_row or None,
             subject_code=subject_code, subject_name=name if subject_code else None, column_label=labels[c],
             column_no=(column_numbers or {}).get(c), amount=amount, unit="count" if is_count else unit,
             amount_yuan=None if is_count else to_yuan(amount, unit), page=page, table_row=r + 1,
+            row_key=key,
         )
         for c, amount in amounts
     ]
