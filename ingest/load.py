@@ -55,7 +55,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("encoding", pa.string()), ("is_synthetic", pa.bool_()), ("source_name", pa.string()),
             ("tolerance_factor", pa.float64()), ("published_on", pa.string()),
             ("file_modified_at", pa.timestamp("us", tz="UTC")), ("loaded_at", pa.timestamp("us", tz="UTC")),
-            ("file_size", pa.int64()), ("pages", pa.int32()), ("scope", pa.string()),
+            ("file_size", pa.int64()), ("pages", pa.int32()), ("scope", pa.string()), ("part", pa.string()),
         ]
     ),
     "budget_lines": pa.schema(
@@ -142,7 +142,7 @@ def _document_row(parsed: ParsedDocument, loaded_at: datetime) -> dict:
         "reason": d.reason, "parser": d.parser, "encoding": d.encoding, "is_synthetic": d.is_synthetic,
         "source_name": d.source_name, "tolerance_factor": d.tolerance_factor, "published_on": d.published_on,
         "file_modified_at": datetime.fromtimestamp(d.file_modified_at, timezone.utc) if d.file_modified_at else None,
-        "loaded_at": loaded_at, "file_size": d.file_size, "pages": d.pages, "scope": d.scope,
+        "loaded_at": loaded_at, "file_size": d.file_size, "pages": d.pages, "scope": d.scope, "part": d.part,
     }
 
 

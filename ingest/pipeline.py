@@ -360,6 +360,7 @@ def _parse_section(
             file_size=file_size,
             pages=pages,
             scope=forms.scope_of(kind, section.text, declared),
+            part=forms.part_of(kind, statements),
         ),
         report if status != "quarantined" else None,
         statements if status != "quarantined" else None,

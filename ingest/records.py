@@ -179,6 +179,8 @@ class Document:
     file_size: int | None = None  # the file's size in bytes when it was read
     pages: int | None = None  # a paged file's page count
     scope: str | None = None  # a budget's: department (部门预算) or unit (单位预算)
+    # a budget printed as two files: which half this is (narrative: 预算说明 only; tables: 公开表 only)
+    part: str | None = None
 
 
 @dataclass(frozen=True)

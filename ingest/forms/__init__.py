@@ -119,3 +119,15 @@ def scope_of(kind: str, text: str, declared: "Source | None") -> str | None:
     if kind != layout.BUDGET:
         return None
     return budget.scope(text, declared.vocabulary if declared else None)
+
+
+def part_of(kind: str, statements: Statements | None) -> str | None:
+    """Which half of a budget publication printed as two files a document is: the narrative
+    (figures, no table) or the tables (tables, no stated change or subject); None for a whole one."""
+    if kind != layout.BUDGET or statements is None:
+        return None
+    if not statements.tables:
+        return "narrative"
+    if not any(f.kind in ("change", "subject_amount") for f in statements.facts):
+        return "tables"
+    return None

@@ -22,6 +22,8 @@ keyed as (
         case when status <> 'quarantined' then
                 doc_type || '|' || coalesce(cast(fiscal_year as {{ dbt.type_string() }}), '?') || '|' || coalesce(adcode, '?')
                 || '|' || coalesce(department, '?') || '|' || coalesce(project_name, '')
+                -- a budget's two halves (预算说明, 公开表) are two documents, and a unit's budget is not its department's
+                || '|' || coalesce(budget_scope, '') || '|' || coalesce(publication_part, '')
         end as version_key
     from documents
 

@@ -39,6 +39,8 @@ final as (
         documents.published_on,
         documents.parser,
         documents.pages,
+        documents.budget_scope,
+        documents.publication_part,
         documents.encoding,
         documents.is_synthetic,
         documents.source_name,

@@ -33,6 +33,8 @@ renamed as (
         cast(coalesce(tolerance_factor, 1) as decimal(9, 4)) as tolerance_factor,
         published_on,
         pages,
+        scope as budget_scope,
+        part as publication_part,
         file_modified_at,
         loaded_at,
         substr(adcode, 1, 2) as province_code

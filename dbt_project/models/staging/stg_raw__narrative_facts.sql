@@ -18,6 +18,8 @@ renamed as (
         cast(value_yuan as decimal(18, 2)) as fact_value_yuan,
         text as sentence,
         base_label as fact_base_label,
+        cast(current_yuan as decimal(18, 2)) as current_yuan,
+        cast(change_yuan as decimal(18, 2)) as change_yuan,
         page
     from source
 
