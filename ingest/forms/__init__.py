@@ -128,6 +128,6 @@ def part_of(kind: str, statements: Statements | None) -> str | None:
         return None
     if not statements.tables:
         return "narrative"
-    if not any(f.kind in ("change", "subject_amount") for f in statements.facts):
+    if not any(f.kind in ("growth", "subject_amount") for f in statements.facts):
         return "tables"
     return None

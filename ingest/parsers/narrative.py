@@ -207,7 +207,7 @@ def parse_narrative_report(lines: list[str], first_line_no: int = 1, unit_hint: 
 _NOT_AN_AMOUNT = r"(?:(?![\d.,]+(?:亿元|万元|元))[^;；])"
 _CHANGE_OF = re.compile(
     r"(?P<label>[\u4e00-\u9fff()“”、]{2,40}?)(?:为|是|共|合计为)?" + _NUM.replace("(", "(?P<a>", 1) + _UNIT.replace("(", "(?P<au>", 1)
-    + _NOT_AN_AMOUNT + r"{0,40}?(?:比|与|较)" + _NOT_AN_AMOUNT + r"{0,16}?(?P<dir>增加|减少|增长|下降|上升)"
+    + _NOT_AN_AMOUNT + r"{0,40}?(?:比|与|较)" + _NOT_AN_AMOUNT + r"{0,16}?(?P<dir>增加|减少|增长|下降|上升)了?"
     + _NUM.replace("(", "(?P<x>", 1) + _UNIT.replace("(", "(?P<xu>", 1)
     + r"(?:[,，、]?(?:增长|下降|减少|增加|上升)(?:了)?" + _NUM.replace("(", "(?P<y>", 1) + r"%)?"
 )
@@ -216,7 +216,7 @@ _FALLS = ("减少", "下降")
 
 def change_facts(lines: list[str], first_line_no: int = 1) -> tuple[NarrativeFact, ...]:
     """Each amount the text gives with its change on last year (`支出3894.09万元，与上年相比增加
-    878.93万元，增长30%`): a `change` fact with this year's amount, the change in yuan, and the
+    878.93万元，增长30%`): a `growth` fact with this year's amount, the change in yuan, and the
     stated rate as a fraction (None where no rate is stated), so that the rate can be recomputed
     as change ÷ (this year − change)."""
     facts = []
@@ -231,7 +231,7 @@ def change_facts(lines: list[str], first_line_no: int = 1) -> tuple[NarrativeFac
             rate = sign * Decimal(match.group("y")) / 100 if match.group("y") else None
             label = _subject_label(match.group("label"))
             facts.append(NarrativeFact(
-                first_line_no + offset, "change", label, rate, "fraction" if rate is not None else None, None,
+                first_line_no + offset, "growth", label, rate, "fraction" if rate is not None else None, None,
                 flat[match.start():match.end()][:200], current_yuan=current, change_yuan=sign * change,
             ))
     return tuple(facts)
@@ -240,7 +240,7 @@ def change_facts(lines: list[str], first_line_no: int = 1) -> tuple[NarrativeFac
 def _subject_label(text: str) -> str:
     """A label as the prose leads into its amount: list numbers, quotes and the year's words off."""
     text = re.sub(r"^.*?[:：，,。]", "", text) if re.search(r"[:：，,。]", text) else text
-    text = text.strip("“”\"")
+    text = text.strip("“”\"、)）")
     text = re.sub(r"^(?:[(（]?[一二三四五六七八九十\d]+[)）.、]+)+", "", text)
     return _LABEL_NOISE.sub("", text) or text
 

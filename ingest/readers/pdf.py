@@ -376,10 +376,12 @@ def join_continued_tables(pages: list[Page]) -> list[Page]:
         lead = 0
         while lead < len(blocks) and isinstance(blocks[lead], Paragraph) and _furniture(blocks[lead].text):
             lead += 1  # a running head, a page number or 续表 above the continued rows
-        if previous is not None and lead < len(blocks) and isinstance(blocks[lead], Table) \
-                and _same_columns(previous[1], blocks[lead]) and not _titled(blocks[lead]):
+        columns = None
+        if previous is not None and lead < len(blocks) and isinstance(blocks[lead], Table) and not _titled(blocks[lead]):
+            columns = _column_map(previous[1], blocks[lead])
+        if columns is not None:
             page_index, table = previous
-            joined = _append(table, blocks.pop(lead))
+            joined = _append(table, blocks.pop(lead), columns)
             kept = list(out[page_index].blocks)
             kept[kept.index(table)] = joined
             out[page_index] = Page(out[page_index].number, tuple(kept), out[page_index].width, out[page_index].height)
@@ -418,11 +420,30 @@ def _titled(table: Table) -> bool:
     return bool(first[0].strip()) and len(set(first)) == 1 and not any(ch.isdigit() for ch in first[0][-3:])
 
 
-def _same_columns(a: Table, b: Table) -> bool:
-    if a.n_cols != b.n_cols or a.box is None or b.box is None:
-        return False
-    pairs = [(x, y) for x, y in zip(_column_starts(a), _column_starts(b)) if x is not None and y is not None]
-    return len(pairs) >= a.n_cols - 1 and all(abs(x - y) <= 3 for x, y in pairs)
+def _column_map(a: Table, b: Table) -> list[int] | None:
+    """The column of `a` each column of `b` continues, when `b` goes on `a`: both as wide, and every
+    column of `b` starting where one of `a` does (`a` may have more: a ruling that cuts one of its
+    cells in two adds a column the continued rows need not have)."""
+    if a.box is None or b.box is None or b.n_cols > a.n_cols:
+        return None
+    if abs(a.box.x0 - b.box.x0) > 3 or abs(a.box.x1 - b.box.x1) > 3:
+        return None
+    starts_a, starts_b = _column_starts(a), _column_starts(b)
+    if a.n_cols == b.n_cols:
+        pairs = [(x, y) for x, y in zip(starts_a, starts_b) if x is not None and y is not None]
+        same = len(pairs) >= a.n_cols - 1 and all(abs(x - y) <= 3 for x, y in pairs)
+        return list(range(b.n_cols)) if same else None
+    mapping, k = [], 0
+    for y in starts_b:
+        if y is None:
+            return None
+        while k < a.n_cols and (starts_a[k] is None or starts_a[k] < y - 3):
+            k += 1
+        if k == a.n_cols or abs(starts_a[k] - y) > 3:
+            return None
+        mapping.append(k)
+        k += 1
+    return mapping
 
 
 def _column_starts(table: Table) -> list[float | None]:
@@ -434,8 +455,9 @@ def _column_starts(table: Table) -> list[float | None]:
     return starts
 
 
-def _append(a: Table, b: Table) -> Table:
-    """`b`'s rows under `a`'s, without the header rows `b` repeats."""
+def _append(a: Table, b: Table, columns: list[int]) -> Table:
+    """`b`'s rows under `a`'s, each column in the one of `a` it continues (a cell reaching over the
+    columns of `a` between), without the header rows `b` repeats."""
     skip = 0
     while skip < b.n_rows and skip < a.n_rows and b.grid[skip] == a.grid[skip]:
         skip += 1
@@ -443,6 +465,8 @@ def _append(a: Table, b: Table) -> Table:
     for cell in b.cells:
         if cell.row < skip:
             continue
-        cells.append(Cell(cell.text, cell.row - skip + a.n_rows, cell.col, cell.rowspan, cell.colspan, cell.page, cell.box))
+        start = columns[cell.col]
+        end = columns[cell.col + cell.colspan] if cell.col + cell.colspan < b.n_cols else a.n_cols
+        cells.append(Cell(cell.text, cell.row - skip + a.n_rows, start, cell.rowspan, end - start, cell.page, cell.box))
     pages = a.row_pages + b.row_pages[skip:]
     return Table(tuple(cells), a.n_rows + b.n_rows - skip, a.n_cols, a.page, a.box, pages)

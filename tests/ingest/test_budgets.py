@@ -63,7 +63,7 @@ def test_a_budget_is_read_by_what_its_tables_say(tmp_path, variant):
 
 def test_a_budget_narrative_states_changes_and_subjects(tmp_path):
     facts = _ingest(tmp_path, budget_pdf()).statements.facts
-    changes = {f.label: (f.current_yuan, f.change_yuan, f.value) for f in facts if f.kind == "change" and f.current_yuan}
+    changes = {f.label: (f.current_yuan, f.change_yuan, f.value) for f in facts if f.kind == "growth"}
     assert changes["孝义市审计局收入预算"] == (_yuan("1,335.06"), _yuan("35.06"), Decimal("0.027"))
     assert changes["项目支出预算数"] == (_yuan("234.56"), -_yuan("65.44"), Decimal("-0.2"))
     [subject] = [f for f in facts if f.kind == "subject_amount"]
@@ -79,8 +79,8 @@ def test_a_publication_printed_as_two_files_reads_as_its_two_halves(tmp_path):
             "department_budget", 2025, "孝义市审计局")
     assert narrative.document.status == "loaded", narrative.document.reason
     assert narrative.statements.tables == () and narrative.statements.missed == ()
-    assert any(f.kind == "change" for f in narrative.statements.facts)
-    assert not any(f.kind == "change" for f in tables.statements.facts)
+    assert any(f.kind == "growth" for f in narrative.statements.facts)
+    assert not any(f.kind == "growth" for f in tables.statements.facts)
 
 
 def test_a_unit_budget_says_so():
@@ -125,7 +125,7 @@ def test_the_real_narratives_state_what_was_checked_by_hand():
     assert stated["机关事业单位职业年金缴费支出(项)"] == Decimal("8873600.00")  # the table says 873,617元
     assert len([f for f in shanghai.statements.facts if f.kind == "subject_amount"]) == 11  # the hidden copy is not read
     [office] = ingest_file(REAL / "jiangsu_party_committee_office_2019_department_budget_narrative.pdf")
-    changes = {f.label: f for f in office.statements.facts if f.kind == "change" and f.value is not None}
+    changes = {f.label: f for f in office.statements.facts if f.kind == "growth" and f.value is not None}
     housing = changes["住房保障(类)支出"]
     assert (housing.current_yuan, housing.change_yuan, housing.value) == (
         Decimal("38940900.00"), Decimal("8789300.00"), Decimal("0.3"))

@@ -17,10 +17,11 @@ keyed as (
         fiscal_year,
         adcode,
         department,
+        department_key,
         budget_scope,
         publication_part,
         coalesce(cast(fiscal_year as {{ dbt.type_string() }}), '?') || '|' || coalesce(adcode, '?')
-        || '|' || coalesce({{ department_key('department') }}, document_id) || '|' || coalesce(budget_scope, 'department')
+        || '|' || coalesce(department_key, document_id) || '|' || coalesce(budget_scope, 'department')
             as publication_key
     from documents
 
@@ -55,6 +56,7 @@ final as (
         keyed.fiscal_year,
         keyed.adcode,
         keyed.department,
+        keyed.department_key,
         coalesce(keyed.budget_scope, 'department') as budget_scope,
         keyed.publication_part
     from keyed

@@ -22,6 +22,8 @@ renamed as (
         county,
         adcode,
         department,
+        -- the name the halves of one publication, and its budget and final accounts, are matched on
+        {{ department_key('department') }} as department_key,
         implementing_unit,
         project_name,
         status,

@@ -33,7 +33,7 @@ lines as (
 facts as (
 
     select * from {{ ref('stg_raw__narrative_facts') }}
-    where fact_kind = 'change' and current_yuan is not null
+    where fact_kind = 'growth'
         and document_id in (select publications.document_id from publications)
 
 ),
@@ -123,6 +123,7 @@ summary as (
         budgets.fiscal_year,
         budgets.adcode,
         documents.department,
+        documents.department_key,
         budgets.budget_scope,
         coalesce(figures.income_total_yuan, figures.grand_total_yuan) as income_total_yuan,
         coalesce(figures.expenditure_total_yuan, figures.expenditure_grand_total_yuan) as expenditure_total_yuan,

@@ -49,6 +49,7 @@ final as (
         documents.fiscal_year,
         documents.adcode,
         documents.department,
+        documents.department_key,
         pivoted.subject_code,
         pivoted.subject_name,
         pivoted.subject_level,

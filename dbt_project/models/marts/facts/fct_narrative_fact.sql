@@ -13,6 +13,12 @@ facts as (
 
 ),
 
+publications as (
+
+    select * from {{ ref('int_budget_publications') }}
+
+),
+
 documents as {{ inlined_cte() }} (
 
     select * from {{ ref('int_current_documents') }}
@@ -39,6 +45,10 @@ final as (
         facts.fact_value_yuan,
         facts.sentence,
         facts.fact_base_label,
+        facts.current_yuan,
+        facts.change_yuan,
+        -- a budget's figures: the publication whose tables they are held against
+        publications.publication_id,
         facts.page,
         {{ fiscal_year_partition('documents.fiscal_year') }} as fiscal_year_partition,
         documents.loaded_at,
@@ -48,6 +58,8 @@ final as (
     from facts
     inner join documents
         on facts.document_id = documents.document_id
+    left join publications
+        on facts.document_id = publications.document_id
 
 )
 

@@ -67,6 +67,7 @@ final as (
         documents.fiscal_year,
         documents.adcode,
         documents.department,
+        documents.department_key,
         pivoted.expense_item,
         case pivoted.expense_item
             when 'total' then '合计'
