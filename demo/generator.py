@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+from demo.budgets import Budget, budget_of
+from demo.budgets import render as render_budget
 from demo.final_accounts import Accounts
 from demo.final_accounts import render as render_accounts
 
@@ -181,10 +183,11 @@ def render(p: Project, fmt: str) -> str:
 class Corpus:
     projects: list[Project]
     accounts: list[Accounts]
+    budgets: list[Budget] = field(default_factory=list)
 
     @property
     def documents(self) -> int:
-        return len(self.projects) + len(self.accounts)
+        return len(self.projects) + len(self.accounts) + len(self.budgets)
 
 
 def _accounts(adcode, county, dept_code, department, years, projects, error_rate, seed) -> list[Accounts]:
@@ -239,6 +242,7 @@ def generate(out: Path, counties: int, years: tuple[int, int], province: str = "
     out.mkdir(parents=True, exist_ok=True)
     projects: list[Project] = []
     accounts: list[Accounts] = []
+    budgets: list[Budget] = []
     formats = ("txt", "md", "html")
     for adcode, county in sorted(chosen):
         for dept_code, department in DEPARTMENTS[:departments]:
@@ -253,9 +257,15 @@ def generate(out: Path, counties: int, years: tuple[int, int], province: str = "
                     (out / file).write_text(render(project, fmt), encoding="utf-8")
                     projects.append(project)
                     mine.append(project)
+            planning = random.Random(f"{seed}:{adcode}:{dept_code}:budget")
+            previous_budget = None
             for a in _accounts(adcode, county, dept_code, department, years, mine, error_rate, seed):
                 (out / a.file).write_text(render_accounts(a, a.file.rsplit(".", 1)[1], MARKER), encoding="utf-8")
                 accounts.append(a)
+                b = budget_of(a, previous_budget, planning, error_rate)
+                (out / b.file).write_text(render_budget(b, b.file.rsplit(".", 1)[1], MARKER), encoding="utf-8")
+                budgets.append(b)
+                previous_budget = b.total
     truth = {
         "projects": [{**asdict(p), "indicators": [asdict(i) for i in p.indicators]} for p in projects],
         "final_accounts": [
@@ -263,6 +273,12 @@ def generate(out: Path, counties: int, years: tuple[int, int], province: str = "
              "public_total": a.public_total, "unit": "0.01万元"}
             for a in accounts
         ],
+        "budgets": [
+            {"file": b.file, "adcode": b.plan.adcode, "county": b.plan.county, "department": b.plan.department,
+             "fiscal_year": b.fiscal_year, "total": b.total, "basic": b.plan.basic, "project": b.plan.project,
+             "previous_total": b.previous_total, "planted": b.planted, "unit": "0.01万元"}
+            for b in budgets
+        ],
     }
     (out / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
-    return Corpus(projects, accounts)
+    return Corpus(projects, accounts, budgets)

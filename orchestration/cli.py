@@ -91,11 +91,19 @@ class BlockedByChecks(CliError):
     """The run finished, but error-level integrity findings stopped what is built after the checks."""
 
 
+def blocked_by_checks(result) -> bool:
+    """Whether a run that did not succeed failed only because error-level findings blocked what
+    comes after the checks (everything before them was built)."""
+    failures = [e for e in result.all_events if e.is_failure]
+    return bool(failures) and all(
+        "blocking asset check failed" in (e.message or "")
+        or "DagsterAssetCheckFailedError" in str(getattr(e.event_specific_data, "error", "")) for e in failures)
+
+
 def _check_success(result, what: str) -> None:
     if not result.success:
         failures = [e for e in result.all_events if e.is_failure]
-        if failures and all("blocking asset check failed" in (e.message or "") or
-                            "DagsterAssetCheckFailedError" in str(getattr(e.event_specific_data, "error", "")) for e in failures):
+        if blocked_by_checks(result):
             blocked = BlockedByChecks(f"{what}: error-level integrity violations block the reports (see audit.integrity_violation)")
             blocked.result = result
             raise blocked
@@ -381,10 +389,10 @@ def cmd_generate(args: argparse.Namespace) -> int:
                           args.departments)
     except ValueError as exc:
         raise CliError(str(exc)) from exc
-    planted = sum(1 for p in corpus.projects + corpus.accounts if p.planted)
+    planted = sum(1 for p in corpus.projects + corpus.accounts + corpus.budgets if p.planted)
     counties = len({p.adcode for p in corpus.projects})
     print(f"wrote {corpus.documents} synthetic documents ({len(corpus.projects)} project reports, "
-          f"{len(corpus.accounts)} final accounts) for {counties} counties of {args.province}, {first}–{last}, "
+          f"{len(corpus.accounts)} final accounts, {len(corpus.budgets)} budgets) for {counties} counties of {args.province}, {first}–{last}, "
           f"{planted} with planted inconsistencies, into {args.out} (truth.json beside them)")
     return 0
 

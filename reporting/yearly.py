@@ -166,6 +166,24 @@ where s.fiscal_year = $year
 order by s.adcode, s.department
 """
 
+# 预决算: each department's budget (年初预算) beside its final accounts of the same year, class by
+# class summed to the department (fct_budget_execution holds every subject)
+EXECUTION_SQL = """
+select
+    e.adcode, coalesce(d.county, d.city, d.province) as region, e.department,
+    sum(e.budget_yuan) as budget_yuan, sum(e.final_yuan) as final_yuan,
+    sum(e.final_yuan) - sum(e.budget_yuan) as difference_yuan,
+    sum(e.final_yuan) / nullif(sum(e.budget_yuan), 0) as completion_rate,
+    count(*) filter (where e.budget_yuan is null or e.final_yuan is null) as unmatched_classes,
+    e.budget_document_id, e.final_document_id, bd.source_file as budget_file, d.source_file as final_file, d.is_synthetic
+from marts.fct_budget_execution e
+join marts.dim_document d on d.document_id = e.final_document_id
+join marts.dim_document bd on bd.document_id = e.budget_document_id
+where e.fiscal_year = $year and e.subject_level = '类'
+group by all
+order by e.adcode, e.department
+"""
+
 CHANGE_SQL = """
 with yearly as (
     select e.fiscal_year, coalesce(d.county, d.city, d.province) as region, e.adcode, sum(b.executed_yuan) as executed
@@ -230,6 +248,13 @@ DEPARTMENT_HEADERS = [
     ("previous_expenditure_total_yuan", "上年支出合计(万元)", "wan"), ("expenditure_growth", "支出增长", "pct"),
     ("errors", "错误", "int"), ("flagged", "校验问题数", "int"), ("source_file", "来源文件", "text"),
 ]
+EXECUTION_HEADERS = [
+    ("adcode", "行政区划代码", "text"), ("region", "地区", "text"), ("region_validation", "地区校验状态", "text"),
+    ("department", "部门", "text"), ("budget_yuan", "年初预算(万元)", "wan"), ("final_yuan", "决算(万元)", "wan"),
+    ("difference_yuan", "决算−预算(万元)", "wan"), ("completion_rate", "完成年初预算", "pct"),
+    ("unmatched_classes", "仅一方列示的功能分类数", "int"), ("budget_file", "预算来源文件", "text"),
+    ("final_file", "决算来源文件", "text"),
+]
 VIOLATION_HEADERS = [
     ("rule_id", "规则", "text"), ("severity", "级别", "text"), ("region", "地区", "text"), ("entity", "对象", "text"),
     ("expected", "应为", "text"), ("actual", "实际", "text"), ("difference", "差额", "text"), ("message", "说明", "text"),
@@ -260,11 +285,12 @@ def collect(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, list[dict]]:
         "projects": _fetch(con, PROJECT_SQL, year),
         "departments": _fetch(con, DEPARTMENT_SQL, year),
         "changes": _fetch(con, CHANGE_SQL, year),
+        "execution": _fetch(con, EXECUTION_SQL, year),
         "violations": _fetch(con, VIOLATION_SQL, year),
     }
     # validation status travels with the figures: every row of a region that failed error rules says so
     status = {r["region_code"]: r["validation"] for r in data["regions"] if r["level"] in ("县级", "市本级", "省本级")}
-    for row in data["projects"] + data["departments"]:
+    for row in data["projects"] + data["departments"] + data["execution"]:
         row["region_validation"] = status.get(row["adcode"], "通过")
     return data
 
@@ -384,6 +410,7 @@ def _write_xlsx(path: Path, year: int, data: dict[str, list[dict]]) -> None:
         ("地区对比", REGION_HEADERS, data["regions"], lambda r: region_key(r)),
         ("项目明细", PROJECT_HEADERS, data["projects"], lambda r: f"d-{r['document_id']}"),
         ("部门决算", DEPARTMENT_HEADERS, data["departments"], lambda r: f"d-{r['document_id']}"),
+        ("预决算", EXECUTION_HEADERS, data["execution"], lambda r: f"d-{r['budget_document_id']}"),
         ("校验问题", VIOLATION_HEADERS, violations, None),
     )
     for name, headers, rows, key_of in sheets:
@@ -464,6 +491,15 @@ def _chart(book, sheet, name: str, year: int, keys: list[str], rows: list[dict])
         chart.set_title({"name": f"{year}年度部门支出构成（万元）"})
         chart.set_size({"width": 720, "height": max(320, 22 * n)})
         sheet.insert_chart(1, len(keys) + 1, chart)
+    elif name == "预决算":
+        chart = book.add_chart({"type": "bar"})
+        label = keys.index("department")
+        for key, title in (("budget_yuan", "年初预算"), ("final_yuan", "决算")):
+            col = keys.index(key)
+            chart.add_series({"name": title, "categories": [name, 1, label, n, label], "values": [name, 1, col, n, col]})
+        chart.set_title({"name": f"{year}年度部门预算与决算（万元）"})
+        chart.set_size({"width": 720, "height": max(320, 22 * n)})
+        sheet.insert_chart(1, len(keys) + 1, chart)
 
 
 def _violation_summary(book, sheet, year: int, violations: list[dict], col: int) -> None:
@@ -521,6 +557,7 @@ def _write_html(path: Path, year: int, data: dict[str, list[dict]]) -> None:
         regions=data["regions"],
         projects=data["projects"],
         departments=data["departments"],
+        execution=data["execution"],
         highlights=data.get("highlights", []),
         violations=data["violations"],
         severity_zh=SEVERITY_ZH,

@@ -30,6 +30,8 @@ def test_generated_documents_read_back_as_their_truth(tmp_path):
     accounts = {t["file"]: t for t in stored["final_accounts"]}
     assert len(truth) == len(corpus.projects) and {t["fiscal_year"] for t in truth.values()} == {2023, 2024}
     assert len(accounts) == 3 * 4 * 2  # one final accounts per county, department and year
+    budgets = {t["file"]: t for t in stored["budgets"]}
+    assert len(budgets) == len(accounts) and len(corpus.budgets) == len(budgets)
     assert any(t["planted"] for t in truth.values())
     documents = ingest_paths([tmp_path]).documents
     assert len(documents) == corpus.documents
@@ -48,6 +50,17 @@ def test_generated_documents_read_back_as_their_truth(tmp_path):
             executed = sum(Decimal(x["executed_yuan"]) for x in truth.values()
                            if (x["adcode"], x["department"], x["fiscal_year"]) == (t["adcode"], t["department"], t["fiscal_year"]))
             assert abs(t["project"] * wan - executed) <= 50 * t["project_count"]
+        if name in budgets:
+            t, d = budgets[name], p.document
+            assert (d.status, d.is_synthetic, d.doc_type, d.fiscal_year, d.region.adcode, d.department) == (
+                "loaded", True, "department_budget", t["fiscal_year"], t["adcode"], t["county"] + t["department"])
+            cells = {(c.table_code, c.row_key or c.row_label, c.column_label): c.amount_yuan for c in p.statements.lines}
+            wan = Decimal(100)
+            assert cells[("03", "total", "基本支出")] == t["basic"] * wan
+            assert cells[("03", "total", "项目支出")] == t["project"] * wan
+            assert cells[("01", "income_grand_total", "收入/金额")] == t["total"] * wan
+            [stated] = [f for f in p.statements.facts if f.kind == "growth"]
+            assert stated.current_yuan - stated.change_yuan == t["previous_total"] * wan
     for p in (p for p in documents if p.document.source_file.rsplit("/", 1)[-1] in truth):
         d, r = p.document, p.report
         t = truth[d.source_file.rsplit("/", 1)[-1]]
@@ -78,9 +91,16 @@ def test_the_rules_find_every_planted_inconsistency(synthetic_warehouse):
     assert synthetic == (generated.documents, generated.documents)
     rule_for = {"total_not_sum": "PE002", "rate_mismatch": "PB001", "full_marks_below_target": "PI003",
                 "share_mismatch": "N002", "sources_not_sum": "PB002"}
-    planted = {(str(folder / p.file), rule_for[kind]) for p in generated.projects + generated.accounts for kind in p.planted}
+    from demo.budgets import PLANTS as BUDGET_PLANTS
+
+    rule_for.update(BUDGET_PLANTS)
+    planted = {(str(folder / p.file), rule_for[kind])
+               for p in generated.projects + generated.accounts + generated.budgets for kind in p.planted}
     assert planted and planted <= flagged
-    assert any(p.planted for p in generated.accounts)
+    assert any(p.planted for p in generated.accounts) and any(b.planted for b in generated.budgets)
+    # clean budgets pass every budget identity (B rules) and narrative rule, whatever their execution
+    clean_budgets = {str(folder / b.file) for b in generated.budgets if not b.planted}
+    assert not {(f, r) for f, r in flagged if f in clean_budgets and (r.startswith("B") or r.startswith("N"))}
     # clean final accounts pass every final-accounts identity (F rules) and every narrative rule
     clean = {str(folder / a.file) for a in generated.accounts if not a.planted}
     assert not {(f, r) for f, r in flagged if f in clean and (r.startswith("F") or r.startswith("N"))}

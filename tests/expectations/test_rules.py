@@ -18,7 +18,7 @@ TYPES = {
     "weight": "decimal(9,2)", "score_reported": "decimal(9,2)", "score_recomputed": "decimal(9,2)",
     "level1_points": "decimal(9,2)", "execution_weight": "decimal(9,2)", "total_score_reported": "decimal(9,2)",
     "total_score_recomputed": "decimal(9,2)", "execution_score_reported": "decimal(9,2)",
-    "min_score": "decimal(9,2)", "max_score": "decimal(9,2)", "fiscal_year": "integer",
+    "min_score": "decimal(9,2)", "max_score": "decimal(9,2)", "fiscal_year": "integer", "in_rollup": "boolean",
 }
 
 WAN = Decimal("50.0000")  # half of 0.01 万元, in yuan
@@ -45,6 +45,14 @@ COLUMNS = {
     "marts.fct_narrative_fact": {"document_id", "source_file", "location", "line_no", "doc_type", "fact_kind", "fact_label", "fact_base_label",
                                  "fact_value", "fact_value_yuan", "sentence", "fiscal_year", "adcode", "department"},
     "marts.dim_document": {"document_id", "fiscal_year", "adcode", "department"},
+    "marts.fct_budget_line": {"document_id", "source_file", "location", "line_no", "table_code", "table_title", "row_label",
+                              "row_key", "column_label", "subject_code", "subject_name", "amount_yuan", "half_unit_yuan"},
+    "marts.fct_budget_expenditure": {"publication_id", "subject_code", "subject_name", "total_yuan"},
+    "marts.fct_department_budget": {"document_id", "source_file", "fiscal_year", "adcode", "department", "department_key",
+                                    "budget_scope", "in_rollup", "expenditure_total_yuan", "three_public_budget_yuan",
+                                    "previous_year_expenditure_total_yuan"},
+    "marts.fct_three_public_expenses": {"document_id", "source_file", "location", "fiscal_year", "adcode", "department",
+                                        "department_key", "expense_item", "budget_yuan"},
 }
 
 
@@ -84,6 +92,28 @@ def budget(fund_source, initial, adjusted, executed, **extra):
 def cell(table, row, column, amount, subject_code=None, line_no=1, subject_name=None):
     return doc(table_code=table, row_label=row, column_label=column, amount_yuan=amount, subject_code=subject_code,
                subject_name=subject_name, line_no=line_no, half_unit_yuan=WAN)
+
+
+def bcell(table, row, column, amount, subject_code=None, line_no=1, row_key=None, subject_name=None):
+    """An amount of a budget table, in yuan, printed in 万元."""
+    return doc(table_code=table, table_title=f"表{table}", row_label=row, row_key=row_key, column_label=column,
+               amount_yuan=amount, subject_code=subject_code, subject_name=subject_name, line_no=line_no, half_unit_yuan=WAN)
+
+
+def growth(label, current, change, rate):
+    return doc(doc_type="department_budget", fact_kind="growth", fact_label=label, current_yuan=current, change_yuan=change,
+               fact_value=rate)
+
+
+def stated_subject(label, parent, yuan, unit="万元"):
+    return doc(doc_type="department_budget", fact_kind="subject_amount", fact_label=label, fact_base_label=parent,
+               fact_value_yuan=yuan, fact_unit=unit, publication_id="t")
+
+
+def budget_row(document_id, year, **figures):
+    return {"document_id": document_id, "source_file": f"{document_id}.pdf", "fiscal_year": year, "adcode": "320000",
+            "department": "中共江苏省委办公厅" if year == 2019 else "江苏省委办公厅", "department_key": "江苏省委办公厅",
+            "budget_scope": "department", "in_rollup": True, **figures}
 
 
 D = Decimal
@@ -315,6 +345,127 @@ CASES = {
          "marts.fct_narrative_fact": [doc(fact_kind="project_count", fact_value=D("1"))],
          "marts.fct_project_budget": [{"document_id": "p1", "fiscal_year": 2024, "adcode": "141181", "department": "局", "fund_source": "total", "executed_yuan": D("4653519")}]},
         [("6510500.00", "4653519.00", "-1856981.00", "warning")],
+    ),
+    # the budget identities: figures of the real publications (Shanghai 2025, Jiangsu 2019), in yuan
+    "B1": (
+        {"marts.fct_budget_line": [bcell("01", "收入总计", "收入/金额", D("31214205.80"), row_key="income_grand_total"),
+                                   bcell("01", "支出总计", "支出/金额", D("31214205.80"), row_key="expenditure_grand_total"),
+                                   bcell("04", "收入合计", "收入/金额", D("241697400"), row_key="income_grand_total"),
+                                   bcell("04", "当年收入小计", "收入/金额", D("241697400"), row_key="income_total"),
+                                   bcell("04", "支出合计", "支出/支出用途/金额", D("241697400"), row_key="expenditure_grand_total"),
+                                   bcell("04", "支出合计", "支出/一般公共预算", D("1"), row_key="expenditure_grand_total")]},
+        {"marts.fct_budget_line": [bcell("01", "收入合计", "收入/金额", D("276642200"), row_key="income_grand_total"),
+                                   bcell("01", "当年收入小计", "收入/金额", D("276642200"), row_key="income_total"),
+                                   bcell("01", "上年结转", "收入/金额", D("100"), row_key="carryover_start"),
+                                   bcell("01", "支出合计", "支出/功能分类/金额", D("276642200"), row_key="expenditure_grand_total"),
+                                   bcell("01", "支出合计", "支出/支出用途/金额", D("266642200"), row_key="expenditure_grand_total")]},
+        [("276642200.00", "266642200.00", "-10000000.00", "error"), ("276642300.00", "276642200.00", "-100.00", "info")],
+    ),
+    "B2": (
+        {"marts.fct_budget_line": [bcell("03", "行政运行", "合计", D("16231840.80"), "2010601"),
+                                   bcell("03", "行政运行", "基本支出", D("16093326.00"), "2010601"),
+                                   bcell("03", "行政运行", "项目支出", D("138514.80"), "2010601"),
+                                   bcell("02", "收入总计", "金额", D("241697400"))]},
+        {"marts.fct_budget_line": [bcell("03", "支出预算总表", "合计", D("241697400")),
+                                   bcell("03", "支出预算总表", "基本支出", D("158440400")),
+                                   bcell("03", "支出预算总表", "项目支出", D("43353000")),
+                                   bcell("03", "支出预算总表", "单位预留机动经费", D("39804000"))]},
+        [("241597400.00", "241697400.00", "100000.00", "error")],
+    ),
+    "B3": (
+        {"marts.fct_budget_line": [bcell("05", "一般公共服务支出", "合计", D("22186440.80"), "201", 1),
+                                   bcell("05", "财政事务", "合计", D("22186440.80"), "20106", 2),
+                                   bcell("05", "行政运行", "合计", D("16231840.80"), "2010601", 3),
+                                   bcell("05", "财政委托业务支出", "合计", D("5954600.00"), "2010608", 4),
+                                   bcell("05", "合计", "合计", D("22186440.80"), None, 5, row_key="total")]},
+        {"marts.fct_budget_line": [bcell("06", "工资福利支出", "合计", D("119606200"), "301", 1, subject_name="工资福利支出"),
+                                   bcell("06", "基本工资", "合计", D("21717800"), "30101", 2),
+                                   bcell("06", "津贴补贴", "合计", D("63725100"), "30102", 3)]},
+        [("85442900.00", "119606200.00", "34163300.00", "error")],
+    ),
+    "B4": (
+        {"marts.fct_budget_line": [bcell("04", "一、一般公共服务支出", "财政拨款支出/合计", D("22186440.80")),
+                                   bcell("04", "一、一般公共服务支出", "财政拨款支出/一般公共预算", D("22186440.80"))]},
+        {"marts.fct_budget_line": [bcell("04", "二、社会保障和就业支出", "财政拨款支出/合计", D("3508644.00")),
+                                   bcell("04", "二、社会保障和就业支出", "财政拨款支出/一般公共预算", D("3408644.00")),
+                                   bcell("04", "二、社会保障和就业支出", "财政拨款支出/政府性基金预算", D("50000.00"))]},
+        [("3458644.00", "3508644.00", "50000.00", "error")],
+    ),
+    "B5": (
+        {"marts.fct_budget_line": [bcell("06", "合计", "合计", D("25121091"), row_key="total"),
+                                   bcell("06", "合计", "人员经费", D("22826756"), row_key="total"),
+                                   bcell("06", "合计", "公用经费", D("2294335"), row_key="total"),
+                                   bcell("05", "合计", "基本支出", D("25121091"), row_key="total")]},
+        {"marts.fct_budget_line": [bcell("06", "合计", "合计", D("25121091"), row_key="total"),
+                                   bcell("06", "合计", "人员经费", D("22826756"), row_key="total"),
+                                   bcell("06", "合计", "公用经费", D("2294435"), row_key="total"),
+                                   bcell("05", "合计", "基本支出", D("25121191"), row_key="total")]},
+        # 100 yuan off, two cells printed in 万元: beyond two half-units (100)? exactly 100 -> info
+        [("25121191.00", "25121091.00", "-100.00", "info"), ("25121191.00", "25121091.00", "-100.00", "info")],
+    ),
+    "B6": (
+        {"marts.fct_budget_line": [bcell("07", "三公", "三公经费合计", D("5082000")), bcell("07", "三公", "因公出国（境）费", D("700000")),
+                                   bcell("07", "三公", "公务用车购置及运行费", D("4112000")), bcell("07", "三公", "运行费", D("4112000")),
+                                   bcell("07", "三公", "公务接待费", D("270000")), bcell("07", "三公", "会议费", D("9335000"))]},
+        {"marts.fct_budget_line": [bcell("07", "三公", "三公经费合计", D("4182600")), bcell("07", "三公", "因公出国（境）费", D("800000")),
+                                   bcell("07", "三公", "公务用车购置及运行费", D("2370000")), bcell("07", "三公", "购置费", D("300000")),
+                                   bcell("07", "三公", "运行费", D("2370000")), bcell("07", "三公", "公务接待费", D("1012600"))]},
+        [("2670000.00", "2370000.00", "-300000.00", "error")],
+    ),
+    "N005": (
+        # 878.93 / (3,894.09 − 878.93) = 29.15%, truncated to 29.15; 16.0776% printed 16.07
+        {"marts.fct_narrative_fact": [growth("住房保障(类)支出", D("38940900"), D("8789300"), D("0.2915")),
+                                      growth("行政运行(项)支出", D("93701200"), D("12978300"), D("0.1607")),
+                                      growth("项目支出", D("43353000"), D("-12377000"), D("-0.1322"))]},
+        {"marts.fct_narrative_fact": [growth("住房保障(类)支出", D("38940900"), D("8789300"), D("0.30")),
+                                      growth("未归口管理的行政单位离退休(项)支出", D("4000200"), D("281000"), D("0.0757"))]},
+        [("0.075554", "0.075700", "0.000146", "info"), ("0.291504", "0.300000", "0.008496", "warning")],
+    ),
+    "N006": (
+        {"marts.fct_narrative_fact": [growth("住房保障(类)支出", D("38940900"), D("8789300"), D("0.30"))]},
+        {"marts.fct_narrative_fact": [growth("项目支出预算数", D("43353000"), D("-12377000"), D("-0.1322"))]},
+        [("-0.222089", "-0.132200", "0.089889", "error")],
+    ),
+    "N007": (
+        {"marts.fct_narrative_fact": [stated_subject("行政运行(项)", "财政事务(款)", D("16231800")),
+                                      stated_subject("一般公共服务(类)", None, D("22186400")),
+                                      stated_subject("行政运行(项)", "人大事务(款)", D("1"))],
+         "marts.fct_budget_expenditure": [
+             {"publication_id": "t", "subject_code": "201", "subject_name": "一般公共服务支出", "total_yuan": D("22186440.80")},
+             {"publication_id": "t", "subject_code": "20106", "subject_name": "财政事务", "total_yuan": D("22186440.80")},
+             {"publication_id": "t", "subject_code": "2010601", "subject_name": "行政运行", "total_yuan": D("16231840.80")}]},
+        {"marts.fct_narrative_fact": [stated_subject("机关事业单位职业年金缴费支出(项)", "行政事业单位养老支出(款)", D("8873600")),
+                                      stated_subject("行政单位医疗(项)", None, D("782100"))],
+         "marts.fct_budget_expenditure": [
+             {"publication_id": "t", "subject_code": "20805", "subject_name": "行政事业单位养老支出", "total_yuan": D("3508644")},
+             {"publication_id": "t", "subject_code": "2080506", "subject_name": "机关事业单位职业年金缴费支出", "total_yuan": D("873617")},
+             {"publication_id": "t", "subject_code": "2101101", "subject_name": "行政单位医疗", "total_yuan": D("782164")}]},
+        [("782164.00", "782100.00", "-64.00", "info"), ("873617.00", "8873600.00", "7999983.00", "error")],
+    ),
+    "N008": (
+        {"marts.fct_narrative_fact": [stated_subject("其他行政事业单位养老支出(项)", None, D("9600"))],
+         "marts.fct_budget_expenditure": [
+             {"publication_id": "t", "subject_code": "2080599", "subject_name": "其他行政事业单位养老支出", "total_yuan": D("9620")}]},
+        {"marts.fct_narrative_fact": [stated_subject("其它行政事业单位养老支出(项)", None, D("9600"))],
+         "marts.fct_budget_expenditure": [
+             {"publication_id": "t", "subject_code": "2080599", "subject_name": "其他行政事业单位养老支出", "total_yuan": D("9620")}]},
+        [("其他行政事业单位养老支出", "其它行政事业单位养老支出", None, "info")],
+    ),
+    "X003": (
+        {"marts.fct_department_budget": [budget_row("a", 2018, expenditure_total_yuan=D("244584300")),
+                                         budget_row("b", 2019, previous_year_expenditure_total_yuan=D("244584300"))]},
+        {"marts.fct_department_budget": [budget_row("a", 2018, expenditure_total_yuan=D("244584300")),
+                                         budget_row("b", 2019, previous_year_expenditure_total_yuan=D("245584300"))]},
+        [("244584300.00", "245584300.00", "1000000.00", "warning")],
+    ),
+    "X004": (
+        {"marts.fct_three_public_expenses": [doc(fiscal_year=2019, adcode="320000", department="江苏省委办公厅",
+                                                 department_key="江苏省委办公厅", expense_item="total", budget_yuan=D("5082000"))],
+         "marts.fct_department_budget": [budget_row("b", 2019, three_public_budget_yuan=D("5082000"))]},
+        {"marts.fct_three_public_expenses": [doc(fiscal_year=2019, adcode="320000", department="江苏省委办公厅",
+                                                 department_key="江苏省委办公厅", expense_item="total", budget_yuan=D("5182000"))],
+         "marts.fct_department_budget": [budget_row("b", 2019, three_public_budget_yuan=D("5082000"))]},
+        [("5082000.00", "5182000.00", "100000.00", "warning")],
     ),
 }
 

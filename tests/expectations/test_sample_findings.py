@@ -67,6 +67,27 @@ FINDINGS = {
      "p.16 一般公共预算财政拨款基本支出决算表 row 4"),
     ("F6", "info", "公开06表 302 商品和服务支出 / 决算数", "1710900.00", "1710700.00", "-200.00",
      "p.16 一般公共预算财政拨款基本支出决算表 row 4"),
+    # the real budgets (checked by hand in expected.json). Jiangsu's Party Committee Office gives 住房保障
+    # a growth of 30% where 878.93 ÷ 3,015.16 is 29.15%
+    ("N005", "warning", "预算说明 住房保障(类)支出 增减率", "0.291504", "0.300000", "0.008496", "p.8"),
+    # Jiangsu's procuratorate: the total's 10.06% is 10.09%; the project spending's 13.22% (基本支出's
+    # rate repeated) is 22.21%; two rates one hundredth off; two shares within their rounding
+    ("N005", "warning", "预算说明 收入、支出预算总计 增减率", "0.100859", "0.100600", "-0.000259", "p.25"),
+    ("N006", "error", "预算说明 项目支出预算数 增减率", "-0.222089", "-0.132200", "0.089889", "p.26"),
+    ("N005", "info", "预算说明 行政事业单位离退休(款)未归口管理的行政单位离退休(项)支出 增减率", "0.075554", "0.075700",
+     "0.000146", "p.28"),
+    ("N005", "info", "预算说明 住房改革支出(款)住房公积金(项)支出 增减率", "0.343621", "0.343800", "0.000179", "p.29"),
+    ("N002", "info", "情况说明 基本支出 占比", "0.655532", "0.655600", "0.000068", "p.26"),
+    ("N002", "info", "情况说明 单位预留机动经费 占比", "0.165099", "0.165000", "-0.000099", "p.27"),
+    # Shanghai's 2025 budget: 职业年金 887.36万元 where its tables hold 873,617元 (a stray digit); four
+    # amounts truncated, not rounded, to 0.01万元; 其它 for the tables' 其他
+    ("N007", "error", "预算说明 机关事业单位职业年金缴费支出(项)（2080506）", "873617.00", "8873600.00", "7999983.00", "p.7"),
+    ("N007", "info", "预算说明 行政单位离退休(项)（2080501）", "877080.00", "877000.00", "-80.00", "p.7"),
+    ("N007", "info", "预算说明 购房补贴(项)（2210203）", "2687760.00", "2687700.00", "-60.00", "p.8"),
+    ("N007", "info", "预算说明 行政单位医疗(项)（2101101）", "782164.00", "782100.00", "-64.00", "p.8"),
+    ("N007", "info", "预算说明 住房公积金(项)（2210201）", "2049197.00", "2049100.00", "-97.00", "p.8"),
+    ("N008", "info", "预算说明 其它行政事业单位养老支出(项)（2080599）", "其他行政事业单位养老支出", "其它行政事业单位养老支出",
+     None, "p.7"),
 }
 
 
@@ -75,6 +96,8 @@ def test_every_finding_in_the_samples(found):
     assert len(found) == len(FINDINGS)
 
 
-def test_xiaoyi_rounding_tails_stay_info(found):
-    assert {severity for rule, severity, *_ in found if rule.startswith("F")} == {"info"}
-    assert not [f for f in found if f[1] == "error"]
+def test_tables_that_add_up_within_rounding_raise_no_error(found):
+    """Every table of every sample adds up within its rounding (F and B rules give info at most):
+    the only errors are the two misstatements of the real budgets' narratives."""
+    assert {severity for rule, severity, *_ in found if rule[0] in "FB"} == {"info"}
+    assert sorted(f[0] for f in found if f[1] == "error") == ["N006", "N007"]

@@ -45,26 +45,32 @@ def test_run_prints_the_summary_and_honours_env_defaults(tmp_path):
     bad = tmp_path / "inbox"
     bad.mkdir()
     (bad / "empty.txt").write_bytes(b"")
-    result = fiscal("run", "--input", str(SAMPLES), "--input", str(bad), env={"FISCAL_DB": str(db), "FISCAL_OUT": str(out)})
+    env = {"FISCAL_DB": str(db), "FISCAL_OUT": str(out)}
+    # the real budgets hold two error-level inconsistencies (a narrative amount, a growth rate): they
+    # block the reports, and the command says so and exits non-zero
+    blocked = fiscal("run", "--input", str(SAMPLES), "--input", str(bad), env=env)
+    assert blocked.returncode == 1
+    assert "error-level integrity violations block the reports" in blocked.stderr
+    assert not (out / "2024").exists()
+    result = fiscal("run", "--input", str(SAMPLES), "--input", str(bad), "--allow-errors", env=env)
     assert result.returncode == 0, result.stderr[-2000:]
     lines = result.stdout.splitlines()
     assert f"warehouse: {db}" in lines
-    assert "documents read: 28 (loaded 23, partial 0, quarantined 5)" in lines
-    assert any(l.startswith("rows per mart:") and "fct_project_evaluation 21" in l for l in lines)
-    assert "violations: error 0, warning 21, info 24" in lines
+    assert "documents read: 28 (loaded 27, partial 0, quarantined 1)" in lines
+    assert any(l.startswith("rows per mart:") and "fct_project_evaluation 21" in l and "fct_department_budget 3" in l
+               for l in lines)
+    assert "violations: error 2, warning 23, info 33" in lines
     assert f"report: {out / '2024' / 'yearly_comparison_2024.xlsx'}" in lines
     assert (out / "2020" / "yearly_comparison_2020.html").exists()
     # every file that did not load is named once on stderr, with its reason
-    quarantined = [l for l in result.stderr.splitlines() if ": quarantined: " in l]
-    budgets = sorted(p for p in (SAMPLES / "real").glob("*budget*.pdf"))
-    assert sorted(quarantined) == sorted([f"{p}: quarantined: layout 'unknown': no parser for it yet" for p in budgets]
-                                         + [f"{bad / 'empty.txt'}: quarantined: empty file"])
+    quarantined = [l for l in blocked.stderr.splitlines() if ": quarantined: " in l]
+    assert quarantined == [f"{bad / 'empty.txt'}: quarantined: empty file"]
 
     # `fiscal check` exits non-zero on the severity asked for
-    assert fiscal("check", "--db", str(db), "--fail-on", "error").returncode == 0
+    assert fiscal("check", "--db", str(db), "--fail-on", "error").returncode == 1
     warned = fiscal("check", "--db", str(db), "--fail-on", "warning")
     assert warned.returncode == 1
-    assert "violations: error 0, warning 21, info 24" in warned.stdout
+    assert "violations: error 2, warning 23, info 33" in warned.stdout
     with duckdb.connect(str(db)) as con:
         # table 01's total expenditure no longer equals its total income: money that does not add up
         con.execute(
@@ -74,7 +80,7 @@ def test_run_prints_the_summary_and_honours_env_defaults(tmp_path):
     failed = fiscal("check", "--db", str(db), "--fail-on", "error", env={"FISCAL_OUT": str(out)})
     assert failed.returncode == 1
     # F2 and F3 in the table; the narrative's two statements of 支出总计 now disagree with it (N001)
-    assert "violations: error 2, warning 23, info 24" in failed.stdout
+    assert "violations: error 4, warning 25, info 33" in failed.stdout
     # the Data Docs site indexes every mart's suite, with a page for each mart's validation
     index = (out / "data_docs" / "index.html").read_text(encoding="utf-8")
     marts = {"fct_final_account_line", "fct_narrative_fact", "fct_performance_indicator", "fct_project_budget",

@@ -9,7 +9,9 @@ import pytest
 
 @pytest.fixture(scope="module")
 def con(built_warehouse):
-    assert built_warehouse["build"].success
+    from orchestration.cli import blocked_by_checks
+
+    assert blocked_by_checks(built_warehouse["build"]), _failures(built_warehouse["build"])
     with duckdb.connect(str(built_warehouse["settings"].db_path), read_only=True) as connection:
         yield connection
 
@@ -18,9 +20,19 @@ def _failures(result):
     return [e.message for e in result.all_events if e.is_failure]
 
 
-def test_build_and_report_runs_succeed(built_warehouse):
-    assert built_warehouse["build"].success, _failures(built_warehouse["build"])
+def test_the_real_errors_block_the_rollup_and_a_report_asked_for_is_written(built_warehouse):
+    """The samples' real budgets hold two error-level inconsistencies: the scheduled rollup stops
+    at the checks, everything before them built; the report, asked for on its own, is written."""
+    from orchestration.cli import blocked_by_checks
+
+    assert blocked_by_checks(built_warehouse["build"]), _failures(built_warehouse["build"])
     assert built_warehouse["report"].success, _failures(built_warehouse["report"])
+    with duckdb.connect(str(built_warehouse["settings"].db_path), read_only=True) as connection:
+        errors = connection.execute(
+            "select rule_id, split_part(source_file, '/', -1), actual from audit.integrity_violation where severity = 'error' "
+            "order by 1").fetchall()
+    assert errors == [("N006", "jiangsu_procuratorate_2019_department_budget.pdf", "-0.132200"),
+                      ("N007", "shanghai_putuo_2025_finance_bureau_department_budget.pdf", "8873600.00")]
 
 
 def test_new_business_seals_figures_reach_the_marts(con):
@@ -182,3 +194,31 @@ def test_the_real_shanghai_final_accounts_summary_is_the_hand_checked_one(con):
         "select pages, department from marts.dim_document where source_file like '%shanghai_putuo_2024%'"
     ).fetchone()
     assert (pages, department) == (25, "上海市普陀区财政局")
+
+
+def test_the_real_budgets_totals_are_the_hand_checked_ones(con):
+    """Each real budget publication, its two files joined where it was printed as two: the totals
+    of fct_department_budget against those checked by hand."""
+    import json
+
+    from tests.conftest import SAMPLES
+
+    expected = json.loads((SAMPLES / "real" / "expected.json").read_text(encoding="utf-8"))
+    columns = {"income_total": "income_total_yuan", "expenditure_total": "expenditure_total_yuan",
+               "grand_total": "grand_total_yuan", "general_budget_appropriation": "general_budget_appropriation_yuan",
+               "basic": "basic_yuan", "project": "project_yuan", "personnel": "personnel_yuan",
+               "public_expenses": "public_expenses_yuan", "three_public_budget": "three_public_budget_yuan",
+               "previous_year_expenditure_total": "previous_year_expenditure_total_yuan"}
+    rows = con.execute(
+        f"select split_part(source_file, '/', -1), publication_documents, {', '.join(columns.values())} "
+        "from marts.fct_department_budget"
+    ).fetchall()
+    assert len(rows) == 3
+    office = "jiangsu_party_committee_office_2019_department_budget_"
+    for name, documents, *figures in rows:
+        assert documents == (2 if name.startswith(office) else 1)
+        totals = dict(expected[name]["totals"])
+        if name.startswith(office):  # the narrative half states what the tables half does not
+            totals.update(expected[office + "narrative.pdf"]["totals"])
+        got = {key: float(value) for key, value in zip(columns, figures) if value is not None}
+        assert got == {key: totals[key] for key in columns if key in totals}, name

@@ -64,6 +64,28 @@ def test_region_figures_equal_warehouse_queries(report):
     assert province["决算支出合计(万元)"] == pytest.approx(float(sum(totals.values())) / 10000)
 
 
+def test_budget_and_final_accounts_sit_side_by_side(report):
+    """预决算: every department with both a 2024 budget and 2024 final accounts, its figures straight
+    from the two documents' own tables (the budget's 支出预算总表, the accounts' 支出决算表)."""
+    con = report["con"]
+    rows = _rows(openpyxl.load_workbook(report["xlsx"])["预决算"])
+    budget = dict(con.execute(
+        "select d.department, l.amount_yuan from marts.fct_budget_line l join marts.dim_document d using (document_id) "
+        "where d.fiscal_year = 2024 and l.table_code = '03' and l.row_key = 'total' and l.column_label = '合计'").fetchall())
+    final = dict(con.execute(
+        "select d.department, l.amount_yuan from marts.fct_final_account_line l join marts.dim_document d using (document_id) "
+        "where d.fiscal_year = 2024 and l.table_code = '03' and l.row_label = '合计' and l.column_label = '本年支出合计'").fetchall())
+    assert len(rows) == len(final) == len(budget) >= 3
+    for row in rows:
+        department = row["部门"]
+        assert row["年初预算(万元)"] == pytest.approx(float(budget[department]) / 10000)
+        assert row["决算(万元)"] == pytest.approx(float(final[department]) / 10000)
+        assert row["完成年初预算"] == pytest.approx(float(final[department] / budget[department]))
+        assert row["决算−预算(万元)"] == pytest.approx(float(final[department] - budget[department]) / 10000)
+    html = report["html"].read_text(encoding="utf-8")
+    assert "<h2>预决算</h2>" in html and f"{float(final[rows[0]['部门']] / budget[rows[0]['部门']]) * 100:.2f}%" in html
+
+
 def test_a_county_that_failed_error_rules_is_marked_everywhere(report):
     book = openpyxl.load_workbook(report["xlsx"])
     failed = {r["地区"] for r in _rows(book["地区对比"]) if r["层级"] == "县级" and r["错误"]}
