@@ -48,7 +48,9 @@ flags as (
     from audit.integrity_violation group by document_id
 ),
 year_docs as (
+    -- a budget counts toward its region's findings (its figures are in the 预决算 view)
     select document_id from accounts union select document_id from projects
+    union select document_id from marts.dim_document where doc_type = 'department_budget' and fiscal_year = $year
 ),
 per_doc as (
     select d.adcode, d.is_synthetic, a.*, c.* exclude (document_id), p.* exclude (document_id),

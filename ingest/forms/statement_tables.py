@@ -58,7 +58,9 @@ def read_statements(document: Document, vocabulary: dict[str, Any], unit_hint: s
         # a PDF's rulings give every merged cell its span; a grid copied from text may not have them
         cells = read_table(block, kind, unit, first_line, vocabulary, skip, fill_gaps=not document.has_positions,
                            line_offset=line_offset)
-        empty = any(word in _flat(after) for word in vocabulary["empty_statements"])
+        # 此表为空 under the table, or in its own body (a row that says it)
+        inside = " ".join(dict.fromkeys(_flat(c) for row in block.grid for c in row if c))
+        empty = any(word in _flat(after) or word in inside for word in vocabulary["empty_statements"])
         tables.append(StatementTable(
             table_code=kind.code, title=_title(caption, kind), line_no=first_line + 1, unit=unit,
             is_empty=empty and not cells, row_count=block.n_rows, page=block.page,

@@ -106,7 +106,7 @@ def test_inbox_files_rebuild_only_the_reports_of_their_years(tmp_path):
     inbox = tmp_path / "inbox"
     corpus = generate(tmp_path / "corpus", 1, (2023, 2023), seed=3, error_rate=0, departments=1)
     inbox.mkdir()
-    for document in corpus.projects + corpus.accounts:
+    for document in corpus.projects + corpus.accounts + corpus.budgets:
         (inbox / document.file).write_bytes((tmp_path / "corpus" / document.file).read_bytes())
     defs = build_definitions(Settings(db_path=tmp_path / "w.duckdb", out_dir=tmp_path / "r", inputs=(), inbox=inbox))
     repo = defs.get_repository_def()

@@ -22,6 +22,9 @@ def test_document_text_is_escaped(tmp_path):
                          "source_file": "b.txt", "region_validation": "未通过", **dict.fromkeys((
             "income_total_yuan", "expenditure_total_yuan", "basic_yuan", "project_yuan", "basic_share", "personnel_yuan",
             "public_expenses_yuan", "three_public_budget_yuan", "three_public_actual_yuan", "expenditure_growth"))}],
+        "execution": [{"region": "孝义市", "department": HOSTILE, "budget_yuan": Decimal("100"), "final_yuan": Decimal("90"),
+                       "difference_yuan": Decimal("-10"), "completion_rate": Decimal("0.9"), "budget_file": HOSTILE,
+                       "final_file": "b.txt", "region_validation": "未通过", "is_synthetic": False}],
         "highlights": [{"category": "执行率最低", "item": HOSTILE, "value": "1%"}],
         "violations": [{"rule_id": "PI001", "severity": "warning", "region": "孝义市", "entity": HOSTILE, "expected": "1",
                         "actual": "2", "difference": "1", "message": HOSTILE, "source_file": "a.txt", "location": "line 1",

@@ -61,7 +61,13 @@ figures as (
             as personnel_subjects_yuan,
         {{ table_amount("table_code = '06' and subject_code in ('302', '307', '310', '399') and column_label = '合计'") }}
             as public_subjects_yuan,
-        {{ table_cell("table_code = '07' and column_label = '三公经费合计'") }} as three_public_budget_yuan
+        -- the 三公 total: its own column, or the table's 合计 where nothing else (会议费, 培训费) is printed beside it
+        coalesce(
+            {{ table_cell("table_code = '07' and column_label = '三公经费合计'") }},
+            case when count(case when table_code = '07' and column_label in ('会议费', '培训费', '机关运行经费') then 1 end) = 0
+                    then {{ table_cell("table_code = '07' and column_label = '合计'") }}
+            end
+        ) as three_public_budget_yuan
     from lines
     group by document_id
 
@@ -69,35 +75,27 @@ figures as (
 
 stated as (
 
-    -- the first change the narrative gives on the year's whole budget
+    -- the changes the narrative gives on the year's whole budget, first by line
     select
         publications.publication_id,
-        min(facts.line_no) as line_no
+        facts.current_yuan - facts.change_yuan as previous_year_expenditure_total_yuan,
+        row_number() over (partition by publications.publication_id order by facts.line_no) as stated_rank
     from facts
     inner join publications
         on facts.document_id = publications.document_id
     inner join figures
         on publications.publication_id = figures.document_id
     where facts.current_yuan in (figures.grand_total_yuan, figures.expenditure_grand_total_yuan, figures.expenditure_total_yuan)
-    group by publications.publication_id
 
 ),
 
 previous as (
 
     select
-        stated.publication_id,
-        max(facts.current_yuan - facts.change_yuan) as previous_year_expenditure_total_yuan
+        publication_id,
+        previous_year_expenditure_total_yuan
     from stated
-    inner join publications
-        on stated.publication_id = publications.publication_id
-    inner join facts
-        on publications.document_id = facts.document_id
-            and stated.line_no = facts.line_no
-    inner join figures
-        on stated.publication_id = figures.document_id
-    where facts.current_yuan in (figures.grand_total_yuan, figures.expenditure_grand_total_yuan, figures.expenditure_total_yuan)
-    group by stated.publication_id
+    where stated_rank = 1
 
 ),
 
