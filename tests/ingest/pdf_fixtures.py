@@ -301,11 +301,11 @@ BUDGET_NARRATIVE = [
 
 
 def budget_pdf(variant: BudgetVariant = BudgetVariant(), department: str = "孝义市审计局", year: int = 2025,
-               tables: bool = True, narrative: bool = True) -> bytes:
+               tables: bool = True, narrative: bool = True, titles: dict[int, str] | None = None) -> bytes:
     """A department budget laid out as the published ones are: a cover, the 预算编制说明 (or not,
     when `narrative` is off: the tables file of a publication printed as two), the 收支预算总表
     (two-sided), the 支出预算总表 and the 一般公共预算支出功能分类预算表 (codes in three columns or
-    one), the 三公 table in 万元, and the 政府性基金 table stated empty."""
+    one), the 三公 table in 万元, and the 政府性基金 table stated empty; `titles` retitles tables by number."""
     sheet = _Sheet()
     sheet.text(f"{department}", 18, centre=True)
     sheet.text(f"{year}年部门预算", 18, centre=True)
@@ -318,6 +318,7 @@ def budget_pdf(variant: BudgetVariant = BudgetVariant(), department: str = "孝�
     unit = variant.unit
 
     def caption(n: int, title: str, table_unit: str, width: int) -> list:
+        title = (titles or {}).get(n, title)  # a table titled as another province titles it
         number = variant.numbering.format(n=n) if variant.numbering else ""
         if variant.caption_in_grid:
             return [[(f"{year}年{title}", width)], [(f"部门：{department}", width - 1), f"单位：{table_unit}"]]

@@ -166,3 +166,21 @@ def test_a_unit_budget_published_as_a_workbook_reads_the_same(tmp_path):
     assert {l.column_label: l.amount_yuan for l in lines if l.table_code == "07"} == {
         "合计": _yuan("3.50"), "因公出国（境）费": _yuan("2.00"), "公务接待费": _yuan("1.50")}
     assert {l.row_key for l in lines if l.table_code == "03" and not l.subject_code} == {"total"}
+
+
+def test_a_province_s_own_table_name_is_added_by_a_vocabulary_entry(tmp_path):
+    """A budget whose expenditure table is titled in a way the vocabulary does not know is read once
+    a source-registry entry adds the title (`vocabulary: {budget: {tables: …}}`), without code."""
+    from ingest.forms.budget import parse_document
+    from ingest.readers.pdf import read_pdf
+
+    path = tmp_path / "budget.pdf"
+    path.write_bytes(budget_pdf(titles={3: "部门支出安排计划表"}))
+    document = read_pdf(path, path.read_bytes(), "")
+    before = parse_document(document)
+    assert "03" not in {t.table_code for t in before.tables}
+    extra = {"budget": {"tables": [{"code": "03", "titles": ["支出安排计划表"], "name": "支出预算总表"}]}}
+    after = parse_document(document, vocabulary_extra=extra)
+    assert "03" in {t.table_code for t in after.tables}
+    subjects = {l.subject_code for l in after.lines if l.table_code == "03" and l.subject_code}
+    assert subjects == {code for code, *_ in SUBJECTS}
