@@ -126,11 +126,14 @@ def _words(page, view: _View) -> list[Word]:
             runs += 1
             single += _printed(text) == 1
             spread = spread or _spread(text, box)
+            # a run that spans columns, or a page printed one character at a time (each placed
+            # on its own, so a run's tight glyph box says nothing of the gaps between words): read
+            # from the characters instead, known as soon as the first runs show it
+            if spread or (runs == 40 and single > 0.6 * runs):
+                return _char_words(textpage, textpage.count_chars(), view)
             words.extend(_pieces(text, box))
         count = textpage.count_chars()
-        # a run that spans columns, or a page printed one character at a time (each placed on its
-        # own, so a run's tight glyph box says nothing of the gaps between words)
-        if spread or (runs >= 20 and single > 0.6 * runs):
+        if 20 <= runs < 40 and single > 0.6 * runs:
             return _char_words(textpage, count, view)
         # the runs hold nearly every character of a page (the rest are the line breaks PDFium
         # adds); only a page where they fall well short is read again, character by character
@@ -178,17 +181,22 @@ def _printed(text: str) -> int:
 def _char_words(textpage, count: int, view: _View) -> list[Word]:
     """Words from character boxes (font ascent to descent): characters on one line, closer than a
     third of a character, are one word (loose boxes leave next to no gap inside a word)."""
+    import pypdfium2.raw as raw
+
     words: list[Word] = []
     text, box = "", None
     clips = _Clips(textpage)
+    handle, rect = textpage.raw, raw.FS_RECTF()
     for i in range(count):
-        ch = textpage.get_text_range(i, 1)
+        code = raw.FPDFText_GetUnicode(handle, i)  # PDFium's calls directly: the helpers cost more
+        ch = chr(code) if code else ""
         if not ch or ch in "\r\n":
             if text.strip():
                 words.append(Word(text.strip(), box))
             text, box = "", None
             continue
-        raw_box = textpage.get_charbox(i, loose=True)
+        raw.FPDFText_GetLooseCharBox(handle, i, rect)
+        raw_box = (rect.left, rect.bottom, rect.right, rect.top)
         b = view.box(*raw_box)
         if not view.shows(b) or not clips.shows(i, raw_box):
             continue
@@ -244,7 +252,10 @@ class _Clips:
         x, y = ctypes.c_float(), ctypes.c_float()
         for path in range(raw.FPDFClipPath_CountPaths(clip)):
             xs, ys = [], []
-            for n in range(raw.FPDFClipPath_CountPathSegments(clip, path)):
+            segments = raw.FPDFClipPath_CountPathSegments(clip, path)
+            # a rectangle (four sides, closed or not) is known by two opposite corners
+            corners = (0, 2) if segments in (4, 5) else range(segments)
+            for n in corners:
                 if raw.FPDFPathSegment_GetPoint(raw.FPDFClipPath_GetPathSegment(clip, path, n), x, y):
                     xs.append(x.value)
                     ys.append(y.value)
