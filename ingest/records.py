@@ -78,7 +78,7 @@ class NarrativeFact:
     """A figure a sentence states: `自评得分99分`, `预算执行率为100.00%`, `其中：租赁费1580900元`."""
 
     line_no: int
-    kind: str  # total_score, grade, budget_total, executed_total, part, amount, execution_rate, completion_rate, share, change, growth, subject_amount, project_count, grade_count
+    kind: str  # total_score, grade, budget_total, executed_total, part, amount, execution_rate, completion_rate, share, change, growth, subject_amount, listed_total, listed_part, project_count, grade_count
     label: str | None
     value: Decimal | None
     unit: str | None

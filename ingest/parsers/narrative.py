@@ -1,4 +1,5 @@
-"""Figures stated in prose: scores, grades, budgets, spending and its parts, rates, shares, growth.
+"""Figures stated in prose: scores, grades, budgets, spending and its parts, rates, shares, growth,
+and the totals a passage lists parts of (areas, counts, amounts).
 
 Each figure becomes a NarrativeFact with the sentence it came from, so the integrity rules can hold
 the prose against the tables and against itself.
@@ -120,7 +121,7 @@ def extract_facts(lines: list[str], first_line_no: int = 1) -> tuple[NarrativeFa
             last_label = label_before(match.start())
             label = last_label.removesuffix("增加").removesuffix("减少") if last_label else None
             facts.append(NarrativeFact(line_no, "change", label, sign * Decimal(match.group("n")) / 100, "fraction", None, snippet))
-    return tuple(facts)
+    return tuple(facts) + listed_parts(lines, first_line_no)
 
 
 def _parts_unit(rest: str) -> str | None:
@@ -285,3 +286,46 @@ def _split_levels(path: str) -> list[str]:
             out.append(f"{name}({marker.group(1)})")
         start = marker.end()
     return out
+
+
+# A total and the parts a passage lists for it, in one unit: 总建筑面积为15415.38平方米，分别是：第一层
+# 3295.03平方米；… The list runs from its opener to the end of the sentence.
+_MEASURE = r"(平方米|平方公里|亿元|万元|元|公里|个|人|台|辆|件|间|家|项)"
+_LISTED_TOTAL = re.compile(
+    r"(?P<label>[\u4e00-\u9fff]{0,12}?(?:总计|合计|共计|总)[\u4e00-\u9fff]{0,8}?)(?:为|是|约|达)?"
+    + _NUM.replace("(", "(?P<n>", 1) + _MEASURE.replace("(", "(?P<u>", 1)
+    + r"[^。；;]{0,12}?(?P<opener>分别是|分别为|其中)[:：,，]?"
+)
+_LISTED_PART = re.compile(r"(?P<label>[\u4e00-\u9fff]{0,12})(?:为|是|约)?" + _NUM.replace("(", "(?P<n>", 1)
+                          + _MEASURE.replace("(", "(?P<u>", 1))
+_NOT_A_PART = ("增加", "减少", "增长", "下降", "上升", "比", "占", "较")
+
+
+def listed_parts(lines: list[str], first_line_no: int = 1) -> tuple[NarrativeFact, ...]:
+    """A total a passage states and the parts it then lists in the same unit (two or more): a
+    `listed_total` fact and a `listed_part` fact per part, labelled by the words before each and
+    given the total's label as their base, so that Σ parts can be held against the total. A change
+    on last year (增加 X) or a share is not a part."""
+    facts: list[NarrativeFact] = []
+    for offset, line in enumerate(lines):
+        if "\t" in line:
+            continue
+        flat = plain(line)
+        for total in _LISTED_TOTAL.finditer(flat):
+            unit = total.group("u")
+            end = flat.find("。", total.end())
+            listing = flat[total.end():end if end >= 0 else len(flat)]
+            parts = [m for m in _LISTED_PART.finditer(listing) if m.group("u") == unit
+                     and not any(w in listing[max(0, m.start("n") - 6):m.start("n")] for w in _NOT_A_PART)]
+            if len(parts) < 2:
+                continue
+            line_no = first_line_no + offset
+            label = _subject_label(total.group("label"))
+            text = flat[total.start():total.end() + len(listing)][:300]
+            value, yuan = _money(total.group("n"), unit if unit in ("亿元", "万元", "元") else None)
+            facts.append(NarrativeFact(line_no, "listed_total", label, value, unit, yuan, text))
+            for part in parts:
+                value, yuan = _money(part.group("n"), unit if unit in ("亿元", "万元", "元") else None)
+                facts.append(NarrativeFact(line_no, "listed_part", part.group("label") or None, value, unit, yuan, text,
+                                           base_label=label))
+    return tuple(facts)

@@ -36,7 +36,7 @@ COLUMNS = {
                                  "weight", "score_reported", "execution_rate", "execution_rate_decimals", "half_unit_yuan"},
     "marts.fct_performance_indicator": {"document_id", "source_file", "location", "project_name", "indicator_name", "level1",
                                         "level1_points", "target_text", "actual_text", "weight", "score_reported",
-                                        "score_recomputed", "scoring_basis", "deviation_reason"},
+                                        "score_recomputed", "scoring_basis", "deviation_reason", "target_value"},
     "marts.fct_project_evaluation": {"document_id", "source_file", "location", "project_name", "total_score_reported",
                                      "grade_reported", "execution_score_reported", "execution_weight",
                                      "total_score_recomputed", "grade_recomputed", "indicator_count"},
@@ -156,6 +156,27 @@ CASES = {
         {"marts.fct_performance_indicator": [doc(project_name="p", indicator_name="i", scoring_basis="quantitative",
                                                  weight=D("10"), score_reported=D("10"), score_recomputed=D("2.33"))]},
         [("2.33", "10.00", "7.67", "warning")],
+    ),
+    "PI005": (
+        # met and scored in full; met, below full, with its reason; short of the target (PI003's, not this)
+        {"marts.fct_performance_indicator": [
+            doc(project_name="p", indicator_name="服务人员配备率", scoring_basis="quantitative", target_text="≥100%",
+                actual_text="100%", weight=D("11.25"), score_reported=D("11.25"), score_recomputed=D("11.25")),
+            doc(project_name="p", indicator_name="回收率", scoring_basis="quantitative", target_text="≥50%", actual_text="60%",
+                weight=D("12.85"), score_reported=D("7.71"), score_recomputed=D("12.85"), deviation_reason="样本口径调整"),
+            doc(project_name="p", indicator_name="评价城市", scoring_basis="quantitative", target_text="75%", actual_text="72%",
+                weight=D("12.85"), score_reported=D("12.34"), score_recomputed=D("12.34")),
+            doc(project_name="p", indicator_name="制度健全性", target_text="健全", actual_text="健全", weight=D("10"),
+                score_reported=D("10"))]},
+        {"marts.fct_performance_indicator": [
+            # ≤0 accidents, 0% happened, scored 0; a qualitative target stated achieved, scored below full
+            doc(project_name="p", indicator_name="安全事故发生率", scoring_basis="quantitative", target_text="≤0",
+                actual_text="0%", weight=D("11.25"), score_reported=D("0"), score_recomputed=D("11.25")),
+            doc(project_name="p", indicator_name="完成及时性", scoring_basis="achieved", target_text="及时",
+                actual_text="达成预期指标", weight=D("10"), score_reported=D("8")),
+            doc(project_name="p", indicator_name="服务效率提升", target_text="明显", actual_text="明显", weight=D("10"),
+                score_reported=D("9"), deviation_reason=" ")]},
+        [("10.00", "8.00", "-2.00", "warning"), ("10.00", "9.00", "-1.00", "warning"), ("11.25", "0.00", "-11.25", "warning")],
     ),
     "PI004": (
         {"marts.fct_performance_indicator": [doc(project_name="p", indicator_name="i", scoring_basis="quantitative", weight=D("10"),
@@ -455,6 +476,23 @@ CASES = {
          "marts.fct_budget_expenditure": [
              {"publication_id": "t", "subject_code": "2080599", "subject_name": "其他行政事业单位养老支出", "total_yuan": D("9620")}]},
         [("其他行政事业单位养老支出", "其它行政事业单位养老支出", None, "info")],
+    ),
+    "N009": (
+        # 政府采购支出总额288.28万元，其中：货物81.33万元、工程0万元、服务206.95万元
+        {"marts.fct_narrative_fact": [doc(fact_kind="listed_total", fact_label="政府采购支出总额", fact_unit="万元", fact_value=D("288.28"), line_no=5),
+                                      doc(fact_kind="listed_part", fact_label="货物", fact_base_label="政府采购支出总额", fact_unit="万元", fact_value=D("81.33"), line_no=5),
+                                      doc(fact_kind="listed_part", fact_label="工程", fact_base_label="政府采购支出总额", fact_unit="万元", fact_value=D("0"), line_no=5),
+                                      doc(fact_kind="listed_part", fact_label="服务", fact_base_label="政府采购支出总额", fact_unit="万元", fact_value=D("206.95"), line_no=5)]},
+        # 总建筑面积15415.38平方米 against seven floors' 16184.78; and a two-part list 0.01 off
+        {"marts.fct_narrative_fact": [doc(fact_kind="listed_total", fact_label="总建筑面积", fact_unit="平方米", fact_value=D("15415.38"), line_no=43),
+                                      *[doc(fact_kind="listed_part", fact_label=f"第{n}层", fact_base_label="总建筑面积", fact_unit="平方米",
+                                            fact_value=v, line_no=43)
+                                        for n, v in enumerate((D("3295.03"), D("3169.08"), D("3881.22"), D("3881.22"), D("1188.83"),
+                                                               D("567.94"), D("201.46")), start=1)],
+                                      doc(fact_kind="listed_total", fact_label="共计", fact_unit="个", fact_value=D("10.01"), line_no=50),
+                                      doc(fact_kind="listed_part", fact_label="甲", fact_base_label="共计", fact_unit="个", fact_value=D("5"), line_no=50),
+                                      doc(fact_kind="listed_part", fact_label="乙", fact_base_label="共计", fact_unit="个", fact_value=D("5"), line_no=50)]},
+        [("10.00", "10.01", "0.01", "info"), ("16184.78", "15415.38", "-769.40", "warning")],
     ),
     "X003": (
         {"marts.fct_department_budget": [budget_row("a", 2018, expenditure_total_yuan=D("244584300")),

@@ -28,6 +28,11 @@ FINDINGS = {
     ("PE004", "warning", "政务大厅水电暖物业管理费", "100.00", "78.75", "-21.25", "line 59"),
     ("PE004", "warning", "证照印制费用", "92.33", "100.00", "7.67", "line 1670"),
     ("PE004", "warning", "山西CA数字证书办理费", "95.00", "100.00", "5.00", "line 2255"),
+    # targets met but not scored in full, with no reason given: 60% against 2%, and no accident against ≤0 scored 0
+    ("PI005", "warning", "营商环境评估费 / 企业问卷回收率", "12.85", "7.71", "-5.14", "line 20"),
+    ("PI005", "warning", "政务大厅水电暖物业管理费 / 安全事故发生率", "11.25", "0.00", "-11.25", "line 56"),
+    # Baoshan's rented floors: 15,415.38 m² in all, the seven floors it lists 16,184.78 m²
+    ("N009", "warning", "租用总建筑面积（平方米）", "16184.78", "15415.38", "-769.40", "line 43"),
     # the final-accounts narrative reports 31 projects (28 优, 1 中, 2 差); 16 reports are loaded, all 优
     ("X001", "warning", "项目个数", "31", "16", "-15", "line 512"),
     ("X001", "warning", "自评等级“优”", "28", "16", "-12", "line 512"),

@@ -15,6 +15,35 @@ policies as (
 
 ),
 
+words as (
+
+    select * from {{ ref('qualitative_outcomes') }}
+
+),
+
+found as (
+
+    -- the seed's words a qualitative actual value holds, the first of them ranked 1
+    select
+        indicators.indicator_line_id,
+        words.outcome,
+        row_number() over (partition by indicators.indicator_line_id order by words.priority) as word_rank
+    from indicators
+    inner join words
+        on indicators.actual_text like '%' || words.word || '%'
+
+),
+
+outcomes as (
+
+    select
+        indicator_line_id,
+        outcome
+    from found
+    where word_rank = 1
+
+),
+
 classified as (
 
     select
@@ -32,14 +61,13 @@ classified as (
                     indicators.actual_unit is null or indicators.target_unit is null
                     or indicators.actual_unit = indicators.target_unit
                 ) then 'quantitative'
-            when indicators.actual_text like '%未达成%' or indicators.actual_text like '%未完成%' then 'missed'
-            when indicators.actual_text like '%部分%' then 'partial'
-            when indicators.actual_text like '%达成%' or indicators.actual_text like '%完成%'
-                or indicators.actual_text like '%达到%' then 'achieved'
+            else outcomes.outcome
         end as scoring_basis
     from indicators
     left join policies
         on indicators.document_id = policies.document_id
+    left join outcomes
+        on indicators.indicator_line_id = outcomes.indicator_line_id
 
 ),
 
