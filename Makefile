@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.installed
 MANIFEST := dbt_project/target/manifest.json
 DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: setup browser run test bench dev clean
+.PHONY: setup browser run test test-fast bench dev clean
 
 setup: $(STAMP) $(MANIFEST)
 
@@ -40,6 +40,12 @@ browser:
 
 test: setup browser
 	$(BIN)/python -m pytest -q
+
+# The fast tier: parsers, readers, the rules on their fixtures, the report writer and the demo,
+# without building a warehouse (about 20 s).
+test-fast: setup browser
+	$(BIN)/python -m pytest -q -m "not warehouse" tests/ingest tests/expectations/test_rules.py \
+		tests/reporting/test_html_escaping.py tests/demo tests/reliability/test_fuzz.py tests/reliability/test_bad_input.py
 
 # Province-scale benchmark: generated corpora of about 2k and 20k documents (BENCH_SIZES to change,
 # e.g. BENCH_SIZES=2000,20000,100000), figures written to BENCHMARKS.md.

@@ -61,3 +61,13 @@ def synthetic_warehouse(tmp_path_factory):
     # the planted errors block the scheduled rollup; the report, asked for on its own, marks them
     assert not build.success and report.success
     return {"settings": settings, "corpus": corpus, "folder": base / "corpus"}
+
+
+_BUILDS = {"built_warehouse", "synthetic_warehouse"}
+
+
+def pytest_collection_modifyitems(items):
+    """A test that reads a built warehouse is marked `warehouse` (the fast tier leaves it out)."""
+    for item in items:
+        if _BUILDS & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.warehouse)
