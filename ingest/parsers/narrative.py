@@ -41,15 +41,21 @@ _LISTS_PARTS = re.compile(r"其中|主要用于|主要包括|包括")
 _CHANGE = re.compile(r"(?P<dir>增长|增加|上升|下降|减少)" + _NUM.replace("(", "(?P<n>", 1) + r"%")
 
 
-def _sentences(lines: list[str], first_line_no: int):
+def _prose(lines: list[str], first_line_no: int):
+    """(line number, the line as the patterns read it) of each line of prose; table rows are the
+    table parsers' business."""
     for offset, line in enumerate(lines):
-        if "\t" in line:
-            continue  # table rows are the table parsers' business
-        flat = plain(line)
-        if flat:
-            for sentence in re.split(r"(?<=[。；;！!])", flat):
-                if sentence:
-                    yield first_line_no + offset, sentence
+        if "\t" not in line:
+            flat = plain(line)
+            if flat:
+                yield first_line_no + offset, flat
+
+
+def _sentences(lines: list[str], first_line_no: int):
+    for line_no, flat in _prose(lines, first_line_no):
+        for sentence in re.split(r"(?<=[。；;！!])", flat):
+            if sentence:
+                yield line_no, sentence
 
 
 def _money(n: str, unit: str | None) -> tuple[Decimal, Decimal | None]:
@@ -221,10 +227,7 @@ def change_facts(lines: list[str], first_line_no: int = 1) -> tuple[NarrativeFac
     stated rate as a fraction (None where no rate is stated), so that the rate can be recomputed
     as change ÷ (this year − change)."""
     facts = []
-    for offset, line in enumerate(lines):
-        if "\t" in line:
-            continue
-        flat = plain(line)
+    for line_no, flat in _prose(lines, first_line_no):
         for match in _CHANGE_OF.finditer(flat):
             sign = Decimal(-1) if match.group("dir") in _FALLS else Decimal(1)
             _, current = _money(match.group("a"), match.group("au"))
@@ -232,7 +235,7 @@ def change_facts(lines: list[str], first_line_no: int = 1) -> tuple[NarrativeFac
             rate = sign * Decimal(match.group("y")) / 100 if match.group("y") else None
             label = _subject_label(match.group("label"))
             facts.append(NarrativeFact(
-                first_line_no + offset, "growth", label, rate, "fraction" if rate is not None else None, None,
+                line_no, "growth", label, rate, "fraction" if rate is not None else None, None,
                 flat[match.start():match.end()][:200], current_yuan=current, change_yuan=sign * change,
             ))
     return tuple(facts)
@@ -259,10 +262,7 @@ def subject_facts(lines: list[str], first_line_no: int = 1) -> tuple[NarrativeFa
     labelled with the most specific name and its level (`行政运行(项)`), its parent's name as the
     base label where the text gives it (`财政事务(款)`)."""
     facts = []
-    for offset, line in enumerate(lines):
-        if "\t" in line:
-            continue
-        flat = plain(line)
+    for line_no, flat in _prose(lines, first_line_no):
         for match in _SUBJECT_PATH.finditer(flat):
             path = match.group("path")
             names = [part for part in _split_levels(path)]
@@ -270,7 +270,7 @@ def subject_facts(lines: list[str], first_line_no: int = 1) -> tuple[NarrativeFa
                 continue
             value, yuan = _money(match.group("n"), match.group("u"))
             facts.append(NarrativeFact(
-                first_line_no + offset, "subject_amount", names[-1], value, match.group("u"), yuan,
+                line_no, "subject_amount", names[-1], value, match.group("u"), yuan,
                 flat[max(0, match.start() - 4):match.end()][:200], base_label=names[-2] if len(names) > 1 else None,
             ))
     return tuple(facts)
@@ -307,10 +307,7 @@ def listed_parts(lines: list[str], first_line_no: int = 1) -> tuple[NarrativeFac
     given the total's label as their base, so that Σ parts can be held against the total. A change
     on last year (增加 X) or a share is not a part."""
     facts: list[NarrativeFact] = []
-    for offset, line in enumerate(lines):
-        if "\t" in line:
-            continue
-        flat = plain(line)
+    for line_no, flat in _prose(lines, first_line_no):
         for total in _LISTED_TOTAL.finditer(flat):
             unit = total.group("u")
             end = flat.find("。", total.end())
@@ -319,7 +316,6 @@ def listed_parts(lines: list[str], first_line_no: int = 1) -> tuple[NarrativeFac
                      and not any(w in listing[max(0, m.start("n") - 6):m.start("n")] for w in _NOT_A_PART)]
             if len(parts) < 2:
                 continue
-            line_no = first_line_no + offset
             label = _subject_label(total.group("label"))
             text = flat[total.start():total.end() + len(listing)][:300]
             value, yuan = _money(total.group("n"), unit if unit in ("亿元", "万元", "元") else None)
