@@ -417,8 +417,9 @@ def _department_from_title(text: str) -> str | None:
     for line in lines:
         for cell in line.split("\t"):
             flat = plain(cell)
-            if _DEPARTMENT_LABEL.match(flat) and _DEPARTMENT_LABEL.sub("", flat).endswith(_BODIES):
-                return _DEPARTMENT_LABEL.sub("", flat)
+            name = _DEPARTMENT_LABEL.sub("", flat)
+            if name != flat and name.endswith(_BODIES):
+                return name
     return None
 
 

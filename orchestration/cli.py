@@ -102,11 +102,11 @@ def blocked_by_checks(result) -> bool:
 
 def _check_success(result, what: str) -> None:
     if not result.success:
-        failures = [e for e in result.all_events if e.is_failure]
         if blocked_by_checks(result):
             blocked = BlockedByChecks(f"{what}: error-level integrity violations block the reports (see audit.integrity_violation)")
             blocked.result = result
             raise blocked
+        failures = [e for e in result.all_events if e.is_failure]
         detail = failures[0].message.splitlines()[0] if failures and failures[0].message else "see the log"
         raise CliError(f"{what} failed: {detail}")
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from ingest.forms.statement_tables import _flat, holds_table, read_statements
+from ingest.forms.statement_tables import flat, holds_table, read_statements
 from ingest.model import Document
-from ingest.parsers.narrative import change_facts, subject_facts
+from ingest.parsers.narrative import change_facts, extract_facts, subject_facts
 from ingest.records import Statements
 from ingest.vocabulary import budget as budget_vocabulary
 
@@ -21,15 +21,15 @@ def parse_document(document: Document, unit_hint: str | None = None,
     """Every standard table, its amounts, and the stated figures (amounts, changes on last year,
     shares, subjects' amounts). A file with the narrative alone misses no table: the tables are
     the other half's."""
-    vocabulary = budget_vocabulary(vocabulary_extra)
-    statements = read_statements(document, vocabulary, unit_hint, line_offset, facts_from_all=True)
-    extra = []
-    for block in document.paragraphs():
-        line_no = document.line_of(block) + line_offset + 1
-        for fact in change_facts([block.text], line_no) + subject_facts([block.text], line_no):
-            extra.append(replace(fact, page=block.page))
-    missed = statements.missed if statements.tables else ()
-    return replace(statements, facts=statements.facts + tuple(extra), missed=missed)
+    statements = read_statements(document, budget_vocabulary(vocabulary_extra), unit_hint, line_offset,
+                                 facts_from_all=True, extract=budget_facts)
+    return statements if statements.tables else replace(statements, missed=())
+
+
+def budget_facts(lines: list[str], first_line_no: int = 1):
+    """What a budget's prose states: the figures every narrative does, the changes on last year
+    with this year's amount, and the subjects' amounts by their 类/款/项 names."""
+    return extract_facts(lines, first_line_no) + change_facts(lines, first_line_no) + subject_facts(lines, first_line_no)
 
 
 def recognises(document: Document, vocabulary_extra: dict[str, Any] | None = None) -> bool:
@@ -38,14 +38,14 @@ def recognises(document: Document, vocabulary_extra: dict[str, Any] | None = Non
     vocabulary = budget_vocabulary(vocabulary_extra)
     if holds_table(document, vocabulary, "预算"):
         return True
-    head = _flat(" ".join(p.text for p in document.paragraphs()[:60]))
+    head = flat(" ".join(p.text for p in document.paragraphs()[:60]))
     said = vocabulary["document"]
-    return any(w in head for w in said["words"]) and any(w in _flat(document.text) for w in said["narrative"])
+    return any(w in head for w in said["words"]) and any(w in flat(document.text) for w in said["narrative"])
 
 
 def scope(text: str, vocabulary_extra: dict[str, Any] | None = None) -> str:
     """department (部门预算) or unit (单位预算): the first of the words the text says."""
     scopes = budget_vocabulary(vocabulary_extra)["document"]["scopes"]
-    flat = _flat(text)
-    found = [(flat.find(word), value) for word, value in scopes.items() if word in flat]
+    said = flat(text)
+    found = [(said.find(word), value) for word, value in scopes.items() if word in said]
     return min(found)[1] if found else "department"

@@ -14,6 +14,7 @@ vocabulary's `columns` section.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -27,24 +28,26 @@ _GLUED_CODE = re.compile(r"^(\d{3}(?:\d{2}){0,2})\s*(\D.*)$")
 
 
 def title_code(text: str, kinds: tuple[TableKind, ...]) -> TableKind | None:
-    flat = _flat(text)
+    said = flat(text)
     for kind in kinds:
-        if any(phrase in flat for phrase in kind.titles):
+        if any(phrase in said for phrase in kind.titles):
             return kind
     return None
 
 
-def _flat(text: str) -> str:
+def flat(text: str) -> str:
     """A cell or caption as the vocabulary compares it: no spaces, no emphasis markup, one kind of quote."""
     return plain(text).replace('"', "“")
 
 
 def read_statements(document: Document, vocabulary: dict[str, Any], unit_hint: str | None = None,
-                    line_offset: int = 0, facts_from_all: bool = False) -> Statements:
-    """Every standard table `vocabulary` names, its amounts, and the stated figures; line numbers
-    `line_offset` on from the document's own (a report inside a larger file). The figures are read
-    from the paragraphs after the last table (a final accounts' 情况说明), or with `facts_from_all`
-    from every paragraph (a budget's 预算编制说明 comes before its tables, or alone in a file)."""
+                    line_offset: int = 0, facts_from_all: bool = False,
+                    extract: Callable[[list[str], int], tuple[NarrativeFact, ...]] = extract_facts) -> Statements:
+    """Every standard table `vocabulary` names, its amounts, and the figures `extract` finds in the
+    prose; line numbers `line_offset` on from the document's own (a report inside a larger file).
+    The figures are read from the paragraphs after the last table (a final accounts' 情况说明), or
+    with `facts_from_all` from every paragraph (a budget's 预算编制说明 comes before its tables, or
+    alone in a file)."""
     kinds = table_kinds(vocabulary)
     tables: list[StatementTable] = []
     lines: list[StatementLine] = []
@@ -59,8 +62,8 @@ def read_statements(document: Document, vocabulary: dict[str, Any], unit_hint: s
         cells = read_table(block, kind, unit, first_line, vocabulary, skip, fill_gaps=not document.has_positions,
                            line_offset=line_offset)
         # 此表为空 under the table, or in its own body (a row that says it)
-        inside = " ".join(dict.fromkeys(_flat(c) for row in block.grid for c in row if c))
-        empty = any(word in _flat(after) or word in inside for word in vocabulary["empty_statements"])
+        inside = " ".join(dict.fromkeys(flat(c) for row in block.grid for c in row if c))
+        empty = any(word in flat(after) or word in inside for word in vocabulary["empty_statements"])
         tables.append(StatementTable(
             table_code=kind.code, title=_title(caption, kind), line_no=first_line + 1, unit=unit,
             is_empty=empty and not cells, row_count=block.n_rows, page=block.page,
@@ -68,9 +71,9 @@ def read_statements(document: Document, vocabulary: dict[str, Any], unit_hint: s
         lines.extend(cells)
     facts: tuple[NarrativeFact, ...] = ()
     if facts_from_all:
-        facts = _narrative(document, blocks, line_offset)
+        facts = _narrative(document, blocks, line_offset, extract)
     elif last_table_block is not None:
-        facts = _narrative(document, blocks[last_table_block + 1:], line_offset)
+        facts = _narrative(document, blocks[last_table_block + 1:], line_offset, extract)
     return Statements(tuple(tables), tuple(lines), facts, missing_tables({t.table_code for t in tables}, vocabulary))
 
 
@@ -95,7 +98,7 @@ def holds_table(document: Document, vocabulary: dict[str, Any], word: str) -> bo
     预算), even one alone: a file with only the 三公 table is that table of its department's
     publication."""
     kinds = table_kinds(vocabulary)
-    return any(word in _flat(caption) for _, _, caption, _, _ in standard_tables(list(document.blocks()), kinds))
+    return any(word in flat(caption) for _, _, caption, _, _ in standard_tables(list(document.blocks()), kinds))
 
 
 def _caption(before: list[Paragraph], table: Table, kinds: tuple[TableKind, ...]) -> tuple[str, TableKind | None, int]:
@@ -111,7 +114,7 @@ def _caption(before: list[Paragraph], table: Table, kinds: tuple[TableKind, ...]
             return " ".join([p.text for p in near[k:]] + in_grid), kind, skip
     caption = " ".join([p.text for p in near] + in_grid)
     if skip:  # the title inside the grid: its rows first, then the short lines above (a unit line), not prose
-        lines_above = [p.text for p in near if len(_flat(p.text)) <= 40]
+        lines_above = [p.text for p in near if len(flat(p.text)) <= 40]
         return " ".join(in_grid + lines_above), title_code(" ".join(in_grid), kinds), skip
     first_row = " ".join(dict.fromkeys(table.grid[0])) if table.n_rows else ""
     return caption + " " + first_row, title_code(first_row, kinds), 0
@@ -126,7 +129,7 @@ def caption_rows(table: Table, kinds: tuple[TableKind, ...]) -> int:
     inside the grid as a spreadsheet does, not header."""
     count = 0
     for row in table.grid:
-        texts = [t for t in dict.fromkeys(_flat(c) for c in row) if t]
+        texts = [t for t in dict.fromkeys(flat(c) for c in row) if t]
         if not texts and count == 0 and table.n_rows > 1:
             count += 1  # a blank row above the caption
             continue
@@ -143,8 +146,8 @@ def caption_rows(table: Table, kinds: tuple[TableKind, ...]) -> int:
 def _title(caption: str, kind: TableKind) -> str:
     """The title as printed: the caption line that names the table."""
     for part in caption.split(" "):
-        if any(phrase in _flat(part) for phrase in kind.titles):
-            return _flat(part)
+        if any(phrase in flat(part) for phrase in kind.titles):
+            return flat(part)
     return kind.name
 
 
@@ -160,7 +163,7 @@ def read_table(table: Table, kind: TableKind, unit: str, first_line: int, vocabu
                skip: int = 0, fill_gaps: bool = False, line_offset: int = 0) -> list[StatementLine]:
     """The amounts of one table, its first `skip` rows (caption rows) left out; `fill_gaps` for a
     grid whose header may have lost its merged cells' spans."""
-    grid = [[_flat(c) for c in row] if r >= skip else [""] * table.n_cols for r, row in enumerate(table.grid)]
+    grid = [[flat(c) for c in row] if r >= skip else [""] * table.n_cols for r, row in enumerate(table.grid)]
     words = vocabulary["label_columns"]
     sectioned = kind.code in vocabulary["sectioned_tables"]
     section = None
@@ -369,11 +372,11 @@ def _header_end(grid: list[list[str]], width: int, words: dict[str, list[str]]) 
     return len(grid)
 
 
-def _narrative(document: Document, blocks, line_offset: int = 0) -> tuple[NarrativeFact, ...]:
-    """The figures the 情况说明 states, from the paragraphs after the last table, with their pages."""
+def _narrative(document: Document, blocks, line_offset: int, extract) -> tuple[NarrativeFact, ...]:
+    """The figures the paragraphs among `blocks` state, with their pages."""
     facts = []
     for block in blocks:
         if isinstance(block, Paragraph):
-            for fact in extract_facts([block.text], document.line_of(block) + line_offset + 1):
+            for fact in extract([block.text], document.line_of(block) + line_offset + 1):
                 facts.append(replace(fact, page=block.page))
     return tuple(facts)

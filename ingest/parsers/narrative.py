@@ -265,7 +265,7 @@ def subject_facts(lines: list[str], first_line_no: int = 1) -> tuple[NarrativeFa
     for line_no, flat in _prose(lines, first_line_no):
         for match in _SUBJECT_PATH.finditer(flat):
             path = match.group("path")
-            names = [part for part in _split_levels(path)]
+            names = _split_levels(path)
             if not names:
                 continue
             value, yuan = _money(match.group("n"), match.group("u"))

@@ -59,9 +59,7 @@ pivoted as (
         min(lines.line_no) as line_no,
         min(lines.page) as page,
         min(lines.table_row) as table_row,
-        cast(sum(case when lines.column_label like '%合计%' then lines.amount_yuan end) as decimal(18, 2)) as total_yuan,
-        cast(sum(case when lines.column_label like '%基本支出%' then lines.amount_yuan end) as decimal(18, 2)) as basic_yuan,
-        cast(sum(case when lines.column_label like '%项目支出%' then lines.amount_yuan end) as decimal(18, 2)) as project_yuan
+        {{ subject_amounts('lines') }}
     from lines
     inner join chosen
         on lines.document_id = chosen.document_id

@@ -33,9 +33,7 @@ pivoted as (
         min(line_no) as line_no,
         min(page) as page,
         min(table_row) as table_row,
-        cast(sum(case when column_label like '%合计%' then amount_yuan end) as decimal(18, 2)) as total_yuan,
-        cast(sum(case when column_label like '%基本支出%' then amount_yuan end) as decimal(18, 2)) as basic_yuan,
-        cast(sum(case when column_label like '%项目支出%' then amount_yuan end) as decimal(18, 2)) as project_yuan
+        {{ subject_amounts() }}
     from lines
     group by document_id, subject_code
 
