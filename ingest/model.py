@@ -5,10 +5,13 @@ the page it is printed on and, for a PDF, its box on that page (points, from the
 The model also renders itself as lines (prose as it is, table rows tab-separated, pages divided by
 `---`), so that a form can cite a line, and a line-based reading can still see every word.
 
-The PDF reader emits it; the other readers still emit lines (`ingest.readers.model.TextDocument`).
+Every reader emits it: the PDF reader rebuilds its tables from positions, the Word, Excel and HTML
+readers map their grids to it, and text and Markdown become it through `from_lines` (tab-separated
+rows and Markdown pipe rows are table rows).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -150,9 +153,10 @@ class Document:
 
 
 def from_lines(path: Path, lines: list[str], sha256: str, source_format: str, encoding: str | None = None) -> Document:
-    """A document from lines whose table rows are tab-separated (what the Word, Excel and HTML
-    readers render, and text): each run of rows is a table, across blank lines and page breaks
-    (`---`) between rows, every other line a paragraph; the lines stay as they were."""
+    """A document from lines whose table rows are tab-separated or Markdown pipe rows (what the
+    Word, Excel and HTML readers render, and text): each run of rows is a table, across blank
+    lines, page breaks (`---`, `- 3 -`, `第3页`) and a Markdown header rule between rows, every
+    other line a paragraph; the lines stay as they were."""
     blocks: list[tuple[int, Block]] = []  # (the line a block starts on, the block)
     run: list[list[str]] = []
     run_lines: list[int] = []
@@ -164,12 +168,13 @@ def from_lines(path: Path, lines: list[str], sha256: str, source_format: str, en
         run.clear(), run_lines.clear(), held.clear()
 
     for n, line in enumerate(lines):
-        if "\t" in line:
-            run.append(line.split("\t"))
+        cells = table_cells(line)
+        if cells is not None:
+            run.append(cells)
             run_lines.append(n)
             held.clear()
             continue
-        if run and line.strip() in _BREAKS:
+        if run and _is_break(line):
             held.append(n)
             continue
         if run:
@@ -181,7 +186,31 @@ def from_lines(path: Path, lines: list[str], sha256: str, source_format: str, en
                     tuple(n for n, _ in blocks))
 
 
-_BREAKS = frozenset({"", "---", "***", "___"})
+_MARKDOWN_RULE = re.compile(r"^\|?\s*:?-{3,}")
+_MARKUP = re.compile(r"<[^>]+>|\*\*")
+_PAGE_NUMBER = re.compile(r"-\s*\d+\s*-|第\d+页")
+
+
+def table_cells(line: str) -> list[str] | None:
+    """The cells of a line that is a table row: tab-separated, or a Markdown pipe row (`| a | b |`);
+    None for any other line. Inline markup (`<br>`, `**`) is dropped."""
+    if "\t" in line:
+        return [_unmark(c) for c in line.split("\t")]
+    stripped = line.strip()
+    if stripped.startswith("|") and stripped.count("|") >= 2 and not _MARKDOWN_RULE.match(stripped):
+        return [_unmark(c).strip() for c in stripped.strip("|").split("|")]
+    return None
+
+
+def _unmark(cell: str) -> str:
+    return _MARKUP.sub("", cell) if "<" in cell or "**" in cell else cell
+
+
+def _is_break(line: str) -> bool:
+    """Blank lines and page-break leftovers that may stand between two rows of one table."""
+    flat = line.strip()
+    return (not flat or flat in {"---", "***", "___"} or bool(_PAGE_NUMBER.fullmatch(flat))
+            or bool(_MARKDOWN_RULE.match(flat) and set(flat) <= set("|-: ")))
 
 
 def clean_cell(text: str | None) -> str:

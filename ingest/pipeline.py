@@ -19,8 +19,6 @@ from ingest.errors import QuarantineError
 from ingest.known import NOTHING_KNOWN, KnownFiles
 from ingest.model import Document as ModelDocument
 from ingest.normalise import plain, squash
-from ingest.parsers.cells import rebuild_cell_rows
-from ingest.parsers.stream import rebuild_stream_table
 from ingest.readers import read
 from ingest.records import Document, IngestResult, ParsedDocument, Region, no_cyclic_gc
 from ingest.regions import gazetteer
@@ -276,23 +274,24 @@ def ingest_file(
     source = str(path)
     declared = registry.match(path)
     try:
-        text_doc = read(path, data, sha, declared.encoding if declared else None)
+        model = read(path, data, sha, declared.encoding if declared else None)
     except QuarantineError as exc:
         return [ParsedDocument(_quarantined(source, sha, str(exc), declared, stat.st_mtime, stat.st_size))]
-    lines = rebuild_stream_table(rebuild_cell_rows(text_doc.lines))
+    lines = model.lines
     if clock is not None:
         clock["read"] = time.perf_counter() - start
     sections = layout.split_sections(lines)
     # the head names the region and year; capped, so a file that is one enormous line stays cheap
     file_head = "\n".join(lines[:40])[:4000]
-    # a document read into the model (PDF, Word, Excel, HTML) is read from it, when it is one report
-    model = text_doc if isinstance(text_doc, ModelDocument) and len(sections) == 1 else None
-    pages = text_doc.page_count if isinstance(text_doc, ModelDocument) and text_doc.has_positions else None
+    pages = model.page_count if model.has_positions else None
     out = []
     for section in sections:
         document_id = sha[:16] if len(sections) == 1 else _short_hash(section.text.encode("utf-8"))
-        out.append(_parse_section(source, sha, document_id, section, file_head, text_doc.encoding, declared,
-                                  stat.st_mtime, stat.st_size, model, pages))
+        # a file of one report is read from its document; each report of a file of several, from
+        # a document of its own lines
+        own = model if len(sections) == 1 else None
+        out.append(_parse_section(source, sha, document_id, section, file_head, model.encoding, declared,
+                                  stat.st_mtime, stat.st_size, own, pages))
     return out
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from ingest import layout
+from ingest.vocabulary import VOCABULARIES
 
 _LAYOUTS = {layout.PROJECT_TABLE, layout.REPORT_WITH_INDICATORS, layout.FINAL_ACCOUNTS, layout.NARRATIVE}
 _FIELDS = {"name", "path", "region", "fiscal_year", "department", "encoding", "unit", "layout", "tolerance_factor", "note",
@@ -82,8 +83,10 @@ def load_registry(path: Path) -> Registry:
         if entry.get("unit") and entry["unit"] not in ("元", "万元", "千元", "亿元"):
             raise RegistryError(f"{path}: source '{entry['name']}': unit must be 元, 千元, 万元 or 亿元")
         vocabulary = entry.get("vocabulary")
-        if vocabulary is not None and not (isinstance(vocabulary, dict) and all(isinstance(v, dict) for v in vocabulary.values())):
-            raise RegistryError(f"{path}: source '{entry['name']}': vocabulary must map a form (final_accounts) to its additions")
+        if vocabulary is not None and not (isinstance(vocabulary, dict) and all(isinstance(v, dict) for v in vocabulary.values())
+                                           and set(vocabulary) <= VOCABULARIES):
+            raise RegistryError(f"{path}: source '{entry['name']}': vocabulary must map a form "
+                                f"({', '.join(sorted(VOCABULARIES))}) to its additions")
         region = entry.get("region")
         sources.append(
             Source(

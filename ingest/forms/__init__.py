@@ -49,25 +49,26 @@ class Form:
     recognises: Callable[["Document", "Source | None"], bool] | None = None
 
 
-def _final_accounts(section: layout.Section, model: "Document | None", declared: "Source | None") -> Reading:
-    unit_hint = declared.unit if declared else None
+def _document(section: layout.Section, model: "Document | None") -> tuple["Document", int]:
+    """The document a form reads a report from, and the offset of its lines in the file: the
+    file's own document when the report is the whole file, else a document of the report's lines."""
     if model is not None:
-        accounts = final_accounts.parse_document(model, unit_hint, declared.vocabulary if declared else None)
-        parser = final_accounts.PARSER_NAME
-    else:  # text and Markdown: the report's own lines, read as a document
-        accounts = final_accounts.parse_lines(list(section.lines), section.line_start, unit_hint,
-                                              declared.vocabulary if declared else None)
-        parser = final_accounts.PARSER_NAME
+        return model, 0
+    return from_lines(Path(), list(section.lines), "", "text"), section.line_start - 1
+
+
+def _final_accounts(section: layout.Section, model: "Document | None", declared: "Source | None") -> Reading:
+    document, offset = _document(section, model)
+    accounts = final_accounts.parse_document(document, declared.unit if declared else None,
+                                             declared.vocabulary if declared else None, offset)
     missed = accounts.missed + (() if accounts.lines else ("no final-accounts table read",))
-    return Reading(parser, statements=accounts, missed=missed)
+    return Reading(final_accounts.PARSER_NAME, statements=accounts, missed=missed)
 
 
 def _budget(section: layout.Section, model: "Document | None", declared: "Source | None") -> Reading:
-    unit_hint = declared.unit if declared else None
-    extra = declared.vocabulary if declared else None
-    document = model if model is not None else from_lines(Path(), list(section.lines), "", "text")
-    offset = 0 if model is not None else section.line_start - 1
-    statements = budget.parse_document(document, unit_hint, extra, offset)
+    document, offset = _document(section, model)
+    statements = budget.parse_document(document, declared.unit if declared else None,
+                                       declared.vocabulary if declared else None, offset)
     missed = statements.missed + (() if statements.lines or statements.facts else ("no budget table or figure read",))
     return Reading(budget.PARSER_NAME, statements=statements, missed=missed, figures_suffice=True)
 
@@ -81,14 +82,15 @@ def _recognises_final_accounts(model: "Document", declared: "Source | None") -> 
 
 
 def _project_report(section: layout.Section, model: "Document | None", declared: "Source | None") -> Reading:
-    report = project_report.parse_project_report(list(section.lines), section.line_start,
-                                                 unit_hint=declared.unit if declared else None)
+    document, offset = _document(section, model)
+    report = project_report.parse_document(document, offset, declared.unit if declared else None,
+                                           declared.vocabulary if declared else None)
     return Reading(project_report.PARSER_NAME, report=report, missed=report.missed)
 
 
 def _narrative(section: layout.Section, model: "Document | None", declared: "Source | None") -> Reading:
-    report = narrative.parse_narrative_report(list(section.lines), section.line_start,
-                                              unit_hint=declared.unit if declared else None)
+    document, offset = _document(section, model)
+    report = narrative.parse_document(document, offset, declared.unit if declared else None)
     return Reading(narrative.PARSER_NAME, report=report, missed=report.missed)
 
 

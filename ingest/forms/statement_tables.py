@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ingest.forms.headers import extend_paths, header_paths
 from ingest.model import Document, Paragraph, Table
 from ingest.normalise import SUBJECT_CODE, is_column_numbers, plain, to_yuan, try_decimal, unit_from_header
 from ingest.parsers.narrative import extract_facts
@@ -170,7 +171,7 @@ def read_table(table: Table, kind: TableKind, unit: str, first_line: int, vocabu
     if sectioned and skip < len(grid) and _heading(grid[skip], words):
         section, grid[skip] = _heading(grid[skip], words), [""] * table.n_cols  # the table opens with a heading
     header_end = _header_end(grid, table.n_cols, words)
-    paths = _paths(grid[:header_end], table.n_cols, fill_gaps)
+    paths = header_paths(grid[:header_end], table.n_cols, fill_gaps)
     body = [list(row) for row in grid[header_end:]]
     if body:
         # header words printed in the first amount row (类 | 款 | 项 | 合计 | 2,946.25 …)
@@ -225,39 +226,6 @@ def _heading(row: list[str], words: dict[str, list[str]]) -> str | None:
     if len(row) > 2 and len(texts) == 1 and try_decimal(texts[0]) is None and texts[0] not in words["total_rows"]:
         return texts[0]
     return None
-
-
-def _paths(header: list[list[str]], width: int, fill_gaps: bool = False) -> list[list[str]]:
-    """Each column's header words top to bottom, a merged cell's words once. With `fill_gaps` (a
-    grid whose merged cells lost their span, as text copied into a page leaves them), a word
-    reaches right over empty cells under the same words above."""
-    paths: list[list[str]] = [[] for _ in range(width)]
-    for row in header:
-        _extend_paths(paths, _filled(row, paths) if fill_gaps else row)
-    return paths
-
-
-def _filled(row: list[str], paths: list[list[str]]) -> list[str]:
-    out = list(row) + [""] * (len(paths) - len(row))
-    carried, under = "", None
-    for c, path in enumerate(paths):
-        if out[c]:
-            carried, under = out[c], path[:]
-        elif carried and path == under:
-            out[c] = carried
-        else:
-            carried = ""
-    return out
-
-
-def _extend_paths(paths: list[list[str]], row: list[str]) -> None:
-    """Add a header row's words to the columns' paths (a row of column numbers adds none)."""
-    if is_column_numbers(row):
-        return
-    for c, path in enumerate(paths):
-        text = row[c] if c < len(row) else ""
-        if text and text not in path:
-            path.append(text)
 
 
 def _role(path: list[str], words: dict[str, list[str]]) -> str:
@@ -368,7 +336,7 @@ def _header_end(grid: list[list[str]], width: int, words: dict[str, list[str]]) 
                 role = _role(paths[c], words)
                 if role == "value" or (role == "code" and SUBJECT_CODE.match(text)):
                     return r
-        _extend_paths(paths, row)
+        extend_paths(paths, row)
     return len(grid)
 
 

@@ -8,15 +8,25 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
+from ingest.model import table_cells
 from ingest.normalise import plain, squash, to_yuan
 from ingest.records import BudgetLine, EvaluationSummary, NarrativeFact, ProjectReport
+
+if TYPE_CHECKING:
+    from ingest.model import Document
 
 PARSER_NAME = "narrative_v1"
 
 _NUM = r"(\d+(?:,\d{3})*(?:\.\d+)?)"
 _UNIT = r"(亿元|万元|元)"
 _GRADE_WORDS = {"优秀": "优", "优": "优", "良好": "良", "良": "良", "中等": "中", "中": "中", "合格": "中", "差": "差", "较差": "差", "不合格": "差"}
+
+
+def grade_of(word: str) -> str | None:
+    """The grade a word names (优秀 -> 优), or None."""
+    return _GRADE_WORDS.get(word)
 
 # (kind, pattern): the number is group "n", a money unit group "u" where there is one.
 _PATTERNS = (
@@ -45,7 +55,7 @@ def _prose(lines: list[str], first_line_no: int):
     """(line number, the line as the patterns read it) of each line of prose; table rows are the
     table parsers' business."""
     for offset, line in enumerate(lines):
-        if "\t" not in line:
+        if table_cells(line) is None:
             flat = plain(line)
             if flat:
                 yield first_line_no + offset, flat
@@ -182,6 +192,12 @@ def evaluation_from_facts(facts: tuple[NarrativeFact, ...]) -> EvaluationSummary
         execution_score_reported=None,
         indicator_score_reported=None,
     )
+
+
+def parse_document(document: "Document", line_offset: int = 0, unit_hint: str | None = None) -> ProjectReport:
+    """A self-evaluation written as prose, read from its document's paragraphs (its lines, plus
+    `line_offset`, the report's place in its file)."""
+    return parse_narrative_report(document.lines, line_offset + 1, unit_hint)
 
 
 def parse_narrative_report(lines: list[str], first_line_no: int = 1, unit_hint: str | None = None) -> ProjectReport:

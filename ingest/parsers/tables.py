@@ -1,10 +1,9 @@
-"""Table rows as extraction leaves them: tab-separated cells or Markdown pipes, one row per line."""
+"""A form's view of the model's tables: rows of squashed cells, each with the file line it stands on."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from functools import lru_cache
 
+from ingest.model import Document, Table
 from ingest.normalise import squash
 
 
@@ -18,53 +17,24 @@ class Row:
         return [(i, c) for i, c in enumerate(self.cells) if c]
 
 
-_MD_RULE = re.compile(r"^\|?\s*:?-{3,}")
+def table_rows(document: Document, line_offset: int = 0) -> list[tuple[Table, list[Row]]]:
+    """Every table of the document with its rows. A row read from a text line keeps the cells the
+    line printed (a shorter line is a row whose cells shifted, not one padded to the grid)."""
+    out = []
+    for table in document.tables:
+        start = document.line_of(table)
+        widths = _printed_widths(table) if table.row_lines else None
+        rows = []
+        for r, cells in enumerate(table.grid):
+            line = table.row_lines[r] if table.row_lines else start + r
+            printed = cells[: widths[r]] if widths else cells
+            rows.append(Row(line + line_offset + 1, tuple(squash(c) for c in printed)))
+        out.append((table, rows))
+    return out
 
 
-def split_row(line: str) -> tuple[str, ...] | None:
-    """Cells of a table row, or None when the line is not a table row."""
-    # the parsers look at a table's lines several times: rows of ordinary length are cached
-    return _split_row_cached(line) if len(line) <= 400 else _split_row(line)
-
-
-def _split_row(line: str) -> tuple[str, ...] | None:
-    if "\t" in line:
-        return tuple(squash(_untag(c)) for c in line.split("\t"))
-    stripped = line.strip()
-    if stripped.startswith("|") and stripped.count("|") >= 2 and not _MD_RULE.match(stripped):
-        return tuple(squash(_untag(c)) for c in stripped.strip("|").split("|"))
-    return None
-
-
-_TAG = re.compile(r"<[^>]+>|\*\*")
-
-
-_split_row_cached = lru_cache(maxsize=1 << 15)(_split_row)
-
-
-def _untag(cell: str) -> str:
-    return _TAG.sub("", cell) if "<" in cell or "**" in cell else cell
-
-
-def is_debris(line: str) -> bool:
-    """Blank lines and page-break leftovers that may sit inside a table."""
-    flat = line.strip()
-    return (
-        not flat
-        or flat in {"---", "***", "___"}
-        or bool(re.fullmatch(r"-\s*\d+\s*-|第\d+页", flat))
-        or bool(_MD_RULE.match(flat) and set(flat) <= set("|-: "))  # a Markdown table's rule under its header
-    )
-
-
-def rows_from(lines: list[str], start: int, first_line_no: int) -> list[Row]:
-    """Consecutive table rows from index `start`, across page debris, until prose resumes."""
-    rows = []
-    for offset, line in enumerate(lines[start:]):
-        cells = split_row(line)
-        if cells is None:
-            if is_debris(line):
-                continue
-            break
-        rows.append(Row(first_line_no + start + offset, cells))
-    return rows
+def _printed_widths(table: Table) -> list[int]:
+    widths = [0] * table.n_rows
+    for cell in table.cells:
+        widths[cell.row] = max(widths[cell.row], cell.col + cell.colspan)
+    return widths

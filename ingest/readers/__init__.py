@@ -1,20 +1,19 @@
-"""Readers: one per file format. A PDF, Word, Excel or HTML file becomes the document model
-(`ingest.model.Document`: paragraphs and tables of cells); a text or Markdown file stays text lines.
-Both render the same lines, prose as it is and table rows with their cells joined by tabs (merged
-cells repeated into every grid position they cover), which the line-based forms read."""
+"""Readers: one per file format. Every file becomes the document model (`ingest.model.Document`:
+pages of paragraphs and tables of cells). The model also renders lines, prose as it is and table
+rows with their cells joined by tabs (merged cells repeated into every grid position they cover),
+by which layouts are told apart and a figure's line is cited."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from ingest.errors import QuarantineError
 from ingest.model import Document
-from ingest.readers.model import TextDocument
 
 TEXT_SUFFIXES = {".txt", ".md", ".text", ".markdown", ".csv", ".tsv"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 
 
-def read(path: Path, data: bytes, sha256: str, encoding: str | None = None) -> Document | TextDocument:
+def read(path: Path, data: bytes, sha256: str, encoding: str | None = None) -> Document:
     """Read a file by its type; `encoding` overrides detection for text and HTML."""
     suffix = path.suffix.lower()
     if suffix in TEXT_SUFFIXES:
@@ -48,4 +47,4 @@ def read(path: Path, data: bytes, sha256: str, encoding: str | None = None) -> D
     raise QuarantineError(f"unsupported file type '{suffix or '(none)'}'")
 
 
-__all__ = ["Document", "TextDocument", "read"]
+__all__ = ["Document", "read"]

@@ -1,24 +1,10 @@
-"""The document model every reader produces."""
+"""Helpers the grid readers (Word, Excel, HTML) share: merged cells expanded into a grid, rows
+rendered as lines. The document model itself is `ingest.model`."""
 from __future__ import annotations
-
-from dataclasses import dataclass
-from pathlib import Path
 
 from ingest.model import clean_cell, render_row
 
-__all__ = ["TextDocument", "clean_cell", "expand_spans", "render_rows"]
-
-
-@dataclass(frozen=True)
-class TextDocument:
-    path: Path
-    text: str
-    encoding: str | None
-    sha256: str
-
-    @property
-    def lines(self) -> list[str]:
-        return self.text.splitlines()
+__all__ = ["clean_cell", "expand_spans", "render_rows"]
 
 
 def render_rows(grid: list[list[str]]) -> list[str]:

@@ -1,11 +1,15 @@
-"""Plain text and Markdown, in whatever encoding the bytes are in."""
+"""Plain text and Markdown, in whatever encoding the bytes are in, read into the document model:
+tab-separated and Markdown rows are tables, tables printed one cell per line or as a stream of
+fragments are rebuilt into rows first (line numbers stay those of the file)."""
 from __future__ import annotations
 
 import codecs
 from pathlib import Path
 
 from ingest.errors import QuarantineError
-from ingest.readers.model import TextDocument
+from ingest.model import Document, from_lines
+from ingest.parsers.cells import rebuild_cell_rows
+from ingest.parsers.stream import rebuild_stream_table
 
 
 def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
@@ -39,9 +43,14 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     return text, "gb18030"
 
 
-def read_text(path: Path, data: bytes, sha256: str, encoding: str | None = None) -> TextDocument:
+_MARKDOWN = {".md", ".markdown"}
+
+
+def read_text(path: Path, data: bytes, sha256: str, encoding: str | None = None) -> Document:
     text, encoding = decode(data, encoding)
-    return TextDocument(path=path, text=text.replace("\r\n", "\n").replace("\r", "\n"), encoding=encoding, sha256=sha256)
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").splitlines()
+    lines = rebuild_stream_table(rebuild_cell_rows(lines))
+    return from_lines(path, lines, sha256, "markdown" if path.suffix.lower() in _MARKDOWN else "text", encoding)
 
 
 def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:

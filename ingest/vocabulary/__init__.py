@@ -10,6 +10,8 @@ from typing import Any
 import yaml
 
 _HERE = Path(__file__).parent
+# the forms whose vocabulary a source-registry entry may add to (`vocabulary:` keys)
+VOCABULARIES = frozenset({"final_accounts", "budget", "project_report"})
 
 
 @lru_cache(maxsize=None)
@@ -70,3 +72,8 @@ def final_accounts(extra: dict[str, Any] | None = None) -> dict[str, Any]:
 def budget(extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """The budget vocabulary, with a source's additions (under its `budget` key)."""
     return merged(load("budget"), (extra or {}).get("budget"))
+
+
+def project_report(extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The project self-evaluation vocabulary, with a source's additions (under `project_report`)."""
+    return merged(load("project_report"), (extra or {}).get("project_report"))

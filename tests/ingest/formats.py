@@ -23,36 +23,44 @@ ROWS = [
 ]
 
 
-def grid() -> list[list[str]]:
+def grid(rows=ROWS) -> list[list[str]]:
     from ingest.readers.model import expand_spans
 
-    return expand_spans(ROWS)
+    return expand_spans(rows)
 
 
-def as_text() -> bytes:
+def as_text(rows=ROWS) -> bytes:
     from ingest.readers.model import render_rows
 
-    return "\n".join(TITLE + [""] + render_rows(grid())).encode("utf-8")
+    return "\n".join(TITLE + [""] + render_rows(grid(rows))).encode("utf-8")
 
 
-def as_html() -> bytes:
+def as_markdown(rows=ROWS) -> bytes:
+    """A Markdown pipe table under a header rule, one label in bold, a page number between rows."""
+    lines = ["| " + " | ".join(f"**{c}**" if c == "项目名称" else c for c in row) + " |" for row in grid(rows)]
+    lines.insert(1, "|" + "---|" * WIDTH)
+    lines.insert(8, "- 2 -")
+    return "\n".join(TITLE + [""] + lines).encode("utf-8")
+
+
+def as_html(rows=ROWS) -> bytes:
     def cell(text, rowspan, colspan):
         attrs = (f' rowspan="{rowspan}"' if rowspan > 1 else "") + (f' colspan="{colspan}"' if colspan > 1 else "")
         return f"<td{attrs}>{text.replace('<', '&lt;')}</td>"
 
-    rows = "".join("<tr>" + "".join(cell(*c) for c in row) + "</tr>" for row in ROWS)
+    rows = "".join("<tr>" + "".join(cell(*c) for c in row) + "</tr>" for row in rows)
     body = "".join(f"<p><b>{t}</b></p>" for t in TITLE)
     return f"<html><head><meta charset='utf-8'><style>td{{border:1px}}</style></head><body>{body}<table>{rows}</table></body></html>".encode()
 
 
-def as_docx() -> bytes:
+def as_docx(rows=ROWS) -> bytes:
     from docx import Document
 
     document = Document()
     for line in TITLE:
         document.add_paragraph(line)
-    table = document.add_table(rows=len(ROWS), cols=WIDTH)
-    for r, c, text, rowspan, colspan in _merges():
+    table = document.add_table(rows=len(rows), cols=WIDTH)
+    for r, c, text, rowspan, colspan in _merges(rows):
         top = table.cell(r, c)
         if rowspan > 1 or colspan > 1:
             top = top.merge(table.cell(r + rowspan - 1, c + colspan - 1))
@@ -62,9 +70,9 @@ def as_docx() -> bytes:
     return out.getvalue()
 
 
-def _merges():
+def _merges(rows=ROWS):
     occupied: set[tuple[int, int]] = set()
-    for r, row in enumerate(ROWS):
+    for r, row in enumerate(rows):
         c = 0
         for text, rowspan, colspan in row:
             while (r, c) in occupied:
@@ -156,6 +164,7 @@ def scanned_pdf() -> bytes:
 
 WRITERS = {
     ".txt": as_text,
+    ".md": as_markdown,
     ".html": as_html,
     ".docx": as_docx,
     ".xlsx": as_xlsx,

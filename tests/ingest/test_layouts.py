@@ -159,6 +159,9 @@ def test_registry_confines_paths_and_rejects_bad_entries(tmp_path):
     bad.write_text("sources:\n  - {name: x, path: '*.txt', colour: red}\n", encoding="utf-8")
     with pytest.raises(RegistryError, match="unknown field"):
         load_registry(bad)
+    bad.write_text("sources:\n  - {name: x, path: '*.txt', vocabulary: {project_reports: {level2: []}}}\n", encoding="utf-8")
+    with pytest.raises(RegistryError, match=r"vocabulary must map a form \(budget, final_accounts, project_report\)"):
+        load_registry(bad)
     good = tmp_path / "sources.yml"
     good.write_text("sources:\n  - {name: gbk, path: 'in/*.txt', encoding: gb18030, region: '141181', fiscal_year: 2023}\n", encoding="utf-8")
     registry = load_registry(good)

@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 
 from ingest.layout import REPORT_WITH_INDICATORS, classify, split_sections
-from ingest.parsers.project_report import parse_project_report, strip_code
+from ingest.parsers.project_report import parse_lines as parse_project_report, strip_code
 
 
 @pytest.fixture(scope="module")

@@ -43,7 +43,7 @@ def test_text_twin_reads_the_table(text_twin):
     assert report.evaluation.total_score_reported == Decimal("98.8")
 
 
-@pytest.mark.parametrize("suffix", [".html", ".docx", ".xlsx", ".xls", ".pdf"])
+@pytest.mark.parametrize("suffix", [".md", ".html", ".docx", ".xlsx", ".xls", ".pdf"])
 def test_format_parses_like_its_text_twin(tmp_path, suffix, text_twin):
     path = tmp_path / f"table{suffix}"
     path.write_bytes(formats.WRITERS[suffix]())

@@ -9,7 +9,7 @@ from ingest.parsers.cells import rebuild_cell_rows
 from ingest.forms.final_accounts import parse_lines as parse_final_accounts
 from ingest.parsers.stream import rebuild_stream_table
 from ingest.parsers.narrative import parse_narrative_report
-from ingest.parsers.project_report import parse_project_report
+from ingest.parsers.project_report import parse_lines as parse_project_report
 from ingest.pipeline import ingest_file
 
 SUFFIXES = [".txt", ".md", ".html", ".docx", ".xlsx", ".xls", ".pdf", ".doc", ".csv"]
