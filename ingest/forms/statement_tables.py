@@ -180,6 +180,7 @@ def read_table(table: Table, kind: TableKind, unit: str, first_line: int, vocabu
                 paths[c].append(text)
                 body[0][c] = ""
     sides = _sides(paths, words)
+    _read_merged_amounts_once(table, body, header_end, sides)
     labels = [_column_label(kind.code, p, vocabulary) for p in paths]
     # the printed column numbers (栏次 1 2 3 …), where the header has a row of them
     numbers_row = next((row for row in grid[:header_end] if is_column_numbers(row)), [])
@@ -205,6 +206,29 @@ def read_table(table: Table, kind: TableKind, unit: str, first_line: int, vocabu
                     seen.add((line.column_label, line.amount))
                     out.append(line)
     return out
+
+
+def _read_merged_amounts_once(table: Table, body: list[list[str]], header_end: int, sides: list[_Side]) -> None:
+    """An amount printed once in a cell merged over several rows is read once. Where the rows it
+    spans hold a label cut in two by a ruling (三、单位预留机动经 | 费), the lower part joins the
+    label above it."""
+    owner = {(r, c): cell for cell in table.cells if cell.rowspan > 1
+             for r in range(cell.row, cell.row + cell.rowspan) for c in range(cell.col, cell.col + cell.colspan)}
+    if not owner:
+        return
+    for offset in range(1, len(body)):
+        r, row, above = header_end + offset, body[offset], body[offset - 1]
+        for side in sides:
+            merged = [c for c in side.value_columns if row[c] and owner.get((r, c)) is not None
+                      and owner.get((r, c)) is owner.get((r - 1, c))]
+            if not merged:
+                continue
+            for c in merged:
+                row[c] = ""
+            name = side.name_column
+            if (name is not None and row[name] and not any(row[c] for c in side.value_columns)
+                    and (owner.get((r, name)) is None or owner.get((r, name)) is not owner.get((r - 1, name)))):
+                above[name], row[name] = above[name] + row[name], ""
 
 
 _LIST_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、])")

@@ -363,3 +363,38 @@ def budget_pdf(variant: BudgetVariant = BudgetVariant(), department: str = "孝�
     sheet.y -= 14
     sheet.text("注：本部门无政府性基金预算拨款安排的预算，故本表为空表。", 9)
     return sheet.bytes()
+
+
+def staggered_summary_pdf(department: str = "孝义市审计局", year: int = 2025) -> bytes:
+    """A two-sided 收支预算总表 whose sides are ruled in different rows, as Jiangsu's are: an income
+    row two bands high beside two expenditure rows, and an expenditure label cut by a ruling in
+    its own column (二、单位预留机动经 | 费) beside an amount merged over both bands."""
+    sheet = _Sheet()
+    sheet.text(f"{year}年部门财务收支预算总表", 14, centre=True)
+    sheet.text(f"编制部门：{department}  单位：万元", 9)
+    edges = [50, 230, 320, 500, 590]
+    band = 18
+    # (first column, last column + 1, first band, last band + 1, text)
+    cells = [
+        (0, 2, 0, 1, "收入"), (2, 4, 0, 1, "支出"),
+        (0, 1, 1, 2, "项目"), (1, 2, 1, 2, "预算数"), (2, 3, 1, 2, "项目"), (3, 4, 1, 2, "预算数"),
+        (0, 1, 2, 4, "一、财政拨款收入"), (1, 2, 2, 4, "150.00"),
+        (0, 1, 4, 6, "二、事业收入"), (1, 2, 4, 6, ""),
+        (0, 1, 6, 7, "三、其他收入"), (1, 2, 6, 7, ""),
+        (2, 3, 2, 3, "一、基本支出"), (3, 4, 2, 3, "60.00"),
+        (2, 3, 3, 4, "二、单位预留机动经"), (2, 3, 4, 5, "费"), (3, 4, 3, 5, "50.00"),
+        (2, 3, 5, 7, "三、项目支出"), (3, 4, 5, 7, "40.00"),
+        (0, 1, 7, 8, "收入总计"), (1, 2, 7, 8, "150.00"), (2, 3, 7, 8, "支出总计"), (3, 4, 7, 8, "150.00"),
+    ]
+    c = sheet.canvas
+    c.setFont(FONT, 9)
+    top = sheet.y
+    for c0, c1, b0, b1, text in cells:
+        left, right = edges[c0], edges[c1]
+        upper, lower = top - b0 * band, top - b1 * band
+        c.rect(left, lower, right - left, upper - lower, stroke=1, fill=0)
+        if _numeric(text):
+            c.drawRightString(right - 3, (upper + lower) / 2 - 3, text)
+        elif text:
+            c.drawString(left + 3, upper - 12, text)
+    return sheet.bytes()

@@ -184,3 +184,19 @@ def test_a_province_s_own_table_name_is_added_by_a_vocabulary_entry(tmp_path):
     assert "03" in {t.table_code for t in after.tables}
     subjects = {l.subject_code for l in after.lines if l.table_code == "03" and l.subject_code}
     assert subjects == {code for code, *_ in SUBJECTS}
+
+
+def test_amounts_merged_over_rows_of_the_other_side_are_read_once(tmp_path):
+    """Jiangsu rules each side of the 收支预算总表 in its own rows: an amount merged over two rows
+    is one amount, and a label cut in two by a ruling is one label."""
+    from tests.ingest.pdf_fixtures import staggered_summary_pdf
+
+    parsed = _ingest(tmp_path, staggered_summary_pdf())
+    lines = sorted((line.row_label, line.amount) for line in parsed.statements.lines)
+    assert lines == sorted([
+        ("一、财政拨款收入", Decimal("150.00")), ("一、基本支出", Decimal("60.00")),
+        ("二、单位预留机动经费", Decimal("50.00")), ("三、项目支出", Decimal("40.00")),
+        ("收入总计", Decimal("150.00")), ("支出总计", Decimal("150.00")),
+    ])
+    income = [line for line in parsed.statements.lines if line.column_label.startswith("收入")]
+    assert sum(line.amount for line in income if line.row_key != "income_grand_total") == Decimal("150.00")
