@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ingest.forms.headers import extend_paths, header_paths
+from ingest.parsers.headers import extend_paths, header_paths
 from ingest.model import Document, Paragraph, Table
 from ingest.normalise import SUBJECT_CODE, is_column_numbers, plain, to_yuan, try_decimal, unit_from_header
 from ingest.parsers.narrative import extract_facts

@@ -1,7 +1,7 @@
 """Project self-evaluation forms: header fields, the funds block and the indicator block, read
 from the document model's tables.
 
-Columns are found by what their headers say (`ingest.forms.headers`), not where they stand:
+Columns are found by what their headers say (`ingest.parsers.headers`), not where they stand:
 counties print the same form with other column orders, merged cells and cells shifted by
 extraction. The words are data (`ingest/vocabulary/project_report.yml`), and a source can add its
 own (`vocabulary: project_report:` in its registry entry).
@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ingest.forms.headers import column_fields, field_columns, header_paths
+from ingest.parsers.headers import column_fields, field_columns, header_paths
 from ingest.model import Document, Paragraph, from_lines, table_cells
 from ingest.normalise import NULL_MARKERS, parse_decimal, percent_to_fraction, plain, squash, to_yuan, try_decimal, unit_from_header
 from ingest.parsers.tables import Row, table_rows
