@@ -1,6 +1,22 @@
-"""The rule catalogue: rules as data, read from rules.yml."""
+"""The rule catalogue: `rules.csv`, one row per rule (id, the mart it applies to, severity, Chinese
+and English descriptions, tolerance), and one query per rule in `rules/<id>.sql`.
+
+A rule's query selects the rows of its mart (`{{ batch }}`) whose figures disagree; it may join
+other marts by their schema-qualified names. It returns document_id, source_file, location,
+entity, expected, actual, difference, band and message (Chinese). `band` is the rounding band of
+the comparison (DOMAIN §5: n printed addends may miss their printed total by n half-units of the
+printed unit, `half_unit_yuan` on the facts), or null where nothing rounds.
+
+The runner, not the query, decides what a row is: a difference of zero passes, one inside the band
+is `info`, any other the catalogue's severity. Severity has one source, this catalogue.
+
+A rule compares rows of one fiscal year with each other (the same document, or documents of the
+same year joined on fiscal_year): a build's check reads only the years whose documents changed
+since the rule last ran, every mart it names cut to those years.
+"""
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import re
@@ -9,10 +25,14 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
-CATALOGUE = Path(__file__).with_name("rules.yml")
+CATALOGUE = Path(__file__).with_name("rules.csv")
 SEVERITIES = ("error", "warning", "info")
+FIELDS = ("id", "applies_to", "severity", "description_zh", "description_en", "tolerance")
+# what a rule's query returns, and what a finding holds (the runner adds the severity)
+RULE_COLUMNS = ("document_id", "source_file", "location", "entity", "expected", "actual", "difference", "band", "message")
+FINDING_COLUMNS = ("document_id", "source_file", "location", "entity", "expected", "actual", "difference", "severity",
+                   "message")
+BATCH = "{{ batch }}"
 
 
 @dataclass(frozen=True)
@@ -23,15 +43,15 @@ class Rule:
     description_zh: str
     description_en: str
     tolerance: str
-    sql: str
+    sql: str  # the rule's query, as its file holds it
 
     def query_for(self, table: str, reading: Mapping[str, str] | None = None) -> str:
-        """The rule's query against a named table, outside Great Expectations; `reading` puts a
+        """The rule's findings, with their severity, against a named table; `reading` puts a
         relation in place of each mart it names ("marts.fct_x" -> a view of some of its rows)."""
         sql = self.sql
         if reading:
             sql = _QUALIFIED.sub(lambda m: reading.get(m.group(0), m.group(0)), sql)
-        return sql.replace("{batch}", table)
+        return findings_query(sql.replace(BATCH, table), self.severity)
 
     @property
     def digest(self) -> str:
@@ -39,21 +59,48 @@ class Rule:
         return hashlib.sha256(json.dumps(asdict(self), sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
+def findings_query(rule_query: str, severity: str) -> str:
+    """A rule's rows judged: a difference of zero passes, one inside the band is info, any other
+    is `severity`."""
+    within = "band is not null and abs(cast(difference as decimal(38, 10))) <= band"
+    return (
+        "select document_id, source_file, location, entity, expected, actual, difference,\n"
+        f"    case when {within} then 'info' else '{severity}' end as severity, message\n"
+        f"from (\n{rule_query.rstrip()}\n) as found\n"
+        "where not (band is not null and cast(difference as decimal(38, 10)) = 0)"
+    )
+
+
 _QUALIFIED = re.compile(r"(?<![\w.\"])marts\.\w+")
 
 
 def load_rules(path: Path = CATALOGUE) -> tuple[Rule, ...]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    rules = tuple(Rule(**{k: str(v).strip() for k, v in entry.items()}) for entry in data["rules"])
+    """The catalogue at `path`, each rule's query read from the `rules/` folder beside it."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    if rows and set(rows[0]) != set(FIELDS):
+        raise ValueError(f"{path}: the columns must be {', '.join(FIELDS)}")
+    folder = path.with_name("rules")
+    rules = []
+    for row in rows:
+        query = folder / f"{row['id']}.sql"
+        if not query.is_file():
+            raise ValueError(f"{path}: rule {row['id']}: no query file {query}")
+        rules.append(Rule(**{k: row[k].strip() for k in FIELDS}, sql=query.read_text(encoding="utf-8")))
     ids = [r.id for r in rules]
     if len(ids) != len(set(ids)):
         raise ValueError(f"{path}: duplicate rule ids")
+    orphans = sorted({p.stem for p in folder.glob("*.sql")} - set(ids))
+    if orphans:
+        raise ValueError(f"{path}: queries without a catalogue row: {', '.join(orphans)}")
     for rule in rules:
         if rule.severity not in SEVERITIES:
             raise ValueError(f"{path}: rule {rule.id}: severity must be one of {SEVERITIES}")
-        if "{batch}" not in rule.sql:
-            raise ValueError(f"{path}: rule {rule.id}: the query must select from {{batch}}")
-    return rules
+        if BATCH not in rule.sql:
+            raise ValueError(f"{path}: rule {rule.id}: the query must select from {BATCH}")
+        if re.search(r"'(?:error|warning)'\s+as\s+severity", rule.sql):
+            raise ValueError(f"{path}: rule {rule.id}: the query states a severity; the catalogue holds it")
+    return tuple(rules)
 
 
 @lru_cache(maxsize=1)

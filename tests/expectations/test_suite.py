@@ -66,7 +66,7 @@ def test_ge_releases_the_duckdb_file(tmp_path):
 def test_a_rule_that_cannot_run_is_reported_and_does_not_break_the_others(tmp_path):
     db = make_warehouse(tmp_path / "rules.duckdb", ROWS)
     good = PB001[0]
-    bad = replace(good, id="BAD1", sql="select no_such_column from {batch}")
+    bad = replace(good, id="BAD1", sql="select no_such_column from {{ batch }}")
     run = validate(db, (bad, good))
     by_id = {r.rule.id: r for r in run.results}
     assert by_id["BAD1"].exception and "no_such_column" in by_id["BAD1"].exception
@@ -98,14 +98,43 @@ def test_recording_twice_replaces_the_findings(tmp_path):
         assert con.execute("select count(*) from audit.integrity_run").fetchone()[0] == 1
 
 
-def test_catalogue_rejects_rules_without_batch(tmp_path):
-    bad = tmp_path / "rules.yml"
-    bad.write_text(
-        "rules:\n  - {id: X1, applies_to: t, severity: error, description_zh: a, description_en: b, tolerance: c, sql: select 1}\n",
-        encoding="utf-8",
-    )
-    with pytest.raises(ValueError, match="X1"):
-        load_rules(bad)
+def _catalogue(folder, rows, queries):
+    (folder / "rules").mkdir(parents=True)
+    header = "id,applies_to,severity,description_zh,description_en,tolerance\n"
+    (folder / "rules.csv").write_text(header + "".join(r + "\n" for r in rows), encoding="utf-8")
+    for name, sql in queries.items():
+        (folder / "rules" / f"{name}.sql").write_text(sql, encoding="utf-8")
+    return folder / "rules.csv"
+
+
+@pytest.mark.parametrize("rows, queries, message", [
+    (["X1,t,error,a,b,c"], {"X1": "select 1"}, "X1: the query must select from"),
+    (["X1,t,error,a,b,c"], {}, "X1: no query file"),
+    (["X1,t,fatal,a,b,c"], {"X1": "select * from {{ batch }}"}, "X1: severity must be one of"),
+    (["X1,t,error,a,b,c"], {"X1": "select * from {{ batch }}", "X2": "select * from {{ batch }}"}, "without a catalogue row: X2"),
+    (["X1,t,error,a,b,c"], {"X1": "select 'error' as severity from {{ batch }}"}, "X1: the query states a severity"),
+])
+def test_catalogue_rejects_what_would_make_two_sources(tmp_path, rows, queries, message):
+    with pytest.raises(ValueError, match=message):
+        load_rules(_catalogue(tmp_path, rows, queries))
+
+
+def test_severity_comes_from_the_catalogue_and_the_band_alone(tmp_path):
+    """One query, judged by the runner: inside its band info, beyond it the catalogue's severity,
+    and a difference of zero passes."""
+    query = ("select document_id, source_file, location, project_name as entity, '0' as expected, '0' as actual,\n"
+             "    cast(executed_yuan - budget_adjusted_yuan as varchar) as difference, 1.00 as band, 'm' as message\n"
+             "from {{ batch }}")
+    db = make_warehouse(tmp_path / "band.duckdb", ROWS)
+    for severity in ("error", "warning"):
+        (rule,) = load_rules(_catalogue(tmp_path / severity, [f"Y1,fct_project_budget,{severity},a,b,c"], {"Y1": query}))
+        found = {v["document_id"]: (v["difference"], v["severity"]) for v in validate(db, (rule,)).results[0].violations}
+        # d1: 8,596,500 short; d2: 100 short; d3: exact (passes)
+        assert found == {"d1": ("-8596500.00", severity), "d2": ("-100.00", severity)}
+    wide = query.replace("1.00 as band", "100.00 as band")
+    (rule,) = load_rules(_catalogue(tmp_path / "wide", ["Y1,fct_project_budget,error,a,b,c"], {"Y1": wide}))
+    found = {v["document_id"]: v["severity"] for v in validate(db, (rule,)).results[0].violations}
+    assert found == {"d1": "error", "d2": "info"}
 
 
 def test_data_docs_are_written(tmp_path):
@@ -117,3 +146,19 @@ def test_data_docs_are_written(tmp_path):
     assert "integrity_fct_project_budget" in index
     pages = list((tmp_path / "data_docs" / "validations").rglob("*.html"))
     assert len(pages) == 1 and "fct_project_budget" in pages[0].name
+
+
+def test_rule_queries_pass_sqlfluff():
+    """The rules' SQL is linted like the models (expectations/.sqlfluff)."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[2] / "expectations"
+    result = subprocess.run([str(Path(sys.prefix) / "bin" / "sqlfluff"), "lint", "rules", "--format", "json", "--nocolor"],
+                            cwd=folder, capture_output=True, text=True, timeout=600)
+    report = json.loads(result.stdout[result.stdout.index("["):])
+    problems = [f"{f['filepath']}:{v['start_line_no']} {v['code']} {v['description']}" for f in report for v in f["violations"]]
+    assert problems == []
+    assert len(report) == len(default_rules())  # every rule was linted
