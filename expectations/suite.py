@@ -1,6 +1,6 @@
 """Validate the DuckDB marts with Great Expectations suites built from the rule catalogue.
 
-The queries run inside DuckDB through GE's SQL datasource; no table is pulled into pandas.
+Each rule's query runs inside DuckDB through GE's SQL datasource; no table is pulled into pandas.
 """
 from __future__ import annotations
 
@@ -12,12 +12,9 @@ from pathlib import Path
 
 import duckdb
 
-from expectations.catalogue import Rule, default_rules
+from expectations.catalogue import FINDING_COLUMNS, Rule, default_rules
 
 MART_SCHEMA = "marts"
-VIOLATION_COLUMNS = (
-    "document_id", "source_file", "location", "entity", "expected", "actual", "difference", "severity", "message",
-)
 
 
 @dataclass(frozen=True)
@@ -111,95 +108,93 @@ def validate(
     db_path: Path, rules: tuple[Rule, ...] | None = None, docs_dir: Path | None = None,
     fiscal_years: frozenset[int] | None = None,
 ) -> SuiteRun:
-    """Run every rule's query once inside DuckDB, then validate the results with Great Expectations,
-    one suite per mart, and close GE's connection. With `fiscal_years`, the rules read those years'
-    rows only: their mart and every other mart they name, cut by `fiscal_year_partition`.
+    """Validate every rule with Great Expectations, one suite per mart, and close GE's connection.
 
-    Each rule's failing rows are materialized in a scratch table by one DuckDB query (the identities
-    are evaluated exactly once, in the engine); GE's UnexpectedRowsExpectation then checks each
-    rule's table is empty and records the outcome, so Data Docs show every rule and its rows. With
-    `docs_dir`, GE's Data Docs (a static HTML site of the suites and their results) are written there.
+    Each rule is an expectation whose query is the rule's own, run by GE against its mart inside
+    DuckDB: the rows it returns are the findings, severity decided (`findings_query`), and what
+    is recorded is what GE found. With `fiscal_years`, the rules read those years' rows only: their
+    mart and every other mart they name, cut by `fiscal_year_partition` (views in a scratch schema,
+    dropped afterwards). With `docs_dir`, GE's Data Docs (a static HTML site of the suites and their
+    results) are written there.
     """
     if _preload is not None:
         _preload.join()  # a half-finished import on another thread must not be seen half-done here
     import great_expectations as gx
 
+    from expectations.ge_rules import ExpectRuleToFindNothing
+
     _persist_duckdb_connections()
     rules = rules if rules is not None else default_rules()
     run = SuiteRun(run_at=datetime.now(timezone.utc), fiscal_years=fiscal_years)
-    findings, rows_checked, broken = _materialize(db_path, rules, fiscal_years)
-    run.results.extend(RuleResult(rule, False, 0, (), message) for rule, message in broken.items())
-    rules = tuple(r for r in rules if r not in broken)
     if not rules:
         return run
+    reading, rows_checked = _prepare(db_path, rules, fiscal_years)
     context = _context(docs_dir)
     source = context.data_sources.add_sql(name="warehouse", connection_string=f"duckdb:///{Path(db_path).resolve()}")
-    by_table: dict[str, list[Rule]] = {}
-    for rule in rules:
-        by_table.setdefault(rule.applies_to, []).append(rule)
-    outcomes: dict[str, tuple[bool, str | None]] = {}
-    definitions = []
+    outcomes: dict[str, tuple[bool, tuple[dict, ...], str | None]] = {}
     try:
-        for table, table_rules in by_table.items():
-            asset = source.add_table_asset(name=table, table_name=table, schema_name=MART_SCHEMA)
-            batch = asset.add_batch_definition_whole_table(f"{table}_all")
+        definitions = []
+        for table, table_rules in _by_mart(rules).items():
+            schema, name = reading.get(f"{MART_SCHEMA}.{table}", f"{MART_SCHEMA}.{table}").split(".")
+            asset = source.add_table_asset(name=table, table_name=name, schema_name=schema)
             suite = context.suites.add(gx.ExpectationSuite(name=f"integrity_{table}"))
             for rule in table_rules:
-                suite.add_expectation(
-                    gx.expectations.UnexpectedRowsExpectation(
-                        # the rule's rows, as DuckDB found them; {batch} ties the expectation to its mart
-                        unexpected_rows_query=(
-                            f"select * from {SCRATCH_SCHEMA}.{_scratch(rule)} where (select count(*) from {{batch}}) >= 0"
-                        ),
-                        description=rule.description_en,
-                        meta={"rule_id": rule.id},
-                    )
-                )
+                suite.add_expectation(ExpectRuleToFindNothing(
+                    unexpected_rows_query=rule.query_for("{batch}", reading),
+                    description=rule.description_en, meta={"rule_id": rule.id},
+                ))
+            batch = asset.add_batch_definition_whole_table(f"{table}_all")
             definitions.append(
                 context.validation_definitions.add(gx.ValidationDefinition(name=f"integrity_{table}", data=batch, suite=suite))
             )
-        if docs_dir is None:
-            results = [definition.run(result_format="SUMMARY") for definition in definitions]
-        else:
-            # one checkpoint for every mart; the Data Docs site is then built once for all of them
-            # (GE's UpdateDataDocsAction rebuilds the whole index after each mart's validation)
-            from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
-
-            checkpoint = context.checkpoints.add(
-                gx.Checkpoint(name="integrity", validation_definitions=definitions, result_format="SUMMARY")
-            )
-            run_results = checkpoint.run().run_results
-            results = list(run_results.values())
-            context.build_data_docs(
-                resource_identifiers=[*run_results, *(ExpectationSuiteIdentifier(name=r.suite_name) for r in results)],
-                build_index=True,
-            )
-        for outcome in results:
+        for outcome in _run_definitions(context, definitions, docs_dir):
             for result in outcome.results:
-                outcomes[(result.expectation_config.meta or {})["rule_id"]] = (bool(result.success), _exception(result))
+                rows = ((result.result or {}).get("details") or {}).get("unexpected_rows") or ()
+                outcomes[(result.expectation_config.meta or {})["rule_id"]] = (
+                    bool(result.success), tuple(_finding(row) for row in rows), _exception(result))
     finally:
         _close(source)
         _drop_scratch(db_path)
     for rule in rules:
-        success, exception = outcomes.get(rule.id, (False, "no result from Great Expectations"))
-        rows = findings[rule.id]
-        # GE's verdict and DuckDB's rows must agree: an empty table passes, any row fails
-        if exception is None and success != (not rows):
-            exception = f"Great Expectations reported {'success' if success else 'failure'} for {len(rows)} failing rows"
-        run.results.append(
-            RuleResult(
-                rule=rule,
-                success=success and exception is None,
-                rows_checked=rows_checked.get(rule.applies_to, 0),
-                violations=tuple({**row, "rule_id": rule.id} for row in rows),
-                exception=exception,
-            )
-        )
+        success, rows, exception = outcomes.get(rule.id, (False, (), "no result from Great Expectations"))
+        run.results.append(RuleResult(
+            rule=rule, success=success and exception is None, rows_checked=rows_checked.get(rule.applies_to, 0),
+            violations=tuple({**row, "rule_id": rule.id} for row in rows), exception=exception,
+        ))
     return run
 
 
-def _scratch(rule: Rule) -> str:
-    return "rule_" + "".join(c if c.isalnum() else "_" for c in rule.id.lower())
+def _by_mart(rules: tuple[Rule, ...]) -> dict[str, list[Rule]]:
+    by_table: dict[str, list[Rule]] = {}
+    for rule in rules:
+        by_table.setdefault(rule.applies_to, []).append(rule)
+    return by_table
+
+
+def _run_definitions(context, definitions, docs_dir: Path | None):
+    """Each mart's validation result; with `docs_dir`, through one checkpoint for every mart, so
+    that the Data Docs site is built once (GE's UpdateDataDocsAction rebuilds the whole index
+    after each mart's validation)."""
+    import great_expectations as gx
+
+    if docs_dir is None:
+        return [definition.run(result_format="COMPLETE") for definition in definitions]
+    from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+
+    checkpoint = context.checkpoints.add(
+        gx.Checkpoint(name="integrity", validation_definitions=definitions, result_format="COMPLETE")
+    )
+    run_results = checkpoint.run().run_results
+    results = list(run_results.values())
+    context.build_data_docs(
+        resource_identifiers=[*run_results, *(ExpectationSuiteIdentifier(name=r.suite_name) for r in results)],
+        build_index=True,
+    )
+    return results
+
+
+def _finding(row: dict) -> dict:
+    return {k: (None if v is None else str(v)) for k, v in row.items() if k in FINDING_COLUMNS}
 
 
 PARTITION_COLUMN = "fiscal_year_partition"
@@ -213,16 +208,11 @@ def partitioned_marts(con: duckdb.DuckDBPyConnection) -> set[str]:
     ).fetchall()}
 
 
-def _materialize(
-    db_path: Path, rules: tuple[Rule, ...], fiscal_years: frozenset[int] | None = None
-) -> tuple[dict[str, list[dict]], dict[str, int], dict[Rule, str]]:
-    """Each rule's failing rows into a scratch table, by one query each; the rows, the rows checked
-    per mart, and the rules whose query DuckDB could not run (with its message)."""
-    findings: dict[str, list[dict]] = {}
-    broken: dict[Rule, str] = {}
+def _prepare(db_path: Path, rules: tuple[Rule, ...], fiscal_years: frozenset[int] | None) -> tuple[dict[str, str], dict[str, int]]:
+    """The relations the rules read in place of the marts they name (views of some years, for a
+    run cut to fiscal years), and the rows checked per mart."""
     rows_checked: dict[str, int] = {}
     with duckdb.connect(str(db_path)) as con:
-        con.execute(f"create schema if not exists {SCRATCH_SCHEMA}")
         reading = {} if fiscal_years is None else _cut_to_years(con, rules, fiscal_years)
         for table in sorted({r.applies_to for r in rules}):
             try:
@@ -231,23 +221,7 @@ def _materialize(
                 ).fetchone()[0]
             except duckdb.Error:
                 rows_checked[table] = 0
-        for rule in rules:
-            batch = f"{MART_SCHEMA}.{rule.applies_to}"
-            try:
-                con.execute(
-                    f"create or replace table {SCRATCH_SCHEMA}.{_scratch(rule)} as "
-                    + rule.query_for(reading.get(batch, batch), reading)
-                )
-                cursor = con.execute(f"select * from {SCRATCH_SCHEMA}.{_scratch(rule)}")
-            except duckdb.Error as exc:
-                broken[rule] = f"{type(exc).__name__}: {exc}".splitlines()[0]
-                continue
-            names = [d[0] for d in cursor.description]
-            findings[rule.id] = [
-                {k: (None if v is None else str(v)) for k, v in zip(names, row) if k in VIOLATION_COLUMNS}
-                for row in cursor.fetchall()
-            ]
-    return findings, rows_checked, broken
+    return reading, rows_checked
 
 
 def year_list(years) -> str:
@@ -256,7 +230,8 @@ def year_list(years) -> str:
 
 
 def _cut_to_years(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...], fiscal_years: frozenset[int]) -> dict[str, str]:
-    """A temporary view of each partitioned mart holding only `fiscal_years`, by the name it replaces."""
+    """A view of each partitioned mart holding only `fiscal_years`, in the scratch schema, by the
+    name it replaces."""
     partitioned = partitioned_marts(con)
     whole = sorted({r.applies_to for r in rules} - partitioned)
     if whole:
@@ -264,10 +239,11 @@ def _cut_to_years(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...], fisca
         raise ValueError(f"rules on {', '.join(whole)} cannot be cut to fiscal years: no {PARTITION_COLUMN} column")
     years = year_list(fiscal_years)
     condition = f"{PARTITION_COLUMN} in ({years})" if years else "false"
+    con.execute(f"create schema if not exists {SCRATCH_SCHEMA}")
     reading = {}
     for table in sorted(partitioned):
-        view = f"in_years_{table}"
-        con.execute(f"create or replace temp view {view} as select * from {MART_SCHEMA}.{table} where {condition}")
+        view = f"{SCRATCH_SCHEMA}.in_years_{table}"
+        con.execute(f"create or replace view {view} as select * from {MART_SCHEMA}.{table} where {condition}")
         reading[f"{MART_SCHEMA}.{table}"] = view
     return reading
 
@@ -312,7 +288,8 @@ def _exception(result) -> str | None:
 
 
 def _close(source) -> None:
-    """Release the DuckDB file: GE's persisted connection holds its lock until closed."""
+    """Release the DuckDB file: GE's persisted connection (see `_persist_duckdb_connections`)
+    holds its lock until closed, and GE's own `close` leaves it open."""
     engine = source.get_execution_engine()
     connection = getattr(engine, "_connection", None)
     if connection is not None:
@@ -321,7 +298,5 @@ def _close(source) -> None:
     engine.close()
     engine.engine.dispose()
     # Adding an asset tests the connection through the datasource's own engine: release it too.
-    own_engine = getattr(source, "_engine", None)
-    if own_engine is not None:
-        own_engine.dispose()
+    source.get_engine().dispose()
     gc.collect()
