@@ -507,13 +507,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command in ("extract", "generate"):
             return args.func(args)
-        from orchestration.lock import WarehouseBusy, warehouse_lock
+        from orchestration.lock import WarehouseBusy, WarehouseDamaged, settle, warehouse_lock
 
         db_path = _settings(args).resolved().db_path
         try:
             with warehouse_lock(db_path, wait_seconds=args.wait):
+                settle(db_path)  # the file alone is the warehouse: a log left by a crash folded in
                 return args.func(args)
-        except WarehouseBusy as exc:
+        except (WarehouseBusy, WarehouseDamaged) as exc:
             raise CliError(str(exc)) from exc
     except CliError as exc:
         print(f"fiscal: {exc}", file=sys.stderr)

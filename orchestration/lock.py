@@ -47,23 +47,59 @@ def warehouse_lock(db_path: Path, wait_seconds: float = 0.0):
         handle.close()
 
 
+class WarehouseDamaged(Exception):
+    """The warehouse file or its write-ahead log cannot be opened as they are."""
+
+
+def wal_of(db_path: Path) -> Path:
+    return Path(str(db_path) + ".wal")
+
+
+def settle(db_path: Path) -> None:
+    """Fold `<db>.wal` into `<db>` (DuckDB replays a log on open; a checkpoint writes it into the
+    file), so that the file alone is the whole warehouse. Call it while holding the warehouse lock.
+
+    A log with no file beside it, or one DuckDB cannot replay, is not guessed at: it is reported
+    in one line and left where it is."""
+    import duckdb
+
+    wal = wal_of(db_path)
+    if not wal.exists():
+        return
+    if not Path(db_path).exists():
+        raise WarehouseDamaged(f"{wal}: a write-ahead log without its warehouse {db_path}; move it away to start afresh")
+    try:
+        with duckdb.connect(str(db_path)) as con:
+            con.execute("checkpoint")
+    except duckdb.Error as exc:
+        first = str(exc).splitlines()[0]
+        raise WarehouseDamaged(f"{wal}: cannot be replayed into {db_path} ({first}); move it away if it does not belong there") from exc
+    if wal.exists():  # DuckDB leaves a log it could not read: it is not this file's
+        raise WarehouseDamaged(f"{wal}: not a log DuckDB can replay into {db_path}; move it away if it does not belong there")
+
+
 @contextmanager
 def staged_warehouse(db_path: Path):
     """Work on a copy of the warehouse and put it in place only when the work is done.
 
     A run that is killed or fails leaves the warehouse exactly as it was; the copy it was writing
-    is discarded by the next run. Call it while holding the warehouse lock.
+    is discarded by the next run. The file and its write-ahead log are one unit: the log is folded
+    into the file before the copy, the copy's own log into the copy before the swap, so no log is
+    ever left beside a file it does not belong to. Call it while holding the warehouse lock.
     """
     db_path = Path(db_path)
     work = db_path.with_name(db_path.name + ".building")
-    for leftover in (work, Path(str(work) + ".wal")):
+    for leftover in (work, wal_of(work)):
         leftover.unlink(missing_ok=True)
+    settle(db_path)
     if db_path.exists():
         shutil.copy2(db_path, work)
     try:
         yield work
+        settle(work)
     except BaseException:
-        for leftover in (work, Path(str(work) + ".wal")):
+        for leftover in (work, wal_of(work)):
             leftover.unlink(missing_ok=True)
         raise
-    os.replace(work, db_path)
+    if work.exists():
+        os.replace(work, db_path)
