@@ -12,7 +12,8 @@ is `info`, any other the catalogue's severity. Severity has one source, this cat
 
 A rule compares rows of one fiscal year with each other (the same document, or documents of the
 same year joined on fiscal_year): a build's check reads only the years whose documents changed
-since the rule last ran, every mart it names cut to those years.
+since the rule last ran, every mart it names cut to those years. A rule that compares a year with
+another reads the other year's rows as `{{ every_year('fct_x') }}`, which no cut reaches.
 """
 from __future__ import annotations
 
@@ -51,6 +52,7 @@ class Rule:
         sql = self.sql
         if reading:
             sql = _QUALIFIED.sub(lambda m: reading.get(m.group(0), m.group(0)), sql)
+        sql = _EVERY_YEAR.sub(lambda m: f"marts.{m.group(1)}", sql)
         return findings_query(sql.replace(BATCH, table), self.severity)
 
     @property
@@ -72,6 +74,7 @@ def findings_query(rule_query: str, severity: str) -> str:
 
 
 _QUALIFIED = re.compile(r"(?<![\w.\"])marts\.\w+")
+_EVERY_YEAR = re.compile(r"\{\{\s*every_year\('(\w+)'\)\s*\}\}")
 
 
 def load_rules(path: Path = CATALOGUE) -> tuple[Rule, ...]:

@@ -20,6 +20,8 @@ class KnownFiles:
     hashes: frozenset[str] = frozenset()
     # (path, size in bytes, modification time in microseconds since the epoch, as stored)
     stats: frozenset[tuple[str, int, int]] = frozenset()
+    # what each path held when it was last read: (path, SHA-256)
+    holding: frozenset[tuple[str, str]] = frozenset()
 
     def __bool__(self) -> bool:
         return bool(self.hashes)
@@ -27,9 +29,27 @@ class KnownFiles:
     def unchanged(self, path: Path | str, st: os.stat_result) -> bool:
         return bool(self.stats) and (str(path), st.st_size, modified_us(st)) in self.stats
 
+    def settled(self, path: Path | str, sha256: str) -> bool:
+        """Whether a file whose content is known needs no reading: it is what its path held when
+        last read, or the same content under another name (loaded once). A path that held other
+        content since (a file reverted to an earlier version) is read again, so that what the
+        path holds now is current."""
+        if sha256 not in self.hashes:
+            return False
+        held = self._held().get(str(path))
+        return held is None or held == sha256
+
+    def _held(self) -> dict[str, str]:
+        held = self.__dict__.get("_held_cache")
+        if held is None:
+            held = dict(self.holding)
+            object.__setattr__(self, "_held_cache", held)
+        return held
+
     def by_content(self) -> "KnownFiles":
-        """The hashes alone: what a worker needs for the files the stats did not settle."""
-        return KnownFiles(hashes=self.hashes)
+        """The hashes and what each path held: what a worker needs for the files the stats did
+        not settle."""
+        return KnownFiles(hashes=self.hashes, holding=self.holding)
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)

@@ -217,9 +217,14 @@ def known_files(con: duckdb.DuckDBPyConnection) -> KnownFiles:
         """,
         {"parsers": sorted(CURRENT_PARSERS)},
     ).fetchall()
+    # the content each path held when it was last read (its latest load)
+    holding = con.execute(
+        "select source_file, arg_max(sha256, loaded_at) from raw.documents group by source_file"
+    ).fetchall()
     return KnownFiles(
         hashes=frozenset(r[0] for r in rows),
         stats=frozenset(r[1:] for r in rows if r[2] is not None and r[3] is not None),
+        holding=frozenset((path, sha) for path, sha in holding),
     )
 
 
@@ -238,7 +243,11 @@ def load_batches(con: duckdb.DuckDBPyConnection, batches: Iterable[dict[str, pa.
     Everything goes in one transaction, so an interrupted load leaves the raw layer as it was.
     """
     ensure_raw_schema(con)
-    existing = dict(con.execute("select document_id, coalesce(parser, '') from raw.documents").fetchall())
+    # a document is read again when its parser changed, or when it is found where another file was
+    # (a file restored to an earlier version): it is then loaded anew, as the file it is now
+    existing = {document_id: (parser, source_file, modified) for document_id, parser, source_file, modified in con.execute(
+        "select document_id, coalesce(parser, ''), source_file, epoch_us(file_modified_at) from raw.documents"
+    ).fetchall()}
     rows = {table: 0 for table in SCHEMAS}
     new = unchanged = 0
     years: set[int] = set()
@@ -263,10 +272,11 @@ def load_batches(con: duckdb.DuckDBPyConnection, batches: Iterable[dict[str, pa.
             tables = batch if isinstance(batch, dict) else batch.tables
             docs = tables["documents"]
             ids = docs.column("document_id").to_pylist()
-            parsers = docs.column("parser").to_pylist()
+            as_read = zip(ids, docs.column("parser").to_pylist(), docs.column("source_file").to_pylist(),
+                          pc.cast(docs.column("file_modified_at"), pa.int64()).to_pylist())
             for status in docs.column("status").to_pylist():
                 statuses[status] = statuses.get(status, 0) + 1
-            fresh = [i for i, parser in zip(ids, parsers) if existing.get(i) != (parser or "")]
+            fresh = [i for i, parser, source, modified in as_read if existing.get(i) != (parser or "", source, modified)]
             unchanged += len(ids) - len(fresh)
             new += len(fresh)
             if len(fresh) < len(ids):

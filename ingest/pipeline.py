@@ -236,7 +236,7 @@ def _parse_chunk(files: list[Path], registry: Registry, known: KnownFiles, loade
         start = time.perf_counter()
         st = path.stat()  # before reading: a file changed meanwhile does not pass for unchanged next time
         data = path.read_bytes()
-        if known and hashlib.sha256(data).hexdigest() in known.hashes:
+        if known and known.settled(path, hashlib.sha256(data).hexdigest()):
             read_s += time.perf_counter() - start
             files_known += 1
             continue

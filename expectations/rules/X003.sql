@@ -11,7 +11,7 @@ select
     || ' 元，上年预算为 ' || cast(last_year.expenditure_total_yuan as varchar) || ' 元' as message
 from {{ batch }} as this_year
 -- last year's budget, whichever years this check reads
-inner join marts.fct_department_budget as last_year
+inner join {{ every_year('fct_department_budget') }} as last_year
     on this_year.adcode = last_year.adcode and this_year.budget_scope = last_year.budget_scope
         and this_year.department_key = last_year.department_key
         and last_year.fiscal_year = this_year.fiscal_year - 1

@@ -1,9 +1,11 @@
 {{ config(materialized='table', meta={'tests_scope': 'loaded_documents'}) }}
 
 -- A corrected re-publication replaces the earlier version of the same document: the same kind of
--- document for the same year, region, department and project. The newer wins (publication date
--- the text states, then the file's modification time, then the load time); the older is kept and
--- marked superseded.
+-- document for the same year, region, department and project. What a file's path holds now comes
+-- first (a document whose path was read since with other content is not current: a file edited in
+-- place, or restored to an earlier version, is what it holds now); then the newer wins (publication
+-- date the text states, then the file's modification time, then the load time). The older is kept
+-- and marked superseded.
 with
 
 documents as (
@@ -19,6 +21,7 @@ keyed as (
         published_on,
         file_modified_at,
         loaded_at,
+        loaded_at = max(loaded_at) over (partition by source_file) as holds_its_path,
         case when status <> 'quarantined' then
                 doc_type || '|' || coalesce(cast(fiscal_year as {{ dbt.type_string() }}), '?') || '|' || coalesce(adcode, '?')
                 || '|' || coalesce(department, '?') || '|' || coalesce(project_name, '')
@@ -36,7 +39,9 @@ ranked as (
         version_key,
         row_number() over (
             partition by coalesce(version_key, document_id)
-            order by published_on desc nulls last, file_modified_at desc nulls last, loaded_at desc, document_id asc
+            order by
+                holds_its_path desc, published_on desc nulls last, file_modified_at desc nulls last, loaded_at desc,
+                document_id asc
         ) as version_rank
     from keyed
 
