@@ -243,11 +243,19 @@ def load_batches(con: duckdb.DuckDBPyConnection, batches: Iterable[dict[str, pa.
     Everything goes in one transaction, so an interrupted load leaves the raw layer as it was.
     """
     ensure_raw_schema(con)
-    # a document is read again when its parser changed, or when it is found where another file was
-    # (a file restored to an earlier version): it is then loaded anew, as the file it is now
-    existing = {document_id: (parser, source_file, modified) for document_id, parser, source_file, modified in con.execute(
-        "select document_id, coalesce(parser, ''), source_file, epoch_us(file_modified_at) from raw.documents"
+    # a document is loaded anew when its parser changed, or when the file it came from is read again
+    # as it was (the same bytes found where other content has been since: a file restored to an
+    # earlier version), so that it is the file it is now
+    existing = {row[0]: row[1:] for row in con.execute(
+        "select document_id, coalesce(parser, ''), sha256, source_file, epoch_us(file_modified_at) from raw.documents"
     ).fetchall()}
+
+    def loaded_anew(document_id: str, parser: str | None, sha256: str, source: str, modified: int | None) -> bool:
+        if document_id not in existing:
+            return True
+        was_parser, was_sha, was_source, was_modified = existing[document_id]
+        return was_parser != (parser or "") or (was_sha == sha256 and (was_source, was_modified) != (source, modified))
+
     rows = {table: 0 for table in SCHEMAS}
     new = unchanged = 0
     years: set[int] = set()
@@ -272,11 +280,11 @@ def load_batches(con: duckdb.DuckDBPyConnection, batches: Iterable[dict[str, pa.
             tables = batch if isinstance(batch, dict) else batch.tables
             docs = tables["documents"]
             ids = docs.column("document_id").to_pylist()
-            as_read = zip(ids, docs.column("parser").to_pylist(), docs.column("source_file").to_pylist(),
-                          pc.cast(docs.column("file_modified_at"), pa.int64()).to_pylist())
+            as_read = zip(ids, docs.column("parser").to_pylist(), docs.column("sha256").to_pylist(),
+                          docs.column("source_file").to_pylist(), pc.cast(docs.column("file_modified_at"), pa.int64()).to_pylist())
             for status in docs.column("status").to_pylist():
                 statuses[status] = statuses.get(status, 0) + 1
-            fresh = [i for i, parser, source, modified in as_read if existing.get(i) != (parser or "", source, modified)]
+            fresh = [row[0] for row in as_read if loaded_anew(*row)]
             unchanged += len(ids) - len(fresh)
             new += len(fresh)
             if len(fresh) < len(ids):
