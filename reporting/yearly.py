@@ -389,7 +389,8 @@ def _write_xlsx(path: Path, year: int, data: dict[str, list[dict]]) -> None:
     import xlsxwriter
 
     tmp = path.with_suffix(".xlsx.tmp")
-    book = xlsxwriter.Workbook(str(tmp))
+    # text from documents stays text (OWASP's CSV-injection rule): `=…` is no formula, `http…` no link
+    book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
     header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
     formats = {
         "wan": book.add_format({"num_format": "#,##0.00"}),
@@ -431,6 +432,8 @@ def _write_xlsx(path: Path, year: int, data: dict[str, list[dict]]) -> None:
                 elif target and col in link_cols and value:
                     sheet.write_url(r, col, target, link, string=str(value), tip="查看校验问题")
                     sheet.write_number(r, col, value, link)
+                elif isinstance(value, str):
+                    sheet.write_string(r, col, value, formats[kind])
                 else:
                     sheet.write(r, col, value, formats[kind])
         sheet.freeze_panes(1, 0)
