@@ -208,8 +208,9 @@ def known_files(con: duckdb.DuckDBPyConnection) -> KnownFiles:
     rows = con.execute(
         f"""
         with current_files as (
+            -- content that could not be read is no reason to skip a file: each path gets its record
             select sha256 from raw.documents group by sha256
-            having bool_and(parser is null or list_contains($parsers, parser))
+            having bool_and(parser is null or list_contains($parsers, parser)) and bool_or(status <> 'quarantined')
         )
         select distinct documents.sha256, documents.source_file, {size}, epoch_us(documents.file_modified_at)
         from raw.documents as documents

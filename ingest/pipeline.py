@@ -31,41 +31,108 @@ if TYPE_CHECKING:
 IGNORED_NAMES = {"MANIFEST.md", "README.md", "SOURCE.md", "truth.json", "expected.json", "expected.md"}
 
 
-def discover(paths: Iterable[Path]) -> list[Path]:
+def discover(paths: Iterable[Path], exclude: Iterable[Path] = ()) -> list[Path]:
     """Every file under the given files and folders, in a stable order, without corpus notes or hidden files."""
-    return [Path(name) for name in _discover_names(paths)]
+    return [Path(name) for name in _discover(paths, exclude)[0]]
 
 
-def _discover_names(paths: Iterable[Path]) -> list[str]:
-    """`discover`, as path strings (at a hundred thousand files, making `Path`s takes a third of a second)."""
+def _discover(paths: Iterable[Path], exclude: Iterable[Path] = ()) -> tuple[list[str], list[tuple[str, str]]]:
+    """The files to read under `paths` (path strings: at a hundred thousand files, making `Path`s
+    takes a third of a second), and what was found but cannot be read, each with the reason:
+    FIFOs, devices and sockets, dangling or looping links, folders that cannot be listed, names
+    that are not UTF-8. Hidden files and folders are left out below an input, not above it, and
+    so are the paths in `exclude` (the warehouse's own files and reports)."""
     found: set[str] = set()
+    skipped: list[tuple[str, str]] = []
+    excluded = tuple(os.path.abspath(p) for p in exclude)
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            found.update(_files_under(str(path)))
-        elif path.exists():
+            for name, reason in _files_under(str(path), excluded):
+                if reason is None:
+                    found.add(name)
+                else:
+                    skipped.append((name, reason))
+        elif path.is_file():
             found.add(str(path))
+        elif path.exists() or path.is_symlink():
+            skipped.append((str(path), _not_a_file(path)))
         else:
             raise FileNotFoundError(f"{path}: no such file or folder")
     kept = []
     for name in sorted(found):
-        parts = name.rsplit(os.sep, 3)[-3:]
-        if parts[-1] not in IGNORED_NAMES and not any(part.startswith(".") for part in parts):
-            kept.append(name)
-    return kept
+        if os.path.basename(name) in IGNORED_NAMES or _outside(name, excluded):
+            continue
+        if not _utf8(name):
+            skipped.append((name, "file name is not valid UTF-8; rename it to read it"))
+            continue
+        kept.append(name)
+    return kept, sorted(skipped)
 
 
-def _files_under(folder: str) -> Iterator[str]:
-    """The files in a folder and its subfolders (symbolic links to folders are not followed), read
-    from the directory entries alone: no call per file to ask what it is."""
+def _outside(name: str, excluded: tuple[str, ...]) -> bool:
+    """Whether a path is one of the excluded paths or under one."""
+    absolute = os.path.abspath(name)
+    return any(absolute == e or absolute.startswith(e + os.sep) for e in excluded)
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # os.fsdecode kept the bytes as surrogates
+        return False
+    return True
+
+
+def _not_a_file(path: Path) -> str:
+    """Why something found is not read: what it is instead of a regular file."""
+    import stat
+
+    try:
+        mode = path.lstat().st_mode
+    except OSError as exc:
+        return f"skipped: cannot be examined ({exc.strerror or exc})"
+    if stat.S_ISLNK(mode):
+        try:
+            path.stat()
+        except OSError as exc:
+            return "skipped: a link that loops" if exc.errno == 40 else "skipped: a link to nothing"
+        return "skipped: a link to something that is not a file"
+    kind = ("a FIFO" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+    return f"skipped: {kind}, not a regular file"
+
+
+def _files_under(folder: str, excluded: tuple[str, ...] = ()) -> Iterator[tuple[str, str | None]]:
+    """The files in a folder and its subfolders, each with None, and what cannot be read, each with
+    the reason. Symbolic links to folders are not followed; hidden entries are left out. Read from
+    the directory entries alone: no call per file to ask what it is."""
     pending = [folder]
     while pending:
-        with os.scandir(pending.pop()) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    pending.append(entry.path)
-                elif entry.is_file():
-                    yield entry.path
+        current = pending.pop()
+        try:
+            with os.scandir(current) as entries:
+                listed = list(entries)
+        except OSError as exc:
+            yield current, f"skipped: the folder cannot be listed ({exc.strerror or exc})"
+            continue
+        for entry in listed:
+            if entry.name.startswith(".") or _outside(entry.path, excluded):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(entry.path)
+            elif _follows_to(entry, "file"):
+                yield entry.path, None
+            elif not _follows_to(entry, "dir"):  # a link to a folder is not followed, and not a loss
+                yield entry.path, _not_a_file(Path(entry.path))
+
+
+def _follows_to(entry: os.DirEntry, kind: str) -> bool:
+    """Whether an entry is (or links to) a file or a folder; a link that loops is neither."""
+    try:
+        return entry.is_file() if kind == "file" else entry.is_dir()
+    except OSError:
+        return False
 
 
 # Below this many files a pool costs more than it saves.
@@ -105,9 +172,11 @@ class IngestStream:
     """
 
     def __init__(self, paths: Iterable[Path], registry: Registry = EMPTY, workers: int | None = None,
-                 known: KnownFiles = NOTHING_KNOWN, loaded_at: datetime | None = None):
-        names = _discover_names(paths)
+                 known: KnownFiles = NOTHING_KNOWN, loaded_at: datetime | None = None, exclude: Iterable[Path] = ()):
+        names, skipped = _discover(paths, exclude)
         self.result = IngestResult()
+        # what was found but cannot be read is recorded, as a first batch of its own
+        self._skipped = _skipped_batch(skipped, loaded_at)
         if known.stats:
             # the files found as they were read before are settled here, from their status alone: the
             # workers get only the others (at province scale, a hundredth of the files)
@@ -135,6 +204,8 @@ class IngestStream:
 
     def __iter__(self) -> Iterator[Batch]:
         try:
+            if self._skipped is not None:
+                yield self._accept(self._skipped)
             for batch in self._batches:
                 yield self._accept(batch)
         finally:
@@ -234,14 +305,19 @@ def _parse_chunk(files: list[Path], registry: Registry, known: KnownFiles, loade
     files_read = files_known = 0
     for path in files:
         start = time.perf_counter()
-        st = path.stat()  # before reading: a file changed meanwhile does not pass for unchanged next time
-        data = path.read_bytes()
+        try:
+            st = path.stat()  # before reading: a file changed meanwhile does not pass for unchanged next time
+            data = path.read_bytes()
+        except OSError as exc:
+            documents.append(ParsedDocument(_unreadable(str(path), f"cannot be read ({exc.strerror or exc})", registry)))
+            files_read += 1
+            continue
         if known and known.settled(path, hashlib.sha256(data).hexdigest()):
             read_s += time.perf_counter() - start
             files_known += 1
             continue
         clock: dict[str, float] = {}
-        parsed = ingest_file(path, registry, data=data, clock=clock, stat=st)
+        parsed = _ingest_isolated(path, registry, data, clock, st)
         total = time.perf_counter() - start
         read_s += clock.get("read", total)
         parse_s += total - clock.get("read", total)
@@ -249,11 +325,66 @@ def _parse_chunk(files: list[Path], registry: Registry, known: KnownFiles, loade
         documents.extend(p for p in parsed if _first_time(seen, messages, p.document.document_id, p.document.source_file))
     if loaded_at is None:
         return Batch(documents, None, messages, read_s, parse_s, files_read, files_known)
+    start = time.perf_counter()
+    tables = _storable(documents, loaded_at)
+    return Batch([], tables, messages, read_s, parse_s + time.perf_counter() - start, files_read, files_known)
+
+
+def _ingest_isolated(path: Path, registry: Registry, data: bytes, clock: dict[str, float],
+                     st: os.stat_result) -> list[ParsedDocument]:
+    """`ingest_file`, with whatever goes wrong in reading or parsing this one file made its
+    quarantine record: the rest of the batch goes on."""
+    try:
+        return ingest_file(path, registry, data=data, clock=clock, stat=st)
+    except MemoryError:
+        reason = "resource limit: out of memory while reading it"
+    except RecursionError:
+        reason = "resource limit: nested too deeply to read"
+    except ArithmeticError:
+        reason = "could not be read: an amount beyond what can be held exactly"
+    except Exception as exc:  # a reader or parser bug must not cost the batch: it is recorded, with its cause
+        reason = f"could not be read: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")
+    sha = hashlib.sha256(data).hexdigest()
+    return [ParsedDocument(_quarantined(str(path), sha, reason, registry.match(path), st.st_mtime, st.st_size))]
+
+
+def _storable(documents: list[ParsedDocument], loaded_at: datetime) -> dict[str, "pa.Table"]:
+    """The batch's rows as Arrow tables; a document that cannot be stored as it was read (an amount
+    beyond the warehouse's DECIMAL(18, 2), say) is stored as quarantined, with the reason."""
     from ingest.load import to_arrow
 
-    start = time.perf_counter()
-    tables = to_arrow(documents, loaded_at)
-    return Batch([], tables, messages, read_s, parse_s + time.perf_counter() - start, files_read, files_known)
+    try:
+        return to_arrow(documents, loaded_at)
+    except (ArithmeticError, ValueError, TypeError, OverflowError) as exc:
+        if len(documents) == 1:
+            d = documents[0].document
+            reason = f"cannot be stored: {type(exc).__name__}: {str(exc).splitlines()[0]}"
+            return to_arrow([ParsedDocument(_quarantined(d.source_file, d.sha256, reason, None, d.file_modified_at,
+                                                         d.file_size, d.source_name))], loaded_at)
+    import pyarrow as pa
+
+    parts = [_storable([document], loaded_at) for document in documents]
+    return {name: pa.concat_tables([part[name] for part in parts]) for name in parts[0]}
+
+
+def _unreadable(source: str, reason: str, registry: Registry) -> Document:
+    declared = registry.match(Path(source))
+    return _quarantined(source, hashlib.sha256(("unreadable:" + source).encode("utf-8", "surrogateescape")).hexdigest(),
+                        reason, declared)
+
+
+def _skipped_batch(skipped: list[tuple[str, str]], loaded_at: datetime | None) -> Batch | None:
+    """A record for each thing found that is not read (a FIFO, a dangling link, …)."""
+    if not skipped:
+        return None
+    documents = []
+    for name, reason in skipped:
+        shown = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        sha = hashlib.sha256(("skipped:" + shown).encode("utf-8")).hexdigest()
+        documents.append(ParsedDocument(_quarantined(shown, sha, reason)))
+    if loaded_at is None:
+        return Batch(documents, None, [], 0.0, 0.0, 0, 0)
+    return Batch([], _storable(documents, loaded_at), [], 0.0, 0.0, 0, 0)
 
 
 def _short_hash(data: bytes) -> str:
@@ -432,9 +563,13 @@ _DEPARTMENT_LABEL = re.compile(r"^[\u4e00-\u9fff]{0,6}(?:部门|单位)(?:名称
 
 
 def _quarantined(source: str, sha: str, reason: str, declared: Source | None = None,
-                 modified_at: float | None = None, file_size: int | None = None) -> Document:
+                 modified_at: float | None = None, file_size: int | None = None,
+                 source_name: str | None = None) -> Document:
+    """A file's quarantine record. Its id is the file's content and path together: two files that
+    cannot be read are two records, whatever their bytes."""
+    identity = hashlib.sha256(f"{sha}\0{source}".encode("utf-8", "surrogateescape")).hexdigest()
     return Document(
-        document_id=sha[:16],
+        document_id=identity[:16],
         source_file=source,
         sha256=sha,
         section=0,
@@ -449,7 +584,7 @@ def _quarantined(source: str, sha: str, reason: str, declared: Source | None = N
         status="quarantined",
         reason=reason,
         parser=None,
-        source_name=declared.name if declared else None,
+        source_name=declared.name if declared else source_name,
         file_modified_at=modified_at,
         file_size=file_size,
     )

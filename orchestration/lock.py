@@ -78,6 +78,24 @@ def settle(db_path: Path) -> None:
         raise WarehouseDamaged(f"{wal}: not a log DuckDB can replay into {db_path}; move it away if it does not belong there")
 
 
+STAGED_SUFFIX = ".building"
+
+
+def staged_path(db_path: Path) -> Path:
+    """The copy a run builds before it replaces the warehouse."""
+    return Path(db_path).with_name(Path(db_path).name + STAGED_SUFFIX)
+
+
+def own_files(db_path: Path) -> list[Path]:
+    """The files of the warehouse a path names (the warehouse, or the copy a run is building): the
+    file, its log, its lock, the staged copy and its log. Never input."""
+    db_path = Path(db_path)
+    if db_path.name.endswith(STAGED_SUFFIX):
+        db_path = db_path.with_name(db_path.name[: -len(STAGED_SUFFIX)])
+    staged = staged_path(db_path)
+    return [db_path, wal_of(db_path), Path(str(db_path) + ".lock"), staged, wal_of(staged)]
+
+
 @contextmanager
 def staged_warehouse(db_path: Path):
     """Work on a copy of the warehouse and put it in place only when the work is done.
@@ -88,7 +106,7 @@ def staged_warehouse(db_path: Path):
     ever left beside a file it does not belong to. Call it while holding the warehouse lock.
     """
     db_path = Path(db_path)
-    work = db_path.with_name(db_path.name + ".building")
+    work = staged_path(db_path)
     for leftover in (work, wal_of(work)):
         leftover.unlink(missing_ok=True)
     settle(db_path)

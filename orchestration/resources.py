@@ -17,6 +17,13 @@ class WarehouseResource(dg.ConfigurableResource):
     inputs: list[str]
     sources: str = ""  # the source-registry YAML; empty for none
 
+    def own_paths(self) -> list[Path]:
+        """What the warehouse writes (its files, its reports and Data Docs): never read as input,
+        even when an input folder holds them."""
+        from orchestration.lock import own_files
+
+        return [*own_files(Path(self.db_path)), Path(self.out_dir)]
+
     def registry(self):
         from ingest.registry import EMPTY, load_registry
 

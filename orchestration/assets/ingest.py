@@ -40,7 +40,8 @@ def ingest_documents(context: dg.AssetExecutionContext, config: IngestConfig, wa
         known = known_files(con)
     # Worker processes parse and turn the rows into Arrow tables; this process alone writes the
     # warehouse, a batch at a time as they come back (the pool starts before the connection opens).
-    stream = IngestStream(paths, registry=warehouse.registry(), known=known, loaded_at=datetime.now(timezone.utc))
+    stream = IngestStream(paths, registry=warehouse.registry(), known=known, loaded_at=datetime.now(timezone.utc),
+                          exclude=warehouse.own_paths())
     try:
         with warehouse.connect() as con:
             summary = load_batches(con, stream)
