@@ -147,10 +147,19 @@ def _years(db_path: Path) -> list[int]:
     return [r[0] for r in rows]
 
 
-def _require_inputs(paths) -> None:
+def _require_inputs(paths, settings: Settings | None = None) -> None:
+    """The inputs exist, and the source registry (when there is one) reads: said in one line before
+    anything runs, not as a failed step."""
     for path in paths:
         if not Path(path).exists():
             raise CliError(f"{path}: no such file or folder")
+    if settings is not None and settings.sources.exists():
+        from ingest.registry import RegistryError, load_registry
+
+        try:
+            load_registry(settings.sources)
+        except RegistryError as exc:
+            raise CliError(str(exc)) from exc
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -166,7 +175,7 @@ def _run(args: argparse.Namespace, instance) -> int:
     from orchestration.lock import staged_warehouse
 
     settings = _settings(args).resolved()
-    _require_inputs(settings.inputs)
+    _require_inputs(settings.inputs, settings)
     blocked = None
     # The run builds a copy and swaps it in at the end: killed half-way, the warehouse is untouched.
     with staged_warehouse(settings.db_path) as work:
@@ -256,7 +265,7 @@ def _materialize(defs, assets: list, run_config: dict | None = None, what: str =
 def cmd_ingest(args: argparse.Namespace) -> int:
     settings = _settings(args).resolved()
     paths = [str(Path(p).resolve()) for p in args.paths]
-    _require_inputs(paths)
+    _require_inputs(paths, settings)
     defs = _definitions(settings)
     from orchestration.assets.ingest import ingest_documents
 

@@ -162,6 +162,21 @@ def test_registry_confines_paths_and_rejects_bad_entries(tmp_path):
     bad.write_text("sources:\n  - {name: x, path: '*.txt', vocabulary: {project_reports: {level2: []}}}\n", encoding="utf-8")
     with pytest.raises(RegistryError, match=r"vocabulary must map a form \(budget, final_accounts, project_report\)"):
         load_registry(bad)
+    for entry, message in (
+        ("{name: x, path: '*.txt', fiscal_year: 99999999999}", "fiscal_year must be a year from 1949 to 2100"),
+        ("{name: x, path: '*.txt', fiscal_year: '2023'}", "fiscal_year must be a year"),
+        ("{name: x, path: '*.txt', region: '999999'}", "region '999999' is not a province, city or county code"),
+        ("{name: x, path: '*.txt', tolerance_factor: -1}", "tolerance_factor must be a number above 0"),
+        ("{name: x, path: '*.txt', department: [a, b]}", "department must be text"),
+        ("{name: x, path: '*.txt', encoding: klingon}", "encoding 'klingon' is not a known text encoding"),
+        ("just text", "must be a mapping"),
+    ):
+        bad.write_text(f"sources:\n  - {entry}\n", encoding="utf-8")
+        with pytest.raises(RegistryError, match=f"{bad}: source .*{message}"):
+            load_registry(bad)
+    bad.write_text("root: /\nsources: []\n", encoding="utf-8")
+    with pytest.raises(RegistryError, match="must be an existing project folder, not the file system's root"):
+        load_registry(bad)
     good = tmp_path / "sources.yml"
     good.write_text("sources:\n  - {name: gbk, path: 'in/*.txt', encoding: gb18030, region: '141181', fiscal_year: 2023}\n", encoding="utf-8")
     registry = load_registry(good)

@@ -145,3 +145,14 @@ def test_a_year_outside_the_reports_is_one_clear_line(tmp_path):
     assert not (out / "1998").exists()
     asked = fiscal("report", "--year", "1998", "--db", str(db), "--out", str(out))
     assert asked.returncode != 0 and asked.stderr.strip().startswith("fiscal: --year 1998: reports cover fiscal years 2000–")
+
+
+def test_a_registry_mistake_stops_a_run_with_one_line(tmp_path):
+    registry = tmp_path / "sources.yml"
+    registry.write_text("sources:\n  - {name: county, path: 'in/*', region: '999999'}\n", encoding="utf-8")
+    run = fiscal("run", "--input", str(SHANXI_2020), "--db", str(tmp_path / "w.duckdb"), "--out", str(tmp_path / "r"),
+                 env={"FISCAL_SOURCES": str(registry)})
+    assert run.returncode == 2
+    assert run.stderr.strip().splitlines() == [
+        f"fiscal: {registry}: source 'county': region '999999' is not a province, city or county code of the division lists"]
+    assert not (tmp_path / "w.duckdb").exists()
