@@ -127,16 +127,6 @@ def _execute(defs, job_name: str, run_config: dict | None = None, partition_key:
     return result
 
 
-def _years_loaded(result) -> list[int]:
-    """The fiscal years of the documents a build run added (from its raw.documents materialization)."""
-    from orchestration.assets.ingest import RAW_KEYS, years_in
-
-    for event in result.get_asset_materialization_events():
-        if event.asset_key == RAW_KEYS["documents"]:
-            return years_in(event.materialization.metadata)
-    return []
-
-
 def _years(db_path: Path) -> list[int]:
     import duckdb
 
@@ -181,9 +171,9 @@ def _run(args: argparse.Namespace, instance) -> int:
     with staged_warehouse(settings.db_path) as work:
         defs = _definitions(replace(settings, db_path=work))
         try:
-            build = _execute(defs, "build_warehouse", instance=instance)
+            _execute(defs, "build_warehouse", instance=instance)
         except BlockedByChecks as exc:
-            blocked, build = exc, exc.result
+            blocked = exc
     if blocked is not None and not args.allow_errors:
         print_summary(settings.db_path, [])
         print(f"fiscal: {blocked}", file=sys.stderr)
@@ -193,23 +183,23 @@ def _run(args: argparse.Namespace, instance) -> int:
               file=sys.stderr)
     defs = _definitions(settings)
     reports = []
-    # Only the years this run added documents to are rewritten (and the year after each, whose
-    # year-on-year figures compare with it), and any year without its report yet.
-    changed = {y + d for y in _years_loaded(build) for d in (0, 1)}
+    # The years whose reports the warehouse records as due (those its documents changed since
+    # their reports were last written: orchestration/changes.py), and any year without its report.
+    import duckdb
+
     from orchestration.assets.report import reportable_years
+    from orchestration.changes import reports_to_write
 
     reportable = reportable_years()
-    due = []
     for year in _years(settings.db_path):
         if str(year) not in reportable:
             print(f"fiscal: no report for fiscal year {year}: reports cover {min(reportable)}–{max(reportable)}",
                   file=sys.stderr)
-            continue
-        paths = _report_paths(settings.out_dir, year)
-        if year in changed or not all(p.exists() for p in paths):
-            due.append(year)
-        reports.append(paths)
-    _write_reports(defs, due, instance)
+        else:
+            reports.append(_report_paths(settings.out_dir, year))
+    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        due = reports_to_write(con, reportable, lambda y: all(p.exists() for p in _report_paths(settings.out_dir, y)))
+    _write_reports(defs, due, settings.db_path, instance)
     print_summary(settings.db_path, reports)
     docs = settings.out_dir / "data_docs" / "index.html"
     if docs.exists():
@@ -218,33 +208,46 @@ def _run(args: argparse.Namespace, instance) -> int:
 
 
 _report_defs = None  # the definitions a forked report writer inherits
+# the report runs of `fiscal run` leave the warehouse to the command, which marks each year written
+_WRITTEN_BY_THE_COMMAND = {"ops": {"reports__yearly_comparison": {"config": {"clear_due": False}}}}
 
 
 def _report_run(year: int) -> None:
-    _execute(_report_defs, "yearly_report", partition_key=str(year))
+    _execute(_report_defs, "yearly_report", run_config=_WRITTEN_BY_THE_COMMAND, partition_key=str(year))
 
 
-def _write_reports(defs, years: list[int], instance=None) -> None:
+def _write_reports(defs, years: list[int], db_path: Path, instance=None) -> None:
     """One report run per year; several years are written side by side in forked processes (one per
-    core, each with an instance of its own), each reading the warehouse alone. The first failure is
-    raised once all have finished."""
+    core, each with an instance of its own), each reading the warehouse alone. Each year written is
+    marked so in the warehouse; the first failure is raised once all have finished, its year still
+    due."""
     global _report_defs
     import os
 
     import multiprocessing
 
+    from orchestration.changes import clear_due
+
+    def written(done: list[int]) -> None:
+        import duckdb
+
+        with duckdb.connect(str(db_path)) as con:
+            clear_due(con, done)
+
     workers = min(len(years), os.cpu_count() or 1)
     if workers < 2 or VERBOSE or "fork" not in multiprocessing.get_all_start_methods():
         for year in years:
-            _execute(defs, "yearly_report", partition_key=str(year), instance=instance)
+            _execute(defs, "yearly_report", run_config=_WRITTEN_BY_THE_COMMAND, partition_key=str(year), instance=instance)
+            written([year])
         return
     from concurrent.futures import ProcessPoolExecutor
 
     _report_defs = defs
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            futures = [pool.submit(_report_run, year) for year in years]
-        for future in futures:
+            futures = {year: pool.submit(_report_run, year) for year in years}
+        written([year for year, future in futures.items() if future.exception() is None])
+        for future in futures.values():
             future.result()
     finally:
         _report_defs = None

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.assets.ingest import RAW_KEYS, years_in
 from orchestration.assets.report import reportable_years
+from orchestration.changes import reports_to_write
 from orchestration.jobs import build_warehouse_job, yearly_report_job
+from orchestration.resources import WarehouseResource
 
 REPORT_KEY = dg.AssetKey(["reports", "yearly_comparison"])
 
@@ -65,35 +66,22 @@ def inbox_sensor(inbox: Path) -> dg.SensorDefinition:
     return _sensor
 
 
-def years_loaded(instance: dg.DagsterInstance, run_id: str) -> list[int]:
-    """The fiscal years of the documents a build run added, from its raw.documents materialization."""
-    records = instance.get_records_for_run(run_id=run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION).records
-    for record in records:
-        materialization = record.event_log_entry.asset_materialization
-        if materialization and materialization.asset_key == RAW_KEYS["documents"]:
-            return years_in(materialization.metadata)
-    return []
-
-
 @dg.run_status_sensor(
     name="affected_years_sensor",
     run_status=dg.DagsterRunStatus.SUCCESS,
     monitored_jobs=[build_warehouse_job],
     request_job=yearly_report_job,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="After the inbox sensor's build succeeds, rewrites the reports of the years its files belong to, and no others.",
+    description="After the inbox sensor's build succeeds, writes the reports the warehouse records as due "
+                "(the years its files changed, and the year after each), and no others.",
 )
-def affected_years_sensor(context: dg.RunStatusSensorContext):
+def affected_years_sensor(context: dg.RunStatusSensorContext, warehouse: WarehouseResource):
     run = context.dagster_run
     if run.tags.get("dagster/sensor_name") != "inbox_sensor":
         return dg.SkipReason(f"run {run.run_id} was not started by the inbox sensor")
-    loaded = years_loaded(context.instance, run.run_id)
-    if not loaded:
-        return dg.SkipReason(f"run {run.run_id} loaded no new documents")
-    # the year after a changed one compares with it (year-on-year): rewrite it too if it was written
     written = context.instance.get_materialized_partitions(REPORT_KEY)
-    reportable = reportable_years()
-    years = sorted(y for y in set(loaded) | {y + 1 for y in loaded if str(y + 1) in written} if str(y) in reportable)
+    with warehouse.connect(read_only=True) as con:
+        years = reports_to_write(con, reportable_years(), lambda y: str(y) in written)
     if not years:
-        return dg.SkipReason(f"run {run.run_id} loaded only years without a report partition: {loaded}")
+        return dg.SkipReason(f"run {run.run_id} left no report due")
     return [dg.RunRequest(run_key=f"{run.run_id}:{year}", partition_key=str(year)) for year in years]

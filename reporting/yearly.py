@@ -360,6 +360,8 @@ def write_report(con: duckdb.DuckDBPyConnection, year: int, out_dir: Path) -> Re
     data["highlights"] = highlights(data)
     target = Path(out_dir) / str(year)
     target.mkdir(parents=True, exist_ok=True)
+    for stale in target.glob(f"yearly_comparison_{year}.*.tmp"):  # left by a writer that was stopped
+        stale.unlink(missing_ok=True)
     paths = ReportPaths(target / f"yearly_comparison_{year}.xlsx", target / f"yearly_comparison_{year}.html")
     _write_xlsx(paths.xlsx, year, data)
     _write_html(paths.html, year, data)

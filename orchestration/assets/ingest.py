@@ -10,13 +10,6 @@ RAW_TABLES = ("documents", "budget_lines", "indicator_lines", "evaluations")
 FISCAL_YEARS_KEY = "fiscal_years_loaded"  # the years of the documents this run added, comma-separated
 
 
-def years_in(metadata) -> list[int]:
-    """The fiscal years a raw.documents materialization's metadata says its run added."""
-    value = metadata.get(FISCAL_YEARS_KEY)
-    text = str(value.value if value is not None else "")
-    return sorted({int(y) for y in text.split(",") if y})
-
-
 RAW_KEYS = {table: dg.AssetKey(["raw", table]) for table in RAW_TABLES}
 
 
@@ -34,6 +27,7 @@ def ingest_documents(context: dg.AssetExecutionContext, config: IngestConfig, wa
 
     from ingest.load import known_files, load_batches
     from ingest.pipeline import IngestStream
+    from orchestration.changes import affected_years, mark_due
 
     paths = [Path(p) for p in (config.paths or warehouse.inputs)]
     with warehouse.connect() as con:
@@ -45,6 +39,8 @@ def ingest_documents(context: dg.AssetExecutionContext, config: IngestConfig, wa
     try:
         with warehouse.connect() as con:
             summary = load_batches(con, stream)
+            # the reports these documents change are due from now until each is written
+            mark_due(con, affected_years(summary.fiscal_years))
             counts = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in RAW_TABLES}
     finally:
         stream.close()

@@ -17,6 +17,12 @@ def reportable_years() -> set[str]:
     return set(fiscal_years.get_partition_keys())
 
 
+class ReportConfig(dg.Config):
+    # whether this run marks the year's report written in the warehouse; off when several years are
+    # written side by side (each reading the warehouse), and the command that started them does it
+    clear_due: bool = True
+
+
 @dg.asset(
     key=dg.AssetKey(["reports", "yearly_comparison"]),
     # The marts' blocking integrity checks stand between them and the report.
@@ -25,12 +31,17 @@ def reportable_years() -> set[str]:
     group_name="reports",
     description="reports/<year>/yearly_comparison_<year>.xlsx and .html",
 )
-def yearly_comparison_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def yearly_comparison_report(context: dg.AssetExecutionContext, config: ReportConfig,
+                             warehouse: WarehouseResource) -> dg.MaterializeResult:
     from pathlib import Path
 
+    from orchestration.changes import clear_due
     from reporting.yearly import write_report
 
     year = int(context.partition_key)
     with warehouse.connect(read_only=True) as con:
         paths = write_report(con, year, Path(warehouse.out_dir))
+    if config.clear_due:
+        with warehouse.connect() as con:
+            clear_due(con, [year])
     return dg.MaterializeResult(metadata={"xlsx": dg.MetadataValue.path(str(paths.xlsx)), "html": dg.MetadataValue.path(str(paths.html))})

@@ -3,6 +3,7 @@ import os
 from datetime import datetime
 
 import dagster as dg
+import duckdb
 
 from orchestration.assets.dbt import dbt_build_args
 from orchestration.build import build_definitions
@@ -124,17 +125,21 @@ def test_inbox_files_rebuild_only_the_reports_of_their_years(tmp_path):
             sensor_name="affected_years_sensor", dagster_instance=instance, dagster_run=result.dagster_run,
             dagster_event=result.get_run_success_event(),
         )
-        requests = affected_years_sensor(context)
+        warehouse = repo.get_top_level_resources()["warehouse"]
+        requests = affected_years_sensor(context, warehouse=warehouse)
+        # 2024 compares with 2023 and is due too, but holds no documents: no report of it
         assert [(r.partition_key, r.run_key) for r in requests] == [("2023", f"{result.run_id}:2023")]
-        # once the 2024 report exists, a 2023 change rewrites it too (its year-on-year figures move)
-        defs.resolve_job_def("yearly_report").execute_in_process(instance=instance, partition_key="2024")
-        assert [r.partition_key for r in affected_years_sensor(context)] == ["2023", "2024"]
+        with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+            assert con.execute("select fiscal_year from audit.reports_due order by 1").fetchall() == [(2023,), (2024,)]
+        # the report written, it is no longer due
+        defs.resolve_job_def("yearly_report").execute_in_process(instance=instance, partition_key="2023")
+        assert isinstance(affected_years_sensor(context, warehouse=warehouse), dg.SkipReason)
         # a build nobody dropped files for (the schedule's, a person's) leaves the reports to its own job
         manual = defs.resolve_job_def("build_warehouse").execute_in_process(run_config=request.run_config, instance=instance)
         skipped = affected_years_sensor(dg.build_run_status_sensor_context(
             sensor_name="affected_years_sensor", dagster_instance=instance, dagster_run=manual.dagster_run,
             dagster_event=manual.get_run_success_event(),
-        ))
+        ), warehouse=warehouse)
         assert isinstance(skipped, dg.SkipReason)
     assert affected_years_sensor.job_name == "yearly_report"
 

@@ -1,0 +1,53 @@
+"""Which fiscal years a change touches, and which years' reports are due.
+
+A year's figures are compared with the year before (year-on-year change, last year's budget), so
+documents of a year change that year and the year after. The reports due are recorded in the
+warehouse itself (`audit.reports_due`), by the ingest that changed their years: they are swapped in
+with the data, and a year leaves the list only once its report is written. A run that is stopped
+before its reports are written leaves them due, and the next run writes them.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import duckdb
+
+DUE = "audit.reports_due"
+
+
+def affected_years(years: Iterable[int]) -> set[int]:
+    """The years whose figures documents of `years` change: those years and the year after each."""
+    return {int(y) + shift for y in years if y for shift in (0, 1)}
+
+
+def mark_due(con: duckdb.DuckDBPyConnection, years: Iterable[int]) -> None:
+    """Record that the reports of `years` are due (written, or rewritten, by the next report run)."""
+    con.execute("create schema if not exists audit")
+    con.execute(f"create table if not exists {DUE} (fiscal_year integer primary key, since timestamp with time zone)")
+    for year in sorted(set(years)):
+        con.execute(f"insert into {DUE} values (?, current_timestamp) on conflict do nothing", [year])
+
+
+def due_years(con: duckdb.DuckDBPyConnection) -> set[int]:
+    """The years whose reports are due."""
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'audit' and table_name = 'reports_due'"
+    ).fetchone()[0]
+    return {r[0] for r in con.execute(f"select fiscal_year from {DUE}").fetchall()} if exists else set()
+
+
+def reports_to_write(con: duckdb.DuckDBPyConnection, reportable: set[str], written) -> list[int]:
+    """The years whose report is to be written now: due, or not written yet (`written(year)` says),
+    among the years the warehouse holds documents of and a report can be written for."""
+    held = {r[0] for r in con.execute(
+        "select distinct fiscal_year from marts.dim_document where fiscal_year is not null and status <> 'quarantined'"
+    ).fetchall()}
+    due = due_years(con)
+    return sorted(y for y in held if str(y) in reportable and (y in due or not written(y)))
+
+
+def clear_due(con: duckdb.DuckDBPyConnection, years: Iterable[int]) -> None:
+    """The reports of `years` are written: they are no longer due."""
+    years = sorted(set(years))
+    if years and due_years(con):
+        con.execute(f"delete from {DUE} where fiscal_year in ({', '.join(str(int(y)) for y in years)})")
