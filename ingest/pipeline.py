@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from ingest import forms, layout
 from ingest.errors import QuarantineError
 from ingest.known import NOTHING_KNOWN, KnownFiles
+from ingest.limits import TooLong, time_limit
 from ingest.model import Document as ModelDocument
 from ingest.normalise import plain, squash
 from ingest.readers import read
@@ -335,7 +336,10 @@ def _ingest_isolated(path: Path, registry: Registry, data: bytes, clock: dict[st
     """`ingest_file`, with whatever goes wrong in reading or parsing this one file made its
     quarantine record: the rest of the batch goes on."""
     try:
-        return ingest_file(path, registry, data=data, clock=clock, stat=st)
+        with time_limit():
+            return ingest_file(path, registry, data=data, clock=clock, stat=st)
+    except TooLong as exc:
+        reason = str(exc)
     except MemoryError:
         reason = "resource limit: out of memory while reading it"
     except RecursionError:

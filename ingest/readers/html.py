@@ -5,6 +5,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from ingest.model import Document, from_lines
+from ingest.limits import check_text
 from ingest.readers.model import clean_cell, expand_spans, render_rows
 from ingest.readers.text import decode
 
@@ -173,5 +174,6 @@ def html_to_lines(html: str) -> list[str]:
 
 
 def read_html(path: Path, data: bytes, sha256: str, encoding: str | None = None) -> Document:
+    check_text(len(data))
     html, encoding = decode(data, encoding)
     return from_lines(path, html_to_lines(html), sha256, "html", encoding)

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from ingest.errors import QuarantineError
+from ingest.limits import check_zip
 from ingest.model import Document, from_lines
 from ingest.readers.model import render_rows
 
@@ -17,6 +18,11 @@ from ingest.readers.model import render_rows
 def _require_zip(data: bytes, kind: str) -> None:
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise QuarantineError(f"corrupt {kind}: not a zip container")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            check_zip(archive)
+    except zipfile.BadZipFile as exc:
+        raise QuarantineError(f"corrupt {kind}: {exc}") from exc
 
 
 def docx_to_lines(data: bytes) -> list[str]:

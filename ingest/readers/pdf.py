@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.errors import QuarantineError
+from ingest.limits import check_pages
 from ingest.model import Box, Cell, Document, Page, Paragraph, Table
 from ingest.readers.layout_table import Word, alignment_tables, text_lines
 from ingest.readers.ruled_table import join_wrapped, regions, ruled_table
@@ -43,6 +44,7 @@ def _read_pages(data: bytes) -> list[Page]:
 
     pdf = pdfium.PdfDocument(data)
     try:
+        check_pages(len(pdf))
         pages: list[Page] = []
         has_text = has_images = False
         for index in range(len(pdf)):

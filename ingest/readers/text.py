@@ -7,6 +7,7 @@ import codecs
 from pathlib import Path
 
 from ingest.errors import QuarantineError
+from ingest.limits import check_text
 from ingest.model import Document, from_lines
 from ingest.parsers.cells import rebuild_cell_rows
 from ingest.parsers.stream import rebuild_stream_table
@@ -47,6 +48,7 @@ _MARKDOWN = {".md", ".markdown"}
 
 
 def read_text(path: Path, data: bytes, sha256: str, encoding: str | None = None) -> Document:
+    check_text(len(data))
     text, encoding = decode(data, encoding)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").splitlines()
     lines = rebuild_stream_table(rebuild_cell_rows(lines))
