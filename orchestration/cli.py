@@ -107,8 +107,16 @@ def _check_success(result, what: str) -> None:
             blocked.result = result
             raise blocked
         failures = [e for e in result.all_events if e.is_failure]
-        detail = failures[0].message.splitlines()[0] if failures and failures[0].message else "see the log"
-        raise CliError(f"{what} failed: {detail}")
+        raise CliError(f"{what} failed: {_cause(failures[0]) if failures else 'see the log'}")
+
+
+def _cause(event) -> str:
+    """What made a step fail, in one line: the innermost error Dagster recorded, else its message."""
+    error = getattr(event.event_specific_data, "error", None)
+    while error is not None and getattr(error, "cause", None) is not None:
+        error = error.cause
+    text = (error.message if error is not None else None) or event.message or "see the log"
+    return text.strip().splitlines()[0]
 
 
 def _execute(defs, job_name: str, run_config: dict | None = None, partition_key: str | None = None, instance=None):
@@ -533,6 +541,18 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except FileNotFoundError as exc:
         print(f"fiscal: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a full disk, a folder that cannot be written: the file and the cause
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"fiscal: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        import duckdb
+
+        if not isinstance(exc, duckdb.Error):
+            raise
+        # the warehouse held by another program (a DuckDB shell, a notebook), or not a warehouse
+        print(f"fiscal: {str(exc).strip().splitlines()[0]}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         return 0
