@@ -57,3 +57,16 @@ def time_limit(seconds: float | None = None):
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def die_with_parent() -> None:
+    """Have the kernel kill this process when its parent dies (Linux's parent-death signal): a
+    worker forked by a command that is killed goes with it, and never writes on behind it."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the worker is left to end with its work
+        pass

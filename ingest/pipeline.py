@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from ingest import forms, layout
 from ingest.errors import QuarantineError
 from ingest.known import NOTHING_KNOWN, KnownFiles
-from ingest.limits import TooLong, time_limit
+from ingest.limits import TooLong, die_with_parent, time_limit
 from ingest.model import Document as ModelDocument
 from ingest.normalise import plain, squash
 from ingest.readers import read
@@ -287,6 +287,7 @@ def _warm(registry: Registry, known: KnownFiles, loaded_at: datetime | None) -> 
     """A worker keeps what every chunk needs, builds the region gazetteer once, not per file, and
     collects cycles rarely (what it parses is freed as soon as it is sent back)."""
     global _worker_setup
+    die_with_parent()
     _worker_setup = (registry, known, loaded_at)
     gc.set_threshold(50_000, 20, 20)
     gazetteer()

@@ -252,7 +252,9 @@ def _write_reports(defs, years: list[int], db_path: Path, instance=None) -> None
 
     _report_defs = defs
     try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        from ingest.limits import die_with_parent
+
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=die_with_parent) as pool:
             futures = {year: pool.submit(_report_run, year) for year in years}
         written([year for year, future in futures.items() if future.exception() is None])
         for future in futures.values():

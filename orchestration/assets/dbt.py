@@ -169,7 +169,7 @@ class FiscalDbtCli(DbtCliResource):
 
     @cached_property
     def _cli_version(self) -> version.Version:
-        if Path(self.dbt_executable) == _LOCAL_DBT:
+        if Path(self.dbt_executable) in (_LOCAL_DBT, _BOUND_DBT):
             from importlib.metadata import version as installed
 
             return version.parse(installed("dbt-core"))
@@ -177,8 +177,15 @@ class FiscalDbtCli(DbtCliResource):
 
 
 _LOCAL_DBT = Path(sys.prefix) / "bin" / "dbt"
+# dbt through a launcher that has it killed with the process that started it (orchestration/bin)
+_BOUND_DBT = Path(__file__).resolve().parent.parent / "bin" / "dbt-bound"
 
 
 def dbt_resource() -> DbtCliResource:
-    # The dbt installed beside this interpreter, so a run works without the virtualenv on PATH.
-    return FiscalDbtCli(project_dir=dbt_project, dbt_executable=str(_LOCAL_DBT) if _LOCAL_DBT.exists() else "dbt")
+    """The dbt installed beside this interpreter, so a run works without the virtualenv on PATH;
+    started so that it dies with the command that started it, where `setpriv` can arrange that."""
+    dbt = str(_LOCAL_DBT) if _LOCAL_DBT.exists() else (shutil.which("dbt") or "dbt")
+    if shutil.which("setpriv") and os.access(_BOUND_DBT, os.X_OK):
+        os.environ["FISCAL_DBT"] = dbt
+        return FiscalDbtCli(project_dir=dbt_project, dbt_executable=str(_BOUND_DBT))
+    return FiscalDbtCli(project_dir=dbt_project, dbt_executable=dbt)
