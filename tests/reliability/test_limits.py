@@ -55,7 +55,7 @@ def test_files_beyond_the_limits_are_quarantined_and_the_batch_goes_on(tmp_path,
     assert found["a_good.txt"][0] == "loaded"
     assert found["b_pages.pdf"] == ("quarantined", "resource limit: 2,000 pages (at most 1,500)")
     status, reason = found["c_bomb.docx"]
-    assert status == "quarantined" and reason.startswith("resource limit: 300,") and "once decompressed" in reason
+    assert status == "quarantined" and reason.startswith("resource limit: 300,000,") and "once decompressed" in reason
     assert found["d_slow.txt"] == ("quarantined", "resource limit: reading took longer than 1 s")
 
 
