@@ -140,3 +140,15 @@ def test_the_warehouse_never_reads_its_own_files(tmp_path):
     with duckdb.connect(str(corpus / "w.duckdb"), read_only=True) as con:
         sources = {r[0] for r in con.execute("select source_file from raw.documents").fetchall()}
     assert sources == {str(corpus / "a.txt")}
+
+
+def test_a_fifo_or_a_device_given_as_input_is_recorded_not_read(tmp_path):
+    """Given directly, a FIFO would block the run for ever and /dev/zero read until memory ran out."""
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    rows, messages = _load(tmp_path / "w.duckdb", [fifo, Path("/dev/zero")])
+    assert [(s, status, reason) for s, status, reason in rows] == [
+        ("/dev/zero", "quarantined", "skipped: a device, not a regular file"),
+        (str(fifo), "quarantined", "skipped: a FIFO, not a regular file"),
+    ]
+    assert len(messages) == 2
