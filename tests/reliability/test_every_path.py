@@ -131,12 +131,16 @@ def test_the_warehouse_never_reads_its_own_files(tmp_path):
     corpus.mkdir()
     shutil.copy(SHANXI_2020, corpus / "a.txt")
     env = {k: v for k, v in os.environ.items() if not k.startswith("FISCAL_")}
-    args = [sys.executable, "-m", "orchestration.cli", "run", "--input", str(corpus), "--db", str(corpus / "w.duckdb"),
-            "--out", str(corpus / "reports")]
-    for _ in range(2):
-        run = subprocess.run(args, capture_output=True, text=True, env=env, timeout=600)
-        assert run.returncode == 0, run.stderr[-2000:]
-    assert (corpus / "reports" / "2020").is_dir()
+    where = ["--db", str(corpus / "w.duckdb"), "--out", str(corpus / "reports")]
+    run = subprocess.run([sys.executable, "-m", "orchestration.cli", "run", "--input", str(corpus), *where],
+                         capture_output=True, text=True, env=env, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert (corpus / "reports" / "2020").is_dir() and (corpus / "reports" / "data_docs").is_dir()
+    # the next read of the folder finds the warehouse, its lock, the reports and the Data Docs
+    again = subprocess.run([sys.executable, "-m", "orchestration.cli", "ingest", str(corpus), "--db",
+                            str(corpus / "w.duckdb")], capture_output=True, text=True,
+                           env={**env, "FISCAL_OUT": str(corpus / "reports")}, timeout=600)
+    assert again.returncode == 0, again.stderr[-2000:]
     with duckdb.connect(str(corpus / "w.duckdb"), read_only=True) as con:
         sources = {r[0] for r in con.execute("select source_file from raw.documents").fetchall()}
     assert sources == {str(corpus / "a.txt")}
