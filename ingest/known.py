@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -20,8 +20,8 @@ class KnownFiles:
     hashes: frozenset[str] = frozenset()
     # (path, size in bytes, modification time in microseconds since the epoch, as stored)
     stats: frozenset[tuple[str, int, int]] = frozenset()
-    # what each path held when it was last read: (path, SHA-256)
-    holding: frozenset[tuple[str, str]] = frozenset()
+    # what each path held when it was last read: path -> SHA-256
+    holding: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
     def __bool__(self) -> bool:
         return bool(self.hashes)
@@ -36,15 +36,8 @@ class KnownFiles:
         path holds now is current."""
         if sha256 not in self.hashes:
             return False
-        held = self._held().get(str(path))
+        held = self.holding.get(str(path))
         return held is None or held == sha256
-
-    def _held(self) -> dict[str, str]:
-        held = self.__dict__.get("_held_cache")
-        if held is None:
-            held = dict(self.holding)
-            object.__setattr__(self, "_held_cache", held)
-        return held
 
     def by_content(self) -> "KnownFiles":
         """The hashes and what each path held: what a worker needs for the files the stats did

@@ -225,7 +225,7 @@ def known_files(con: duckdb.DuckDBPyConnection) -> KnownFiles:
     return KnownFiles(
         hashes=frozenset(r[0] for r in rows),
         stats=frozenset(r[1:] for r in rows if r[2] is not None and r[3] is not None),
-        holding=frozenset((path, sha) for path, sha in holding),
+        holding=dict(holding),
     )
 
 

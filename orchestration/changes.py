@@ -28,12 +28,15 @@ def mark_due(con: duckdb.DuckDBPyConnection, years: Iterable[int]) -> None:
         con.execute(f"insert into {DUE} values (?, current_timestamp) on conflict do nothing", [year])
 
 
+def _recorded(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'audit' and table_name = 'reports_due'"
+    ).fetchone()[0])
+
+
 def due_years(con: duckdb.DuckDBPyConnection) -> set[int]:
     """The years whose reports are due."""
-    exists = con.execute(
-        "select count(*) from information_schema.tables where table_schema = 'audit' and table_name = 'reports_due'"
-    ).fetchone()[0]
-    return {r[0] for r in con.execute(f"select fiscal_year from {DUE}").fetchall()} if exists else set()
+    return {r[0] for r in con.execute(f"select fiscal_year from {DUE}").fetchall()} if _recorded(con) else set()
 
 
 def reports_to_write(con: duckdb.DuckDBPyConnection, reportable: set[str], written) -> list[int]:
@@ -49,5 +52,5 @@ def reports_to_write(con: duckdb.DuckDBPyConnection, reportable: set[str], writt
 def clear_due(con: duckdb.DuckDBPyConnection, years: Iterable[int]) -> None:
     """The reports of `years` are written: they are no longer due."""
     years = sorted(set(years))
-    if years and due_years(con):
+    if years and _recorded(con):
         con.execute(f"delete from {DUE} where fiscal_year in ({', '.join(str(int(y)) for y in years)})")
