@@ -343,7 +343,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_extract(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from ingest.pipeline import ingest_file
+    from ingest.reading import ingest_file
 
     from ingest.registry import EMPTY, RegistryError, load_registry
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.pipeline import ingest_file
+from ingest.reading import ingest_file
 from tests.ingest.pdf_fixtures import SUBJECTS, BudgetVariant, budget_pdf
 
 REAL = Path(__file__).resolve().parents[2] / "data" / "samples" / "real"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
-from ingest.pipeline import ingest_file
+from ingest.reading import ingest_file
 from tests.ingest.pdf_fixtures import SUBJECTS, TOTAL
 
 # the expenditure table's grid in 元: 类 | 款 | 项 | 科目名称 | 项目支出 | 基本支出 | 本年支出合计 (another order)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.pipeline import ingest_file
+from ingest.reading import ingest_file
 from ingest.registry import load_registry
 from tests.conftest import ROOT, SAMPLES, XIAOYI
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ingest.forms.final_accounts import parse_document
-from ingest.pipeline import ingest_file
+from ingest.reading import ingest_file
 from ingest.readers.pdf import read_pdf
 from ingest.registry import load_registry
 from tests.ingest.pdf_fixtures import SUBJECTS, Variant, final_accounts_pdf, three_public_pdf

@@ -2,7 +2,7 @@
 amount, table (empty or not) and stated figure, though its tables run across pages."""
 from __future__ import annotations
 
-from ingest.pipeline import ingest_file
+from ingest.reading import ingest_file
 from tests.ingest.pdf_fixtures import text_to_pdf
 
 

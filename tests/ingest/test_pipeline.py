@@ -4,7 +4,9 @@ import duckdb
 import pytest
 
 from ingest.load import SCHEMAS, load
-from ingest.pipeline import IGNORED_NAMES, fiscal_year, ingest_file, ingest_paths
+from ingest.discovery import IGNORED_NAMES
+from ingest.pipeline import ingest_paths
+from ingest.reading import fiscal_year, ingest_file
 from ingest.regions import gazetteer
 
 from tests.conftest import SAMPLES, SHANXI_2020, XIAOYI

@@ -4,7 +4,7 @@ its own words without code."""
 from decimal import Decimal
 
 from ingest.model import Paragraph, Table
-from ingest.pipeline import ingest_file
+from ingest.reading import ingest_file
 from ingest.readers import read
 from ingest.registry import load_registry
 from tests.ingest import formats

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from ingest.pipeline import ingest_file
+from ingest.reading import ingest_file
 from ingest.readers.html import html_to_lines
 from tests.ingest import formats
 

@@ -5,7 +5,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-from ingest.pipeline import ingest_file
+from ingest.reading import ingest_file
 
 REAL = Path(__file__).resolve().parents[2] / "data" / "samples" / "real"
 SHANGHAI = "shanghai_putuo_2024_finance_bureau_final_accounts.pdf"

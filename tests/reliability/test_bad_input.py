@@ -1,7 +1,8 @@
 """Bad input classes: each ends in a clear reason, the rest of the batch loads."""
 import time
 
-from ingest.pipeline import ingest_file, ingest_paths
+from ingest.pipeline import ingest_paths
+from ingest.reading import ingest_file
 from tests.conftest import SHANXI_2020
 
 

@@ -10,7 +10,7 @@ from ingest.forms.final_accounts import parse_lines as parse_final_accounts
 from ingest.parsers.stream import rebuild_stream_table
 from ingest.parsers.narrative import parse_narrative_report
 from ingest.parsers.project_report import parse_lines as parse_project_report
-from ingest.pipeline import ingest_file
+from ingest.reading import ingest_file
 
 SUFFIXES = [".txt", ".md", ".html", ".docx", ".xlsx", ".xls", ".pdf", ".doc", ".csv"]
 
