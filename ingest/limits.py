@@ -14,6 +14,10 @@ MAX_PDF_PAGES = 1_500  # the longest provincial budget books run to several hund
 MAX_UNZIPPED_BYTES = 64 * 1024 * 1024  # a Word or Excel file's XML parts, decompressed (media aside)
 MAX_TEXT_BYTES = 64 * 1024 * 1024  # a text or Markdown file
 SECONDS_PER_FILE = 300.0  # reading and parsing one file
+# A run's memory: the workers share what the loading process does not hold (its batches, DuckDB's
+# appends), so that however many workers read, and whatever they read, the run stays under it.
+RUN_MEMORY = 2 * 1024**3
+LOADER_MEMORY = 512 * 1024**2
 
 
 def check_pages(pages: int) -> None:
@@ -34,9 +38,22 @@ def check_zip(archive: zipfile.ZipFile) -> None:
         raise QuarantineError(f"resource limit: {unzipped:,} bytes once decompressed (at most {MAX_UNZIPPED_BYTES:,})")
 
 
-class TooLong(BaseException):
-    """A file's reading ran out of time. Not an `Exception`: a reader's handler for a corrupt file
-    must not take it for one."""
+class ResourceLimit(BaseException):
+    """A file's reading went beyond a limit. Not an `Exception`: a reader's handler for a corrupt
+    file must not take it for one."""
+
+
+class TooLong(ResourceLimit):
+    """A file's reading ran out of time."""
+
+
+class TooLarge(ResourceLimit):
+    """A file's reading ran out of the memory it may take."""
+
+
+def memory_per_worker(workers: int) -> int:
+    """The memory each of `workers` reading processes may take for one file."""
+    return (RUN_MEMORY - LOADER_MEMORY) // max(1, workers)
 
 
 @contextmanager
@@ -70,4 +87,56 @@ def die_with_parent() -> None:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
         libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):  # not Linux: the worker is left to end with its work
+        pass
+
+
+@contextmanager
+def memory_limit(budget: int):
+    """Let the block take at most `budget` bytes of memory beyond what the process holds already;
+    beyond, an allocation fails, and the block raises `TooLarge`. The limit is the process's data
+    size (RLIMIT_DATA), so it binds the whole process while the block runs: use it in a worker,
+    where native code that aborts on a failed allocation (PDFium does) costs the worker, not the
+    command. A reader that reports a failed allocation as its own error (lxml's "unknown error")
+    is known by how near its peak came to the limit."""
+    import resource
+
+    held = _status_bytes("VmData")
+    if held is None:  # not Linux: unbounded
+        yield
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    ceiling = held + budget if hard == resource.RLIM_INFINITY else min(hard, held + budget)
+    _forget_peak()
+    resident = _status_bytes("VmRSS") or 0
+    resource.setrlimit(resource.RLIMIT_DATA, (ceiling, hard))
+    try:
+        yield
+    except MemoryError as exc:
+        raise TooLarge(f"resource limit: more than {budget >> 20:,} MB of memory to read it") from exc
+    except Exception as exc:
+        peak = _status_bytes("VmHWM") or 0
+        if peak - resident >= budget * 0.8:
+            raise TooLarge(f"resource limit: more than {budget >> 20:,} MB of memory to read it") from exc
+        raise
+    finally:
+        resource.setrlimit(resource.RLIMIT_DATA, (soft, hard))
+
+
+def _status_bytes(field: str) -> int | None:
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+def _forget_peak() -> None:
+    """Start the peak resident size (VmHWM) afresh, so that it is this block's."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as refs:
+            refs.write("5")
+    except OSError:
         pass

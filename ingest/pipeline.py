@@ -7,7 +7,7 @@ import hashlib
 import os
 import time
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING
 
 from ingest.discovery import survey
 from ingest.known import NOTHING_KNOWN, KnownFiles
-from ingest.limits import TooLong, die_with_parent, time_limit
+from ingest.limits import ResourceLimit, die_with_parent, memory_limit, memory_per_worker, time_limit
 from ingest.reading import ingest_file, quarantine_record
 from ingest.records import Document, IngestResult, ParsedDocument, no_cyclic_gc
 from ingest.regions import gazetteer
 from ingest.registry import EMPTY, Registry
+from ingest.workers import SurvivingPool
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -76,20 +77,21 @@ class IngestStream:
             self.result.files_known += listed - len(names)
             known = known.by_content()
         files = [Path(name) for name in names]
+        # a worker's limits cost the worker, not the command: unless told how many workers, even a
+        # few files are read in one (a single process, `workers=1`, is for tests and debugging)
+        pooled = workers is None and bool(files)
         if workers is None:
             workers = min(os.cpu_count() or 1, 8) if len(files) >= PARALLEL_FROM else 1
         size = max(1, min(CHUNK_FILES, -(-len(files) // (workers * 4))))
         chunks = [files[i:i + size] for i in range(0, len(files), size)]
         self._seen: set[str] = set()
         self._pool = None
-        if workers > 1 and len(chunks) > 1:
-            import multiprocessing
-
-            context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+        if pooled or (workers > 1 and len(chunks) > 1):
             # what every chunk needs goes to each worker once, not with every chunk
-            self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_warm,
-                                             initargs=(registry, known, loaded_at))
-            self._batches: Iterator[Batch] = self._pool.map(_pooled_chunk, chunks)
+            setup = (registry, known, loaded_at, memory_per_worker(workers))
+            self._pool = SurvivingPool(workers, _pooled_chunk, partial(_lost, registry=registry, loaded_at=loaded_at),
+                                       initializer=_warm, initargs=setup)
+            self._batches: Iterator[Batch] = self._pool.map(chunks)
         else:
             self._batches = map(partial(_parse_chunk, registry=registry, known=known, loaded_at=loaded_at), chunks)
 
@@ -104,7 +106,7 @@ class IngestStream:
 
     def close(self) -> None:
         if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
+            self._pool.close()
             self._pool = None
 
     def _accept(self, batch: Batch) -> Batch:
@@ -170,25 +172,44 @@ def ingest_paths(
     return stream.result
 
 
-_worker_setup: tuple[Registry, KnownFiles, datetime | None] | None = None
+_worker_setup: tuple[Registry, KnownFiles, datetime | None, int] | None = None
 
 
-def _warm(registry: Registry, known: KnownFiles, loaded_at: datetime | None) -> None:
-    """A worker keeps what every chunk needs, builds the region gazetteer once, not per file, and
-    collects cycles rarely (what it parses is freed as soon as it is sent back)."""
+def _warm(registry: Registry, known: KnownFiles, loaded_at: datetime | None, memory: int) -> None:
+    """A worker keeps what every chunk needs (and the memory each file may take), builds the region
+    gazetteer once, not per file, and collects cycles rarely (what it parses is freed as soon as it
+    is sent back)."""
     global _worker_setup
     die_with_parent()
-    _worker_setup = (registry, known, loaded_at)
+    _worker_setup = (registry, known, loaded_at, memory)
     gc.set_threshold(50_000, 20, 20)
     gazetteer()
 
 
 def _pooled_chunk(files: list[Path]) -> Batch:
-    registry, known, loaded_at = _worker_setup
-    return _parse_chunk(files, registry, known, loaded_at)
+    registry, known, loaded_at, memory = _worker_setup
+    return _parse_chunk(files, registry, known, loaded_at, memory)
 
 
-def _parse_chunk(files: list[Path], registry: Registry, known: KnownFiles, loaded_at: datetime | None) -> Batch:
+def _lost(path: Path, registry: Registry, loaded_at: datetime | None) -> Batch:
+    """The record of a file whose reading killed its worker."""
+    reason = "resource limit: its reading ended the process reading it (out of memory, or a fault in a reader)"
+    try:
+        st = path.stat()
+        with open(path, "rb") as file:
+            sha = hashlib.file_digest(file, "sha256").hexdigest()
+    except OSError as exc:
+        document = _unreadable(str(path), f"cannot be read ({exc.strerror or exc})", registry)
+    else:
+        document = quarantine_record(str(path), sha, reason, registry.match(path), st.st_mtime, st.st_size)
+    documents = [ParsedDocument(document)]
+    if loaded_at is None:
+        return Batch(documents, None, [], 0.0, 0.0, 1, 0)
+    return Batch([], _storable(documents, loaded_at), [], 0.0, 0.0, 1, 0)
+
+
+def _parse_chunk(files: list[Path], registry: Registry, known: KnownFiles, loaded_at: datetime | None,
+                 memory: int | None = None) -> Batch:
     """Parse a run of files (in a worker); a repeated document within the run is dropped here."""
     documents: list[ParsedDocument] = []
     messages: list[str] = []
@@ -209,7 +230,7 @@ def _parse_chunk(files: list[Path], registry: Registry, known: KnownFiles, loade
             files_known += 1
             continue
         clock: dict[str, float] = {}
-        parsed = _ingest_isolated(path, registry, data, clock, st)
+        parsed = _ingest_isolated(path, registry, data, clock, st, memory)
         total = time.perf_counter() - start
         read_s += clock.get("read", total)
         parse_s += total - clock.get("read", total)
@@ -223,13 +244,14 @@ def _parse_chunk(files: list[Path], registry: Registry, known: KnownFiles, loade
 
 
 def _ingest_isolated(path: Path, registry: Registry, data: bytes, clock: dict[str, float],
-                     st: os.stat_result) -> list[ParsedDocument]:
+                     st: os.stat_result, memory: int | None = None) -> list[ParsedDocument]:
     """`ingest_file`, with whatever goes wrong in reading or parsing this one file made its
-    quarantine record: the rest of the batch goes on."""
+    quarantine record: the rest of the batch goes on. In a worker, `memory` bounds what the file
+    may take (in the command's own process, a failed allocation in native code would end it)."""
     try:
-        with time_limit():
+        with time_limit(), (memory_limit(memory) if memory else nullcontext()):
             return ingest_file(path, registry, data=data, clock=clock, stat=st)
-    except TooLong as exc:
+    except ResourceLimit as exc:
         reason = str(exc)
     except MemoryError:
         reason = "resource limit: out of memory while reading it"

@@ -50,11 +50,23 @@ def read_docx(path: Path, data: bytes, sha256: str) -> Document:
     _require_zip(data, "DOCX")
     try:
         lines = docx_to_lines(data)
-    except QuarantineError:
+    except (QuarantineError, MemoryError):  # a limit reached is not damage
         raise
     except Exception as exc:  # python-docx raises many kinds on damaged parts
+        if _out_of_memory(exc):
+            raise MemoryError(str(exc)) from exc
         raise QuarantineError(f"corrupt DOCX: {type(exc).__name__}: {exc}".splitlines()[0]) from exc
     return from_lines(path, lines, sha256, "docx")
+
+
+def _out_of_memory(exc: Exception) -> bool:
+    """Whether lxml failed for want of memory: libxml2 reports a failed allocation as "Memory
+    allocation failed", or, when it cannot even log that, as an error with no message ("unknown
+    error"); a damaged part names what is wrong with it."""
+    from lxml import etree
+
+    text = str(exc)
+    return isinstance(exc, etree.LxmlError) and ("Memory allocation failed" in text or text.startswith("unknown error"))
 
 
 def format_value(value) -> str:
@@ -110,6 +122,8 @@ def read_xlsx(path: Path, data: bytes, sha256: str) -> Document:
     _require_zip(data, "XLSX")
     try:
         lines = xlsx_to_lines(data)
+    except MemoryError:  # a limit reached is not damage
+        raise
     except Exception as exc:
         raise QuarantineError(f"corrupt XLSX: {type(exc).__name__}: {exc}".splitlines()[0]) from exc
     return from_lines(path, lines, sha256, "xlsx")
@@ -120,6 +134,8 @@ def read_xls(path: Path, data: bytes, sha256: str) -> Document:
 
     try:
         book = xlrd.open_workbook(file_contents=data, formatting_info=True)
+    except MemoryError:  # a limit reached is not damage
+        raise
     except Exception as exc:
         raise QuarantineError(f"corrupt XLS: {type(exc).__name__}: {exc}".splitlines()[0]) from exc
     lines: list[str] = []

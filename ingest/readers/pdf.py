@@ -31,7 +31,7 @@ def read_pdf(path: Path, data: bytes, sha256: str) -> Document:
         raise QuarantineError("corrupt PDF: no PDF header")
     try:
         pages = _read_pages(data)
-    except QuarantineError:
+    except (QuarantineError, MemoryError):  # a limit reached is not damage
         raise
     except Exception as exc:
         raise QuarantineError(f"corrupt PDF: {type(exc).__name__}: {exc}".splitlines()[0]) from exc

@@ -67,3 +67,87 @@ def test_a_huge_text_file_is_quarantined_before_it_is_decoded(tmp_path, monkeypa
     corpus.mkdir()
     (corpus / "big.txt").write_text("字" * 2_000, encoding="utf-8")
     assert _statuses(corpus)["big.txt"] == ("quarantined", "resource limit: 6,000 bytes of text (at most 1,000)")
+
+
+def _docx_of(paragraphs: int) -> bytes:
+    """A Word file of many one-word paragraphs: small on disk, large once parsed."""
+    import docx
+
+    out = io.BytesIO()
+    docx.Document().save(out)
+    source = zipfile.ZipFile(io.BytesIO(out.getvalue()))
+    made = io.BytesIO()
+    with zipfile.ZipFile(made, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in source.infolist():
+            if item.filename != "word/document.xml":
+                archive.writestr(item, source.read(item))
+        body = b"<w:p><w:r><w:t>x</w:t></w:r></w:p>" * paragraphs
+        archive.writestr("word/document.xml",
+                         b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w='
+                         b'"http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>' + body
+                         + b"</w:body></w:document>")
+    return made.getvalue()
+
+
+def _read_in_workers(folder: Path):
+    from ingest.pipeline import IngestStream
+
+    stream = IngestStream([folder], workers=2)
+    documents = [d.document for batch in stream for d in batch.documents]
+    # per file, in the order read: loaded when any of its reports is, else its first record's status
+    found = {}
+    for d in documents:
+        name = Path(d.source_file).name
+        if name not in found or d.status == "loaded":
+            found[name] = (d.status, d.reason)
+    return [(name, status, reason) for name, (status, reason) in found.items()]
+
+
+def test_a_file_that_kills_its_worker_is_quarantined_and_the_batch_goes_on(tmp_path, monkeypatch):
+    import os
+
+    import ingest.pipeline as pipeline
+
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    for name in ("a.txt", "b_dies.txt", "c.txt", "d.txt", "e.txt"):
+        (corpus / name).write_text(SHANXI_2020.read_text(encoding="utf-8") + name, encoding="utf-8")
+    real = pipeline.ingest_file
+
+    def fatal(path, *args, **kwargs):  # what a native reader's failed allocation does: abort
+        if path.name == "b_dies.txt":
+            os.abort()
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "ingest_file", fatal)
+    read = _read_in_workers(corpus)
+
+    assert [name for name, _, _ in read] == ["a.txt", "b_dies.txt", "c.txt", "d.txt", "e.txt"]
+    assert {name: status for name, status, _ in read if name != "b_dies.txt"} == dict.fromkeys(
+        ["a.txt", "c.txt", "d.txt", "e.txt"], "loaded")
+    _, status, reason = read[1]
+    assert status == "quarantined" and reason.startswith("resource limit: its reading ended the process reading it")
+
+
+def test_a_file_beyond_a_workers_memory_is_quarantined(tmp_path, monkeypatch):
+    import ingest.limits as limits
+
+    # each of the two workers may take 64 MB for a file; a Word file of 600,000 paragraphs takes more
+    monkeypatch.setattr(limits, "RUN_MEMORY", limits.LOADER_MEMORY + 2 * 64 * 1024**2)
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    for name in ("a.txt", "c.txt", "d.txt"):
+        (corpus / name).write_text(SHANXI_2020.read_text(encoding="utf-8") + name, encoding="utf-8")
+    (corpus / "b_many.docx").write_bytes(_docx_of(600_000))
+    read = dict((name, (status, reason)) for name, status, reason in _read_in_workers(corpus))
+
+    assert read["b_many.docx"] == ("quarantined", "resource limit: more than 64 MB of memory to read it")
+    assert [read[name][0] for name in ("a.txt", "c.txt", "d.txt")] == ["loaded"] * 3
+
+
+def test_a_run_shares_its_memory_among_its_workers():
+    import ingest.limits as limits
+
+    assert limits.memory_per_worker(1) == limits.RUN_MEMORY - limits.LOADER_MEMORY
+    assert limits.memory_per_worker(2) * 2 + limits.LOADER_MEMORY <= limits.RUN_MEMORY
+    assert limits.memory_per_worker(8) * 8 + limits.LOADER_MEMORY <= limits.RUN_MEMORY
