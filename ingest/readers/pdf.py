@@ -383,6 +383,9 @@ def join_continued_tables(pages: list[Page]) -> list[Page]:
     """A table that opens a page with no title above it, under the same columns as the table that
     ended the page before, goes on that table; a header it repeats is dropped."""
     out: list[Page] = []
+    # a joined table's first part, which its columns and header are compared by: a table run across
+    # a thousand pages is not read through for each page it gains
+    first_part: dict[int, Table] = {}
     for page in pages:
         blocks = list(page.blocks)
         previous = _last_table(out)
@@ -391,10 +394,12 @@ def join_continued_tables(pages: list[Page]) -> list[Page]:
             lead += 1  # a running head, a page number or 续表 above the continued rows
         columns = None
         if previous is not None and lead < len(blocks) and isinstance(blocks[lead], Table) and not _titled(blocks[lead]):
-            columns = _column_map(previous[1], blocks[lead])
+            first = first_part.get(id(previous[1]), previous[1])
+            columns = _column_map(first, blocks[lead])
         if columns is not None:
             page_index, table = previous
-            joined = _append(table, blocks.pop(lead), columns)
+            joined = _append(table, blocks.pop(lead), columns, first)
+            first_part[id(joined)] = first
             kept = list(out[page_index].blocks)
             kept[kept.index(table)] = joined
             out[page_index] = Page(out[page_index].number, tuple(kept), out[page_index].width, out[page_index].height)
@@ -462,17 +467,22 @@ def _column_map(a: Table, b: Table) -> list[int] | None:
 def _column_starts(table: Table) -> list[float | None]:
     """Where each column starts, from its cells that span no other column."""
     starts: list[float | None] = [None] * table.n_cols
+    missing = table.n_cols
     for cell in table.cells:
         if cell.colspan == 1 and cell.box is not None and starts[cell.col] is None:
             starts[cell.col] = cell.box.x0
+            missing -= 1
+            if not missing:
+                break  # found in the first rows: a table joined across many pages is not read through
     return starts
 
 
-def _append(a: Table, b: Table, columns: list[int]) -> Table:
+def _append(a: Table, b: Table, columns: list[int], first: Table) -> Table:
     """`b`'s rows under `a`'s, each column in the one of `a` it continues (a cell reaching over the
-    columns of `a` between), without the header rows `b` repeats."""
+    columns of `a` between), without the header rows `b` repeats (`a`'s, which are those of its
+    `first` part)."""
     skip = 0
-    while skip < b.n_rows and skip < a.n_rows and b.grid[skip] == a.grid[skip]:
+    while skip < b.n_rows and skip < first.n_rows and b.grid[skip] == first.grid[skip]:
         skip += 1
     cells = list(a.cells)
     for cell in b.cells:
