@@ -70,16 +70,16 @@ def _process_memory(pid: int) -> int:
 
 
 class PeakMemory:
-    """Samples the memory of a process tree every half second while it runs."""
+    """Samples the memory of a process tree every `interval` seconds while it runs."""
 
-    def __init__(self, pid: int):
-        self.pid, self.peak, self._stop = pid, 0, threading.Event()
+    def __init__(self, pid: int, interval: float = 0.5):
+        self.pid, self.peak, self._stop, self._interval = pid, 0, threading.Event(), interval
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
             self.peak = max(self.peak, _tree_memory(self.pid))
-            self._stop.wait(0.5)
+            self._stop.wait(self._interval)
 
     def __enter__(self) -> "PeakMemory":
         self._thread.start()
