@@ -14,6 +14,9 @@ MAX_PDF_PAGES = 1_500  # the longest provincial budget books run to several hund
 MAX_UNZIPPED_BYTES = 64 * 1024 * 1024  # a Word or Excel file's XML parts, decompressed (media aside)
 MAX_TEXT_BYTES = 64 * 1024 * 1024  # a text or Markdown file
 SECONDS_PER_FILE = 300.0  # reading and parsing one file
+# A worker stops itself at SECONDS_PER_FILE, when Python gets control; native code that never hands
+# it back is killed by the command this much later.
+STOP_GRACE = 30.0
 # A run's memory: the workers share what the loading process does not hold (its batches, DuckDB's
 # appends), so that however many workers read, and whatever they read, the run stays under it.
 RUN_MEMORY = 2 * 1024**3
@@ -49,6 +52,11 @@ class TooLong(ResourceLimit):
 
 class TooLarge(ResourceLimit):
     """A file's reading ran out of the memory it may take."""
+
+
+def overdue() -> str:
+    """Why a file whose reading was stopped from outside is quarantined."""
+    return f"resource limit: reading took longer than {SECONDS_PER_FILE:g} s (stopped)"
 
 
 def memory_per_worker(workers: int) -> int:

@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING
 
 from ingest.discovery import survey
 from ingest.known import NOTHING_KNOWN, KnownFiles
+from ingest import limits
 from ingest.limits import ResourceLimit, die_with_parent, memory_limit, memory_per_worker, time_limit
 from ingest.reading import ingest_file, quarantine_record
 from ingest.records import Document, IngestResult, ParsedDocument, no_cyclic_gc
 from ingest.regions import gazetteer
 from ingest.registry import EMPTY, Registry
-from ingest.workers import SurvivingPool
+from ingest.workers import SurvivingPool, reading_file
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -90,7 +91,8 @@ class IngestStream:
             # what every chunk needs goes to each worker once, not with every chunk
             setup = (registry, known, loaded_at, memory_per_worker(workers))
             self._pool = SurvivingPool(workers, _pooled_chunk, partial(_lost, registry=registry, loaded_at=loaded_at),
-                                       initializer=_warm, initargs=setup)
+                                       initializer=_warm, initargs=setup,
+                                       deadline=limits.SECONDS_PER_FILE + limits.STOP_GRACE, overdue=limits.overdue())
             self._batches: Iterator[Batch] = self._pool.map(chunks)
         else:
             self._batches = map(partial(_parse_chunk, registry=registry, known=known, loaded_at=loaded_at), chunks)
@@ -191,9 +193,8 @@ def _pooled_chunk(files: list[Path]) -> Batch:
     return _parse_chunk(files, registry, known, loaded_at, memory)
 
 
-def _lost(path: Path, registry: Registry, loaded_at: datetime | None) -> Batch:
-    """The record of a file whose reading killed its worker."""
-    reason = "resource limit: its reading ended the process reading it (out of memory, or a fault in a reader)"
+def _lost(path: Path, reason: str, registry: Registry, loaded_at: datetime | None) -> Batch:
+    """The record of a file whose reading killed its worker, or was stopped for it."""
     try:
         st = path.stat()
         with open(path, "rb") as file:
@@ -217,25 +218,26 @@ def _parse_chunk(files: list[Path], registry: Registry, known: KnownFiles, loade
     read_s = parse_s = 0.0
     files_read = files_known = 0
     for path in files:
-        start = time.perf_counter()
-        try:
-            st = path.stat()  # before reading: a file changed meanwhile does not pass for unchanged next time
-            data = path.read_bytes()
-        except OSError as exc:
-            documents.append(ParsedDocument(_unreadable(str(path), f"cannot be read ({exc.strerror or exc})", registry)))
+        with reading_file():  # the command stops a worker whose file never ends
+            start = time.perf_counter()
+            try:
+                st = path.stat()  # before reading: a file changed meanwhile does not pass for unchanged next time
+                data = path.read_bytes()
+            except OSError as exc:
+                documents.append(ParsedDocument(_unreadable(str(path), f"cannot be read ({exc.strerror or exc})", registry)))
+                files_read += 1
+                continue
+            if known and known.settled(path, hashlib.sha256(data).hexdigest()):
+                read_s += time.perf_counter() - start
+                files_known += 1
+                continue
+            clock: dict[str, float] = {}
+            parsed = _ingest_isolated(path, registry, data, clock, st, memory)
+            total = time.perf_counter() - start
+            read_s += clock.get("read", total)
+            parse_s += total - clock.get("read", total)
             files_read += 1
-            continue
-        if known and known.settled(path, hashlib.sha256(data).hexdigest()):
-            read_s += time.perf_counter() - start
-            files_known += 1
-            continue
-        clock: dict[str, float] = {}
-        parsed = _ingest_isolated(path, registry, data, clock, st, memory)
-        total = time.perf_counter() - start
-        read_s += clock.get("read", total)
-        parse_s += total - clock.get("read", total)
-        files_read += 1
-        documents.extend(p for p in parsed if _first_time(seen, messages, p.document.document_id, p.document.source_file))
+            documents.extend(p for p in parsed if _first_time(seen, messages, p.document.document_id, p.document.source_file))
     if loaded_at is None:
         return Batch(documents, None, messages, read_s, parse_s, files_read, files_known)
     start = time.perf_counter()

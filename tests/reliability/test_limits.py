@@ -131,6 +131,37 @@ def test_a_file_that_kills_its_worker_is_quarantined_and_the_batch_goes_on(tmp_p
     assert status == "quarantined" and reason.startswith("resource limit: its reading ended the process reading it")
 
 
+def test_a_file_whose_reading_never_ends_is_stopped_from_outside(tmp_path, monkeypatch):
+    import signal
+
+    import ingest.limits as limits
+    import ingest.pipeline as pipeline
+
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    names = ("a.txt", "b_hangs.txt", "c.txt", "d.txt")
+    for name in names:
+        (corpus / name).write_text(SHANXI_2020.read_text(encoding="utf-8") + name, encoding="utf-8")
+    real = pipeline.ingest_file
+
+    def hangs(path, *args, **kwargs):  # native code that never hands control back: no alarm reaches it
+        if path.name == "b_hangs.txt":
+            with open(tmp_path / "begun", "a") as begun:
+                begun.write("x")
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+            time.sleep(600)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "ingest_file", hangs)
+    monkeypatch.setattr(limits, "SECONDS_PER_FILE", 1.0)
+    monkeypatch.setattr(limits, "STOP_GRACE", 1.0)
+    read = {name: (status, reason) for name, status, reason in _read_in_workers(corpus)}
+
+    assert (tmp_path / "begun").read_text() == "x"  # stopped once, and not read a second time
+    assert read["b_hangs.txt"] == ("quarantined", "resource limit: reading took longer than 1 s (stopped)")
+    assert [read[name][0] for name in names if name != "b_hangs.txt"] == ["loaded"] * 3
+
+
 def test_a_file_beyond_a_workers_memory_is_quarantined(tmp_path, monkeypatch):
     import ingest.limits as limits
 
