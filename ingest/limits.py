@@ -21,6 +21,9 @@ STOP_GRACE = 30.0
 # appends), so that however many workers read, and whatever they read, the run stays under it.
 RUN_MEMORY = 2 * 1024**3
 LOADER_MEMORY = 512 * 1024**2
+# DuckDB's share of it in the process that writes the warehouse: without a limit DuckDB keeps every
+# block it wrote in memory, up to most of the machine's; beyond it, it spills to `<db>.tmp`.
+WRITER_DUCKDB_MEMORY = LOADER_MEMORY // 2
 
 
 def check_pages(pages: int) -> None:

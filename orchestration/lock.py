@@ -88,12 +88,14 @@ def staged_path(db_path: Path) -> Path:
 
 def own_files(db_path: Path) -> list[Path]:
     """The files of the warehouse a path names (the warehouse, or the copy a run is building): the
-    file, its log, its lock, the staged copy and its log. Never input."""
+    file, its log, its lock, the staged copy and its log, and the folders DuckDB spills to beside
+    each. Never input."""
     db_path = Path(db_path)
     if db_path.name.endswith(STAGED_SUFFIX):
         db_path = db_path.with_name(db_path.name[: -len(STAGED_SUFFIX)])
     staged = staged_path(db_path)
-    return [db_path, wal_of(db_path), Path(str(db_path) + ".lock"), staged, wal_of(staged)]
+    return [db_path, wal_of(db_path), Path(str(db_path) + ".lock"), staged, wal_of(staged),
+            Path(str(db_path) + ".tmp"), Path(str(staged) + ".tmp")]
 
 
 @contextmanager

@@ -34,7 +34,10 @@ class WarehouseResource(dg.ConfigurableResource):
         path = Path(self.db_path)
         if not read_only:
             path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(path), read_only=read_only)
+        from ingest.limits import WRITER_DUCKDB_MEMORY
+
+        config = {} if read_only else {"memory_limit": f"{WRITER_DUCKDB_MEMORY >> 20}MiB"}
+        con = duckdb.connect(str(path), read_only=read_only, config=config)
         try:
             yield con
         finally:

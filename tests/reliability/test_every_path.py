@@ -156,3 +156,16 @@ def test_a_fifo_or_a_device_given_as_input_is_recorded_not_read(tmp_path):
         (str(fifo), "quarantined", "skipped: a FIFO, not a regular file"),
     ]
     assert len(messages) == 2
+
+
+def test_the_writer_bounds_duckdb_and_never_reads_where_it_spills(tmp_path):
+    """DuckDB's memory in the writing process is bounded (else it keeps every block it wrote);
+    beyond it, it spills to a folder beside the warehouse, which is never input."""
+    from ingest.limits import WRITER_DUCKDB_MEMORY
+    from orchestration.resources import WarehouseResource
+
+    warehouse = WarehouseResource(db_path=str(tmp_path / "w.duckdb"), out_dir=str(tmp_path / "out"), inputs=[])
+    with warehouse.connect() as con:
+        limit, spill = con.execute("select current_setting('memory_limit'), current_setting('temp_directory')").fetchone()
+    assert limit == f"{WRITER_DUCKDB_MEMORY / 2**20:.1f} MiB"
+    assert Path(spill) in warehouse.own_paths()
