@@ -57,9 +57,14 @@ class TooLarge(ResourceLimit):
     """A file's reading ran out of the memory it may take."""
 
 
+def too_long(seconds: float) -> str:
+    """Why a file whose reading ran out of time is quarantined."""
+    return f"resource limit: reading took longer than {seconds:g} s"
+
+
 def overdue() -> str:
-    """Why a file whose reading was stopped from outside is quarantined."""
-    return f"resource limit: reading took longer than {SECONDS_PER_FILE:g} s (stopped)"
+    """Why a file whose reading the command had to stop from outside is quarantined."""
+    return f"{too_long(SECONDS_PER_FILE)} (stopped)"
 
 
 def memory_per_worker(workers: int) -> int:
@@ -77,7 +82,7 @@ def time_limit(seconds: float | None = None):
         return
 
     def expired(signum, frame):
-        raise TooLong(f"resource limit: reading took longer than {seconds:g} s")
+        raise TooLong(too_long(seconds))
 
     previous = signal.signal(signal.SIGALRM, expired)
     signal.setitimer(signal.ITIMER_REAL, seconds)

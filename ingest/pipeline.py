@@ -14,9 +14,9 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ingest import limits
 from ingest.discovery import survey
 from ingest.known import NOTHING_KNOWN, KnownFiles
-from ingest import limits
 from ingest.limits import ResourceLimit, die_with_parent, memory_limit, memory_per_worker, time_limit
 from ingest.reading import ingest_file, quarantine_record
 from ingest.records import Document, IngestResult, ParsedDocument, no_cyclic_gc

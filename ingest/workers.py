@@ -150,7 +150,7 @@ class SurvivingPool:
         now, table = time.monotonic(), self._table
         for base in range(0, len(table), _FIELDS):
             pid, number, position, began = table[base:base + _FIELDS]
-            if began and now - began > self._deadline and pid:
+            if began and now - began > self._deadline:
                 self._stopped.add(self._chunks[int(number)][int(position)])
                 table[base + 3] = 0.0
                 try:

@@ -7,6 +7,8 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from ingest.limits import WRITER_DUCKDB_MEMORY
+
 # Every asset that writes the DuckDB file runs in this pool; DuckDB allows one writing process.
 WRITER_POOL = "duckdb_writer"
 
@@ -34,8 +36,6 @@ class WarehouseResource(dg.ConfigurableResource):
         path = Path(self.db_path)
         if not read_only:
             path.parent.mkdir(parents=True, exist_ok=True)
-        from ingest.limits import WRITER_DUCKDB_MEMORY
-
         config = {} if read_only else {"memory_limit": f"{WRITER_DUCKDB_MEMORY >> 20}MiB"}
         con = duckdb.connect(str(path), read_only=read_only, config=config)
         try:
