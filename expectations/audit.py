@@ -9,6 +9,7 @@ import pyarrow as pa
 
 from expectations.catalogue import Rule, default_rules
 from expectations.suite import SuiteRun, partitioned_marts, validate, year_list
+from ingest.limits import connect_duckdb
 
 VIOLATION_SCHEMA = pa.schema(
     [
@@ -176,10 +177,10 @@ def check_and_record(
     the fiscal years whose documents were loaded since they last ran (see `years_to_check`)."""
     rules = rules if rules is not None else default_rules()
     selected = tuple(r for r in rules if applies_to is None or r.applies_to == applies_to)
-    with duckdb.connect(str(db_path)) as con:
+    with connect_duckdb(db_path) as con:
         loaded_through = last_load(con)
         years = years_to_check(con, selected) if since_last_check else None
     run = validate(db_path, selected, docs_dir, fiscal_years=years)  # closes GE's connection before the write
-    with duckdb.connect(str(db_path)) as con:
+    with connect_duckdb(db_path) as con:
         write_audit(con, run, loaded_through)
     return run

@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 
 from expectations.catalogue import FINDING_COLUMNS, Rule, default_rules
+from ingest.limits import DUCKDB_MEMORY, connect_duckdb, duckdb_memory
 
 MART_SCHEMA = "marts"
 
@@ -130,7 +131,7 @@ def validate(
         return run
     reading, rows_checked = _prepare(db_path, rules, fiscal_years)
     context = _context(docs_dir)
-    source = context.data_sources.add_sql(name="warehouse", connection_string=f"duckdb:///{Path(db_path).resolve()}")
+    source = context.data_sources.add_sql(name="warehouse", connection_string=f"duckdb:///{Path(db_path).resolve()}?memory_limit={duckdb_memory(DUCKDB_MEMORY)}")
     outcomes: dict[str, tuple[bool, tuple[dict, ...], str | None]] = {}
     try:
         definitions = []
@@ -212,7 +213,7 @@ def _prepare(db_path: Path, rules: tuple[Rule, ...], fiscal_years: frozenset[int
     """The relations the rules read in place of the marts they name (views of some years, for a
     run cut to fiscal years), and the rows checked per mart."""
     rows_checked: dict[str, int] = {}
-    with duckdb.connect(str(db_path)) as con:
+    with connect_duckdb(db_path) as con:
         reading = {} if fiscal_years is None else _cut_to_years(con, rules, fiscal_years)
         for table in sorted({r.applies_to for r in rules}):
             try:
@@ -249,7 +250,7 @@ def _cut_to_years(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...], fisca
 
 
 def _drop_scratch(db_path: Path) -> None:
-    with duckdb.connect(str(db_path)) as con:
+    with connect_duckdb(db_path) as con:
         con.execute(f"drop schema if exists {SCRATCH_SCHEMA} cascade")
 
 

@@ -21,9 +21,26 @@ STOP_GRACE = 30.0
 # appends), so that however many workers read, and whatever they read, the run stays under it.
 RUN_MEMORY = 2 * 1024**3
 LOADER_MEMORY = 512 * 1024**2
-# DuckDB's share of it in the process that writes the warehouse: without a limit DuckDB keeps every
-# block it wrote in memory, up to most of the machine's; beyond it, it spills to `<db>.tmp`.
-WRITER_DUCKDB_MEMORY = LOADER_MEMORY // 2
+# DuckDB's share of it in each process of a run that opens the warehouse (the one loading it, the
+# checks, each report writer): without a limit DuckDB keeps every block it touched in memory, up to
+# most of the machine's; beyond it, it spills to `<db>.tmp`.
+DUCKDB_MEMORY = LOADER_MEMORY // 2
+# dbt's DuckDB: the build runs once no reader is alive, beside the command's own process.
+BUILD_DUCKDB_MEMORY = RUN_MEMORY - 2 * LOADER_MEMORY
+
+
+def duckdb_memory(size: int) -> str:
+    """A memory size as DuckDB's `memory_limit` setting takes it."""
+    return f"{size >> 20}MiB"
+
+
+def connect_duckdb(path, read_only: bool = False):
+    """A connection to a warehouse file, its DuckDB held to DUCKDB_MEMORY. Every connection a
+    process of the project opens goes through here: DuckDB refuses a second connection to an open
+    file with other settings."""
+    import duckdb
+
+    return duckdb.connect(str(path), read_only=read_only, config={"memory_limit": duckdb_memory(DUCKDB_MEMORY)})
 
 
 def check_pages(pages: int) -> None:

@@ -136,9 +136,9 @@ def _execute(defs, job_name: str, run_config: dict | None = None, partition_key:
 
 
 def _years(db_path: Path) -> list[int]:
-    import duckdb
+    from ingest.limits import connect_duckdb
 
-    with duckdb.connect(str(db_path), read_only=True) as con:
+    with connect_duckdb(db_path, read_only=True) as con:
         rows = con.execute(
             "select distinct fiscal_year from marts.dim_document where fiscal_year is not null and status <> 'quarantined' order by 1"
         ).fetchall()
@@ -193,7 +193,7 @@ def _run(args: argparse.Namespace, instance) -> int:
     reports = []
     # The years whose reports the warehouse records as due (those its documents changed since
     # their reports were last written: orchestration/changes.py), and any year without its report.
-    import duckdb
+    from ingest.limits import connect_duckdb
 
     from orchestration.assets.report import reportable_years
     from orchestration.changes import reports_to_write
@@ -205,7 +205,7 @@ def _run(args: argparse.Namespace, instance) -> int:
                   file=sys.stderr)
         else:
             reports.append(_report_paths(settings.out_dir, year))
-    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+    with connect_duckdb(settings.db_path, read_only=True) as con:
         due = reports_to_write(con, reportable, lambda y: all(p.exists() for p in _report_paths(settings.out_dir, y)))
     _write_reports(defs, due, settings.db_path, instance)
     print_summary(settings.db_path, reports)
@@ -237,9 +237,9 @@ def _write_reports(defs, years: list[int], db_path: Path, instance=None) -> None
     from orchestration.changes import clear_due
 
     def written(done: list[int]) -> None:
-        import duckdb
+        from ingest.limits import connect_duckdb
 
-        with duckdb.connect(str(db_path)) as con:
+        with connect_duckdb(db_path) as con:
             clear_due(con, done)
 
     workers = min(len(years), os.cpu_count() or 1)
@@ -425,10 +425,10 @@ def _report_paths(out_dir: Path, year: int) -> tuple[Path, Path]:
 
 
 def print_summary(db_path: Path, reports: list[tuple[Path, Path]], raw: bool = False) -> None:
-    import duckdb
+    from ingest.limits import connect_duckdb
 
     documents = "raw.documents" if raw else "marts.dim_document"
-    with duckdb.connect(str(db_path), read_only=True) as con:
+    with connect_duckdb(db_path, read_only=True) as con:
         statuses = dict(con.execute(f"select status, count(*) from {documents} group by status").fetchall())
         marts = [
             r[0]

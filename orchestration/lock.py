@@ -63,13 +63,15 @@ def settle(db_path: Path) -> None:
     in one line and left where it is."""
     import duckdb
 
+    from ingest.limits import connect_duckdb
+
     wal = wal_of(db_path)
     if not wal.exists():
         return
     if not Path(db_path).exists():
         raise WarehouseDamaged(f"{wal}: a write-ahead log without its warehouse {db_path}; move it away to start afresh")
     try:
-        with duckdb.connect(str(db_path)) as con:
+        with connect_duckdb(db_path) as con:
             con.execute("checkpoint")
     except duckdb.Error as exc:
         first = str(exc).splitlines()[0]
@@ -86,16 +88,28 @@ def staged_path(db_path: Path) -> Path:
     return Path(db_path).with_name(Path(db_path).name + STAGED_SUFFIX)
 
 
-def own_files(db_path: Path) -> list[Path]:
-    """The files of the warehouse a path names (the warehouse, or the copy a run is building): the
-    file, its log, its lock, the staged copy and its log, and the folders DuckDB spills to beside
-    each. Never input."""
+def _warehouse_of(db_path: Path) -> Path:
+    """The warehouse a path names: itself, or the one whose copy a run is building there."""
     db_path = Path(db_path)
     if db_path.name.endswith(STAGED_SUFFIX):
-        db_path = db_path.with_name(db_path.name[: -len(STAGED_SUFFIX)])
+        return db_path.with_name(db_path.name[: -len(STAGED_SUFFIX)])
+    return db_path
+
+
+def dbt_state(db_path: Path) -> Path:
+    """Where dbt keeps what it knows of a warehouse, beside it: each build's artifacts and log, the
+    last build's, and the parse cache. A run on the staged copy keeps them with the warehouse."""
+    return Path(str(_warehouse_of(db_path)) + ".dbt")
+
+
+def own_files(db_path: Path) -> list[Path]:
+    """The files of the warehouse a path names (the warehouse, or the copy a run is building): the
+    file, its log, its lock, the staged copy and its log, the folders DuckDB spills to beside
+    each, and dbt's. Never input."""
+    db_path = _warehouse_of(db_path)
     staged = staged_path(db_path)
     return [db_path, wal_of(db_path), Path(str(db_path) + ".lock"), staged, wal_of(staged),
-            Path(str(db_path) + ".tmp"), Path(str(staged) + ".tmp")]
+            Path(str(db_path) + ".tmp"), Path(str(staged) + ".tmp"), dbt_state(db_path)]
 
 
 @contextmanager

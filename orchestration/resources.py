@@ -5,9 +5,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 
-from ingest.limits import WRITER_DUCKDB_MEMORY
+from ingest.limits import connect_duckdb
 
 # Every asset that writes the DuckDB file runs in this pool; DuckDB allows one writing process.
 WRITER_POOL = "duckdb_writer"
@@ -36,8 +35,7 @@ class WarehouseResource(dg.ConfigurableResource):
         path = Path(self.db_path)
         if not read_only:
             path.parent.mkdir(parents=True, exist_ok=True)
-        config = {} if read_only else {"memory_limit": f"{WRITER_DUCKDB_MEMORY >> 20}MiB"}
-        con = duckdb.connect(str(path), read_only=read_only, config=config)
+        con = connect_duckdb(path, read_only=read_only)
         try:
             yield con
         finally:

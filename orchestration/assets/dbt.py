@@ -14,6 +14,8 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from packaging import version
 
+from ingest.limits import BUILD_DUCKDB_MEMORY, duckdb_memory
+from orchestration.lock import dbt_state
 from orchestration.resources import WRITER_POOL, WarehouseResource
 from orchestration.settings import DBT_PROJECT_DIR
 
@@ -50,17 +52,23 @@ def dbt_build_args(full_refresh: bool = False, select: str | None = None) -> lis
 
 
 @contextmanager
-def _database_env(db_path: str) -> Iterator[None]:
-    """The dbt profile reads FISCAL_DB; point it at this run's warehouse for the dbt subprocess."""
-    previous = os.environ.get("FISCAL_DB")
-    os.environ["FISCAL_DB"] = db_path
+def _dbt_env(db_path: Path) -> Iterator[None]:
+    """What the dbt subprocess is told of this run's warehouse: the file its profile opens
+    (FISCAL_DB), the memory DuckDB may take there (FISCAL_DBT_MEMORY), and the warehouse's own
+    folder for dbt's artifacts, log and parse cache (DBT_TARGET_PATH, which dagster-dbt also reads
+    for the folder of each build and the parse cache to start from)."""
+    env = {"FISCAL_DB": str(db_path), "FISCAL_DBT_MEMORY": duckdb_memory(BUILD_DUCKDB_MEMORY),
+           "DBT_TARGET_PATH": str(dbt_state(db_path))}
+    previous = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)
     try:
         yield
     finally:
-        if previous is None:
-            os.environ.pop("FISCAL_DB", None)
-        else:
-            os.environ["FISCAL_DB"] = previous
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 class DbtBuildConfig(dg.Config):
@@ -89,7 +97,7 @@ def warehouse_models(context: dg.AssetExecutionContext, config: DbtBuildConfig, 
 
             # facts rebuilt from scratch: the integrity rules read every year next, not the new ones only
             forget_checks(con)
-    with _database_env(str(warehouse.db_path)):
+    with _dbt_env(Path(warehouse.db_path)):
         invocation = dbt.cli(dbt_build_args(full_refresh=config.full_refresh), context=context)
         try:
             yield from invocation.stream()
@@ -102,13 +110,13 @@ LAST_BUILD = "last_build"
 
 def keep_as_last_build(run_target: Path) -> None:
     """dbt writes each build's artifacts (manifest, run results, compiled SQL, log) to a folder of its
-    own under target/; keep the latest as target/last_build and drop the rest, so that they do not
-    pile up run after run. Its parse cache becomes the project's."""
+    own in the warehouse's dbt folder; keep the latest as `last_build` there and drop the rest, so
+    that they do not pile up run after run. Its parse cache becomes the warehouse's."""
     if not run_target.is_dir():
         return
     # dbt's parse cache is keyed on the profile, which names the warehouse file: the cache this build
-    # left is the one the next build of the same warehouse can reuse (dagster-dbt seeds each build
-    # from target/partial_parse.msgpack); with another warehouse's, dbt parses the project afresh
+    # left is the one the next build of the same warehouse reuses (dagster-dbt seeds each build from
+    # partial_parse.msgpack in the folder above it)
     parsed = run_target / "partial_parse.msgpack"
     if parsed.is_file():
         staged = run_target.parent / "partial_parse.msgpack.next"

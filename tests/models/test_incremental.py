@@ -3,7 +3,8 @@ import dagster as dg
 import duckdb
 
 from orchestration.build import build_definitions
-from orchestration.settings import DBT_PROJECT_DIR, Settings
+from orchestration.lock import dbt_state
+from orchestration.settings import Settings
 from tests.conftest import SHANXI_2020, XIAOYI
 
 
@@ -20,7 +21,7 @@ def test_a_new_year_is_added_without_touching_the_loaded_one(tmp_path):
         run_config = {"ops": {"ingest_documents": {"config": {"paths": [str(XIAOYI)]}}}}
         assert job.execute_in_process(instance=instance, run_config=run_config).success
     # the second build of the same warehouse reused the parse of the first
-    log = (DBT_PROJECT_DIR / "target" / "last_build" / "dbt.log").read_text(encoding="utf-8")
+    log = (dbt_state(settings.db_path) / "last_build" / "dbt.log").read_text(encoding="utf-8")
     assert "Unable to do partial parsing" not in log
     with duckdb.connect(str(settings.db_path), read_only=True) as con:
         after = dict(

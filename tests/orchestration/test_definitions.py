@@ -32,14 +32,17 @@ def test_dbt_args():
 def test_a_build_keeps_its_dbt_artifacts_as_the_last_build_only(built_warehouse):
     import json
 
+    from orchestration.cli import blocked_by_checks
+    from orchestration.lock import dbt_state
     from orchestration.settings import DBT_PROJECT_DIR
 
-    from orchestration.cli import blocked_by_checks
-
     assert blocked_by_checks(built_warehouse["build"])  # the checks ran after the build
-    target = DBT_PROJECT_DIR / "target"
+    # dbt's artifacts are the warehouse's, beside it, not the project's
+    target = dbt_state(built_warehouse["settings"].db_path)
+    assert target.parent == built_warehouse["settings"].db_path.parent
     last = target / "last_build"
-    # the build's own folder became last_build (a killed build elsewhere may have left an older one)
+    assert not [p for p in (DBT_PROJECT_DIR / "target").iterdir() if p.stat().st_mtime >= last.stat().st_mtime]
+    # the build's own folder became last_build (a killed build may have left an older one)
     assert all(p.stat().st_mtime < last.stat().st_mtime for p in target.glob("warehouse_models-*"))
     results = json.loads((last / "run_results.json").read_text(encoding="utf-8"))
     assert len(results["results"]) > 100

@@ -158,14 +158,22 @@ def test_a_fifo_or_a_device_given_as_input_is_recorded_not_read(tmp_path):
     assert len(messages) == 2
 
 
-def test_the_writer_bounds_duckdb_and_never_reads_where_it_spills(tmp_path):
-    """DuckDB's memory in the writing process is bounded (else it keeps every block it wrote);
-    beyond it, it spills to a folder beside the warehouse, which is never input."""
-    from ingest.limits import WRITER_DUCKDB_MEMORY
+def test_every_connection_bounds_duckdb_and_never_reads_where_it_spills(tmp_path):
+    """DuckDB's memory is bounded in every process that opens the warehouse, writing or reading
+    (else it keeps every block it touched); beyond it, it spills to a folder beside the warehouse,
+    which is never input. dbt's build is told its own bound."""
+    from ingest.limits import BUILD_DUCKDB_MEMORY, DUCKDB_MEMORY, RUN_MEMORY
+    from orchestration.assets.dbt import _dbt_env
     from orchestration.resources import WarehouseResource
 
     warehouse = WarehouseResource(db_path=str(tmp_path / "w.duckdb"), out_dir=str(tmp_path / "out"), inputs=[])
-    with warehouse.connect() as con:
-        limit, spill = con.execute("select current_setting('memory_limit'), current_setting('temp_directory')").fetchone()
-    assert limit == f"{WRITER_DUCKDB_MEMORY / 2**20:.1f} MiB"
-    assert Path(spill) in warehouse.own_paths()
+    for read_only in (False, True):
+        with warehouse.connect(read_only=read_only) as con:
+            limit, spill = con.execute("select current_setting('memory_limit'), current_setting('temp_directory')").fetchone()
+        assert limit == f"{DUCKDB_MEMORY / 2**20:.1f} MiB"
+        assert Path(spill) in warehouse.own_paths()
+    with _dbt_env(tmp_path / "w.duckdb.building"):
+        assert os.environ["FISCAL_DBT_MEMORY"] == f"{BUILD_DUCKDB_MEMORY >> 20}MiB"
+        assert Path(os.environ["DBT_TARGET_PATH"]) in warehouse.own_paths()
+    assert "FISCAL_DBT_MEMORY" not in os.environ
+    assert BUILD_DUCKDB_MEMORY + DUCKDB_MEMORY < RUN_MEMORY
