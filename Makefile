@@ -38,13 +38,16 @@ run: setup $(DEMO)
 browser:
 	bash scripts/install-browser.sh
 
+# The tests run in parallel, one worker per core; those of one built warehouse share a worker.
+PARALLEL := -n auto --dist loadgroup
+
 test: setup browser
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(PARALLEL)
 
 # The fast tier: parsers, readers, the rules on their fixtures, the report writer and the demo,
 # without building a warehouse (about 20 s).
 test-fast: setup browser
-	$(BIN)/python -m pytest -q -m "not warehouse" tests/ingest tests/expectations/test_rules.py \
+	$(BIN)/python -m pytest -q $(PARALLEL) -m "not warehouse" tests/ingest tests/expectations/test_rules.py \
 		tests/reporting/test_html_escaping.py tests/demo tests/reliability/test_fuzz.py tests/reliability/test_bad_input.py
 
 # Province-scale benchmark: generated corpora of about 2k and 20k documents (BENCH_SIZES to change,

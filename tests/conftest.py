@@ -9,7 +9,10 @@ SHANXI_2020 = SAMPLES / "shanxi_province_2020_project_self_evaluation_tables.txt
 
 
 def pytest_sessionstart(session):
-    # The dbt assets read the manifest when their module is imported: make it current first.
+    # The dbt assets read the manifest when their module is imported: make it current first, once,
+    # before any parallel worker starts (a worker finds it current).
+    if hasattr(session.config, "workerinput"):
+        return
     from orchestration.cli import _ensure_manifest
 
     _ensure_manifest()
@@ -67,7 +70,11 @@ _BUILDS = {"built_warehouse", "synthetic_warehouse"}
 
 
 def pytest_collection_modifyitems(items):
-    """A test that reads a built warehouse is marked `warehouse` (the fast tier leaves it out)."""
+    """A test that reads a built warehouse is marked `warehouse` (the fast tier leaves it out). The
+    tests of one built warehouse run in the same worker when the suite runs in parallel
+    (`--dist loadgroup`), so that each warehouse is built once."""
     for item in items:
-        if _BUILDS & set(getattr(item, "fixturenames", ())):
+        builds = sorted(_BUILDS & set(getattr(item, "fixturenames", ())))
+        if builds:
             item.add_marker(pytest.mark.warehouse)
+            item.add_marker(pytest.mark.xdist_group(builds[0]))
