@@ -9,11 +9,12 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import urlencode
 
 import duckdb
 
 from expectations.catalogue import FINDING_COLUMNS, Rule, default_rules
-from ingest.limits import DUCKDB_MEMORY, connect_duckdb, duckdb_memory
+from ingest.limits import DUCKDB_SETTINGS, connect_duckdb
 
 MART_SCHEMA = "marts"
 
@@ -131,7 +132,7 @@ def validate(
         return run
     reading, rows_checked = _prepare(db_path, rules, fiscal_years)
     context = _context(docs_dir)
-    source = context.data_sources.add_sql(name="warehouse", connection_string=f"duckdb:///{Path(db_path).resolve()}?memory_limit={duckdb_memory(DUCKDB_MEMORY)}")
+    source = context.data_sources.add_sql(name="warehouse", connection_string=f"duckdb:///{Path(db_path).resolve()}?{urlencode(DUCKDB_SETTINGS)}")
     outcomes: dict[str, tuple[bool, tuple[dict, ...], str | None]] = {}
     try:
         definitions = []

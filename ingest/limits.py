@@ -34,13 +34,17 @@ def duckdb_memory(size: int) -> str:
     return f"{size >> 20}MiB"
 
 
+# The settings of every connection to a warehouse file, DuckDB's own or through a URL's query.
+DUCKDB_SETTINGS = {"memory_limit": duckdb_memory(DUCKDB_MEMORY)}
+
+
 def connect_duckdb(path, read_only: bool = False):
-    """A connection to a warehouse file, its DuckDB held to DUCKDB_MEMORY. Every connection a
-    process of the project opens goes through here: DuckDB refuses a second connection to an open
-    file with other settings."""
+    """A connection to a warehouse file, with DUCKDB_SETTINGS. Every connection a process of the
+    project opens goes through here: DuckDB refuses a second connection to an open file with other
+    settings."""
     import duckdb
 
-    return duckdb.connect(str(path), read_only=read_only, config={"memory_limit": duckdb_memory(DUCKDB_MEMORY)})
+    return duckdb.connect(str(path), read_only=read_only, config=DUCKDB_SETTINGS)
 
 
 def check_pages(pages: int) -> None:

@@ -8,6 +8,7 @@ import json
 import sys
 from pathlib import Path
 
+from ingest.limits import connect_duckdb
 from orchestration.settings import DBT_PROJECT_DIR, Settings
 
 
@@ -136,8 +137,6 @@ def _execute(defs, job_name: str, run_config: dict | None = None, partition_key:
 
 
 def _years(db_path: Path) -> list[int]:
-    from ingest.limits import connect_duckdb
-
     with connect_duckdb(db_path, read_only=True) as con:
         rows = con.execute(
             "select distinct fiscal_year from marts.dim_document where fiscal_year is not null and status <> 'quarantined' order by 1"
@@ -193,8 +192,6 @@ def _run(args: argparse.Namespace, instance) -> int:
     reports = []
     # The years whose reports the warehouse records as due (those its documents changed since
     # their reports were last written: orchestration/changes.py), and any year without its report.
-    from ingest.limits import connect_duckdb
-
     from orchestration.assets.report import reportable_years
     from orchestration.changes import reports_to_write
 
@@ -237,8 +234,6 @@ def _write_reports(defs, years: list[int], db_path: Path, instance=None) -> None
     from orchestration.changes import clear_due
 
     def written(done: list[int]) -> None:
-        from ingest.limits import connect_duckdb
-
         with connect_duckdb(db_path) as con:
             clear_due(con, done)
 
@@ -425,8 +420,6 @@ def _report_paths(out_dir: Path, year: int) -> tuple[Path, Path]:
 
 
 def print_summary(db_path: Path, reports: list[tuple[Path, Path]], raw: bool = False) -> None:
-    from ingest.limits import connect_duckdb
-
     documents = "raw.documents" if raw else "marts.dim_document"
     with connect_duckdb(db_path, read_only=True) as con:
         statuses = dict(con.execute(f"select status, count(*) from {documents} group by status").fetchall())

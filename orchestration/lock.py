@@ -8,6 +8,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from ingest.limits import connect_duckdb
+
 
 class WarehouseBusy(Exception):
     pass
@@ -62,8 +64,6 @@ def settle(db_path: Path) -> None:
     A log with no file beside it, or one DuckDB cannot replay, is not guessed at: it is reported
     in one line and left where it is."""
     import duckdb
-
-    from ingest.limits import connect_duckdb
 
     wal = wal_of(db_path)
     if not wal.exists():

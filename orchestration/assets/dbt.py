@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
@@ -59,16 +60,8 @@ def _dbt_env(db_path: Path) -> Iterator[None]:
     for the folder of each build and the parse cache to start from)."""
     env = {"FISCAL_DB": str(db_path), "FISCAL_DBT_MEMORY": duckdb_memory(BUILD_DUCKDB_MEMORY),
            "DBT_TARGET_PATH": str(dbt_state(db_path))}
-    previous = {name: os.environ.get(name) for name in env}
-    os.environ.update(env)
-    try:
+    with patch.dict(os.environ, env):
         yield
-    finally:
-        for name, value in previous.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 class DbtBuildConfig(dg.Config):
