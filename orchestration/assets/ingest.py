@@ -38,9 +38,9 @@ def ingest_documents(context: dg.AssetExecutionContext, config: IngestConfig, wa
                           exclude=warehouse.own_paths())
     try:
         with warehouse.connect() as con:
-            summary = load_batches(con, stream)
-            # the reports these documents change are due from now until each is written
-            mark_due(con, affected_years(summary.fiscal_years))
+            # the reports the documents change are due from the moment they are in (until each is
+            # written): recorded in the transaction that loads them
+            summary = load_batches(con, stream, lambda c, years: mark_due(c, affected_years(years)))
             counts = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in RAW_TABLES}
     finally:
         stream.close()

@@ -150,23 +150,51 @@ def test_streamed_batches_load_exactly_what_the_records_load(tmp_path, monkeypat
     assert any("zz_repeat_of_shanxi_2020.txt: same content" in m for m in stream.result.messages)
 
 
-def test_a_load_that_fails_half_way_leaves_the_raw_layer_as_it_was(tmp_path):
+def test_an_interrupted_load_keeps_whole_documents_with_their_marks_and_a_rerun_loads_the_rest(tmp_path, monkeypatch):
     from datetime import datetime, timezone
 
-    from ingest.load import load_batches, to_arrow
+    import ingest.load as load_module
 
+    monkeypatch.setattr(load_module, "FLUSH_DOCUMENTS", 5)
     parsed = ingest_paths([SAMPLES]).documents
+    assert len(parsed) > 12
     now = datetime.now(timezone.utc)
+    with duckdb.connect(str(tmp_path / "whole.duckdb")) as con:
+        load_module.load_batches(con, [load_module.to_arrow(parsed, now)])
+        whole = _table_contents(con)
+
+    calls = []
+
+    def mark(con, years):
+        # what the caller records of each flush, in its transaction; the second flush's fails
+        calls.append(sorted(years))
+        con.execute("insert into marks select unnest(?)", [sorted(years)])
+        if len(calls) == 2:
+            raise OSError("disk went away")
 
     def batches():
-        yield to_arrow(parsed[:5], now)
-        yield to_arrow(parsed[5:], now)
-        raise OSError("disk went away")
+        yield load_module.to_arrow(parsed[:5], now)  # a flush of its own, committed
+        yield load_module.to_arrow(parsed[5:10], now)  # the flush whose commit fails
+        yield load_module.to_arrow(parsed[10:], now)
 
     with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        con.execute("create table marks (fiscal_year integer)")
         with pytest.raises(OSError):
-            load_batches(con, batches())
-        assert all(con.execute(f"select count(*) from raw.{t}").fetchone()[0] == 0 for t in SCHEMAS)
+            load_module.load_batches(con, batches(), mark)
+        first = {p.document.document_id for p in parsed[:5]}
+        # the first flush's documents are in, every row of each; nothing of the second is
+        assert {r[0] for r in con.execute("select document_id from raw.documents").fetchall()} == first
+        kept = _table_contents(con)
+        for table in SCHEMAS:
+            columns = [c[0] for c in con.execute(f"describe raw.{table}").fetchall()]
+            at = [c for c in columns if table != "documents" or c != "loaded_at"].index("document_id")
+            assert kept[table] == [row for row in whole[table] if row[at] in first], table
+        assert sorted(r[0] for r in con.execute("select fiscal_year from marks").fetchall()) == calls[0]
+        assert calls[0] == sorted({p.document.fiscal_year for p in parsed[:5] if p.document.fiscal_year})
+
+        again = load_module.load_batches(con, [load_module.to_arrow(parsed, now)])
+        assert (again.new_documents, again.unchanged_documents) == (len(parsed) - 5, 5)
+        assert _table_contents(con) == whole
 
 
 def _reads_counted(monkeypatch) -> list[str]:
