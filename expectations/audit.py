@@ -9,6 +9,7 @@ import pyarrow as pa
 
 from expectations.catalogue import Rule, default_rules
 from expectations.suite import SuiteRun, partitioned_marts, validate, year_list
+from ingest.changes import years_changed_since
 from ingest.limits import connect_duckdb
 
 VIOLATION_SCHEMA = pa.schema(
@@ -138,11 +139,10 @@ def last_load(con: duckdb.DuckDBPyConnection) -> datetime | None:
     return con.execute("select max(loaded_at) from raw.documents").fetchone()[0]
 
 
-def years_to_check(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...]) -> frozenset[int] | None:
-    """The fiscal years `rules` need to read to bring their findings up to date: those of the documents
-    loaded since they last ran, and the year after each (a figure may compare a year with the one
-    before). None, meaning every year, when one of them has not run yet as it reads now, or reads a
-    mart not kept by fiscal year."""
+def checked_through(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...]) -> datetime | None:
+    """How far every one of `rules` has seen the loads: the earliest of their marks. None (read
+    every year) when one of them has not run yet as it reads now, or reads a mart not kept by fiscal
+    year."""
     if not rules or not _table_exists(con, "audit", "integrity_checked") or not _table_exists(con, "raw", "documents"):
         return None
     if not {r.applies_to for r in rules} <= partitioned_marts(con):
@@ -155,11 +155,7 @@ def years_to_check(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...]) -> f
     }
     if any(marks.get(r.id, (None, None))[0] != r.digest or marks[r.id][1] is None for r in rules):
         return None
-    since = min(marks[r.id][1] for r in rules)
-    loaded = con.execute(
-        "select distinct coalesce(fiscal_year, 0) from raw.documents where loaded_at > ?", [since]
-    ).fetchall()
-    return frozenset(year + shift for (year,) in loaded for shift in (0, 1))
+    return min(marks[r.id][1] for r in rules)
 
 
 def forget_checks(con: duckdb.DuckDBPyConnection) -> None:
@@ -174,12 +170,12 @@ def check_and_record(
 ) -> SuiteRun:
     """Validate the rules (those of one mart, or all) and record their findings in audit.*;
     with `docs_dir`, also write GE's Data Docs there. With `since_last_check`, the rules read only
-    the fiscal years whose documents were loaded since they last ran (see `years_to_check`)."""
+    the fiscal years the documents loaded since they last ran change (`ingest.changes`)."""
     rules = rules if rules is not None else default_rules()
     selected = tuple(r for r in rules if applies_to is None or r.applies_to == applies_to)
     with connect_duckdb(db_path) as con:
         loaded_through = last_load(con)
-        years = years_to_check(con, selected) if since_last_check else None
+        years = years_changed_since(con, checked_through(con, selected)) if since_last_check else None
     run = validate(db_path, selected, docs_dir, fiscal_years=years)  # closes GE's connection before the write
     with connect_duckdb(db_path) as con:
         write_audit(con, run, loaded_through)

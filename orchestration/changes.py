@@ -1,10 +1,9 @@
-"""Which fiscal years a change touches, and which years' reports are due.
+"""Which years' reports are due.
 
-A year's figures are compared with the year before (year-on-year change, last year's budget), so
-documents of a year change that year and the year after. The reports due are recorded in the
-warehouse itself (`audit.reports_due`), by the ingest that changed their years: they are swapped in
-with the data, and a year leaves the list only once its report is written. A run that is stopped
-before its reports are written leaves them due, and the next run writes them.
+The reports due are recorded in the warehouse itself (`audit.reports_due`), by the ingest that
+changed their years (`ingest.changes.affected_years`): they are swapped in with the data, and a
+year leaves the list only once its report is written. A run that is stopped before its reports
+are written leaves them due, and the next run writes them.
 """
 from __future__ import annotations
 
@@ -13,11 +12,6 @@ from collections.abc import Iterable
 import duckdb
 
 DUE = "audit.reports_due"
-
-
-def affected_years(years: Iterable[int]) -> set[int]:
-    """The years whose figures documents of `years` change: those years and the year after each."""
-    return {int(y) + shift for y in years if y for shift in (0, 1)}
 
 
 def mark_due(con: duckdb.DuckDBPyConnection, years: Iterable[int]) -> None:
@@ -54,3 +48,24 @@ def clear_due(con: duckdb.DuckDBPyConnection, years: Iterable[int]) -> None:
     years = sorted(set(years))
     if years and _recorded(con):
         con.execute(f"delete from {DUE} where fiscal_year in ({', '.join(str(int(y)) for y in years)})")
+
+
+def build_changes(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
+    """What a dbt build is told changed since the last build that passed (dbt's own record of it,
+    `audit.build_checked`): `changed_years`, the fiscal years the documents loaded since then change
+    (`ingest.changes`), which its facts rebuild and its data tests read, and `changed_since_us`, that
+    build's last load, after which its tests read the documents. Nothing (every year, every row)
+    when no build has passed, or none saw a document."""
+    from ingest.changes import years_changed_since
+
+    if not con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'audit' and table_name = 'build_checked'"
+    ).fetchone()[0]:
+        return {}
+    since, since_us = con.execute(
+        "select max(loaded_through), epoch_us(max(loaded_through)) from audit.build_checked"
+    ).fetchone()
+    years = years_changed_since(con, since)
+    if years is None:
+        return {}
+    return {"changed_years": sorted(years), "changed_since_us": since_us}

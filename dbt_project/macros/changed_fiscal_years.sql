@@ -1,39 +1,55 @@
 {#- For a fact rebuilt one fiscal year at a time (incremental, unique_key fiscal_year_partition).
 
     A fact opens with `changed_years as ({{ changed_fiscal_years() }})`: on an incremental run, the
-    years of the current documents loaded since this table was last built, and the years where this
-    table holds rows of a document loaded again since (a document read anew is replaced in the raw
-    layer, and may now be read as another year, or as a version another one replaced); `offsets`
-    adds the years that many years after those (a fact comparing a year with the one before it lists
-    0 and 1); on a full build, every year of the documents. Nothing else changes which documents are
-    current: a newer version of a document is loaded after it, and is of its year (the year is part
-    of what makes two files versions of one document). So the table's rows are looked up by their
-    document's load time, not each checked against the current documents. The CTE
-    is computed once however often the fact refers to it. `in_changed_fiscal_years(year)` is true of
-    the rows of those years (the column `year`). Filter the documents with it before joining or
-    aggregating, so that an incremental run reads only the changed years' rows. -#}
-{% macro changed_fiscal_years(offsets=[0]) -%}
+    years the build is told changed (`told_changes()`: those the documents loaded since the last
+    passed build change, as `ingest.changes` counts them, the year after each included), and the
+    years where this table holds rows of a document loaded again since (a document read anew is
+    replaced in the raw layer, and may now be read as another year, or as a version another one
+    replaced); on a full build, or a build not told what changed (dbt run by hand), every year of
+    the documents. Nothing else changes which documents are current: a newer version of a document
+    is loaded after it, and is of its year (the year is part of what makes two files versions of
+    one document). The CTE is computed once however often the fact refers to it.
+    `in_changed_fiscal_years(year)` is true of the rows of those years (the column `year`). Filter
+    the documents with it before joining or aggregating, so that an incremental run reads only the
+    changed years' rows. -#}
+{% macro changed_fiscal_years() -%}
     {#- resolved outside the incremental branch, which dbt's parse does not enter -#}
     {%- do ref('stg_raw__documents') -%}
-    select distinct changed.fiscal_year_partition + shift.years as fiscal_year_partition
-    from (
-        select {{ fiscal_year_partition('documents.fiscal_year') }} as fiscal_year_partition
-        from {{ ref('int_current_documents') }} as documents
-        {%- if is_incremental() %}
-        where documents.loaded_at > coalesce(
-            (select max(built.loaded_at) from {{ this }} as built), cast('1900-01-01 00:00:00' as timestamp)
-        )
-        union
-        select built.fiscal_year_partition
-        from {{ this }} as built
-        where {{ built_from_a_reloaded_document('built') }}
-        {%- endif %}
-    ) as changed
-    cross join (
-        {%- for offset in offsets %}
-        select {{ offset }} as years{% if not loop.last %} union all{% endif %}
-        {%- endfor %}
-    ) as shift
+    {%- set told = told_changes() if is_incremental() else none -%}
+    {%- if told is not none %}
+    select told.fiscal_year_partition
+    from ({{ year_rows(told.changed_years) }}) as told
+    union
+    select built.fiscal_year_partition
+    from {{ this }} as built
+    where {{ built_from_a_reloaded_document('built') }}
+    {%- else %}
+    select distinct {{ fiscal_year_partition('documents.fiscal_year') }} as fiscal_year_partition
+    from {{ ref('int_current_documents') }} as documents
+    {%- endif %}
+{%- endmacro %}
+
+{#- What the build is told changed since the last passed build, while it runs (never while dbt
+    parses: the environment differs every build, and dbt would parse everything again):
+    `changed_years`, a list of years, and `changed_since_us`, that build's last load in
+    microseconds since the epoch. None when not told. Set by orchestration/assets/dbt.py. -#}
+{% macro told_changes() -%}
+    {%- if not execute -%}{{ return(none) }}{%- endif -%}
+    {%- set years = env_var('FISCAL_CHANGED_YEARS', 'not told') -%}
+    {%- set since = env_var('FISCAL_CHANGED_SINCE_US', 'not told') -%}
+    {%- if years == 'not told' or since == 'not told' -%}{{ return(none) }}{%- endif -%}
+    {%- set listed = [] -%}
+    {%- for year in years.split(',') if year.strip() -%}{%- do listed.append(year | int) -%}{%- endfor -%}
+    {{ return({'changed_years': listed, 'changed_since_us': since | int}) }}
+{%- endmacro %}
+
+{#- The years of a list as rows of `fiscal_year_partition` (no row for an empty list). -#}
+{% macro year_rows(years) -%}
+    {%- for year in years %}
+    select {{ year | int }} as fiscal_year_partition{% if not loop.last %} union all{% endif %}
+    {%- else %}
+    select 0 as fiscal_year_partition where 1 = 0
+    {%- endfor %}
 {%- endmacro %}
 
 {#- True of a row built from a document loaded again since (rows carry their document's load time). -#}

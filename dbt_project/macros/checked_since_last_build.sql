@@ -1,13 +1,13 @@
 {#- Data tests check what changed since the last build that passed them all.
 
     A build that ends with every model built and every test passed records how far the loaded
-    documents went (audit.build_checked). The next build's data tests read only the rows that came
-    after: for a model rebuilt by fiscal year (meta tests_scope: changed_years), the fiscal years of
-    the documents loaded since, and the year after each (a fact comparing a year with the one before);
-    for a model with one or more rows per document (meta tests_scope: loaded_documents), the documents
-    loaded since. Rows checked before were built from the same documents and passed then. A full
-    refresh, or a warehouse with no passed build, checks every row; models without tests_scope are
-    always checked whole. -#}
+    documents went (audit.build_checked). The next build is told what changed since (by
+    `orchestration.changes.build_changes`), and its data tests read only those rows: for a model
+    rebuilt by fiscal year (meta tests_scope: changed_years), the fiscal years the documents loaded
+    since change; for a model with one or more rows per document (meta tests_scope:
+    loaded_documents), the documents loaded since. Rows checked before were built from the same
+    documents and passed then. A full refresh, or a build not told (no passed build yet, dbt run by
+    hand), checks every row; models without tests_scope are always checked whole. -#}
 
 {% macro get_where_subquery(relation) -%}
     {%- set conditions = [] -%}
@@ -41,46 +41,57 @@
     {%- do return(found.rows[0][0] if found.rows | length == 1 else none) -%}
 {%- endmacro %}
 
-{#- on-run-start: each scope's condition, once for the whole run, by one statement. The keys of
-    what changed since the last passed build are written into the condition as constants: the engine
-    can then skip the other rows at the scan, even under a view, which it cannot do for a subquery.
-    No passed build yet (or more than 20,000 keys): no condition, every row is read; nothing
-    changed: a condition no row meets. -#}
+{#- on-run-start: each scope's condition, once for the whole run, by one statement, from what the
+    build is told changed since the last passed build (`told_changes()`). The keys are written into the condition as constants: the engine can then
+    skip the other rows at the scan, even under a view, which it cannot do for a subquery. Not told
+    (no passed build yet, or dbt run by hand), or more than 20,000 documents: no condition, every
+    row is read; nothing changed: a condition no row meets. -#}
 {% macro write_tests_scopes() -%}
     {% if execute and flags.WHICH in ('build', 'test') %}
+    {%- set told = told_changes() -%}
+    {%- set years = told.changed_years if told is not none else none -%}
+    {%- set since = told.changed_since_us if told is not none else none -%}
     create or replace table {{ tests_scope_relation() }} as
-    with mark as (
-        select max(checked.loaded_through) as loaded_through from {{ build_checked_relation() }} as checked
-    ),
-    loaded as (
-        select documents.document_id, {{ fiscal_year_partition('documents.fiscal_year') }} as fiscal_year_partition
+    with loaded as (
+        select documents.document_id
         from {{ source('raw', 'documents') }} as documents
-        where documents.loaded_at > (select mark.loaded_through from mark)
-    ),
-    keys as (
-        select 'changed_years' as scope, cast(loaded.fiscal_year_partition + shift.years as {{ dbt.type_string() }}) as key_literal
-        from loaded cross join (select 0 as years union all select 1 as years) as shift
-        union
-        select 'loaded_documents' as scope, '''' || replace(loaded.document_id, '''', '''''') || '''' as key_literal
-        from loaded
-    ),
-    scopes as (
-        select 'changed_years' as scope, 'fiscal_year_partition' as key_column
-        union all
-        select 'loaded_documents' as scope, 'document_id' as key_column
+        where {% if since is none %}1 = 0{% else %}{{ epoch_microseconds('documents.loaded_at') }} > {{ since | int }}{% endif %}
     )
     select
-        scopes.scope,
+        'changed_years' as scope,
+        {% if years is none -%}
+        cast(null as {{ dbt.type_string() }})
+        {%- elif years | length == 0 -%}
+        '1 = 0'
+        {%- else -%}
+        'fiscal_year_partition in ({{ years | map("int") | sort | join(", ") }})'
+        {%- endif %} as condition
+    union all
+    select
+        'loaded_documents' as scope,
         case
-            when (select mark.loaded_through from mark) is null then null
-            when count(keys.key_literal) = 0 then '1 = 0'
-            when count(keys.key_literal) > 20000 then null
-            else scopes.key_column || ' in (' || string_agg(keys.key_literal, ', ' order by keys.key_literal) || ')'
+            when {{ 'true' if since is none else 'false' }} then null
+            when count(loaded.document_id) = 0 then '1 = 0'
+            when count(loaded.document_id) > 20000 then null
+            else 'document_id in (' || string_agg(
+                '''' || replace(loaded.document_id, '''', '''''') || '''', ', ' order by loaded.document_id
+            ) || ')'
         end as condition
-    from scopes
-    left join keys on keys.scope = scopes.scope
-    group by scopes.scope, scopes.key_column
+    from loaded
     {% endif %}
+{%- endmacro %}
+
+{#- A timestamp as microseconds since the epoch. -#}
+{% macro epoch_microseconds(column) -%}
+    {{ return(adapter.dispatch('epoch_microseconds', 'fiscal')(column)) }}
+{%- endmacro %}
+
+{% macro default__epoch_microseconds(column) -%}
+    unix_micros({{ column }})
+{%- endmacro %}
+
+{% macro duckdb__epoch_microseconds(column) -%}
+    epoch_us({{ column }})
 {%- endmacro %}
 
 {% macro tests_scope_relation() -%}

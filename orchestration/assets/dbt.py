@@ -52,15 +52,32 @@ def dbt_build_args(full_refresh: bool = False, select: str | None = None) -> lis
     return args
 
 
+# What a build is told changed (`orchestration.changes.build_changes`), by environment variable
+# rather than `--vars`: dbt keys its parse cache on the vars, and the changes differ every build.
+# The macros read them only while running (macros/changed_fiscal_years.sql), never while parsing.
+CHANGES_ENV = {"changed_years": "FISCAL_CHANGED_YEARS", "changed_since_us": "FISCAL_CHANGED_SINCE_US"}
+
+
+def changes_env(changes: Mapping[str, Any]) -> dict[str, str]:
+    """The environment that tells a dbt build `changes`; unset, the build reads every year."""
+    if not changes:
+        return {}
+    return {CHANGES_ENV["changed_years"]: ",".join(str(int(y)) for y in sorted(changes["changed_years"])),
+            CHANGES_ENV["changed_since_us"]: str(int(changes["changed_since_us"]))}
+
+
 @contextmanager
-def _dbt_env(db_path: Path) -> Iterator[None]:
+def _dbt_env(db_path: Path, changes: Mapping[str, Any]) -> Iterator[None]:
     """What the dbt subprocess is told of this run's warehouse: the file its profile opens
-    (FISCAL_DB), the memory DuckDB may take there (FISCAL_DBT_MEMORY), and the warehouse's own
-    folder for dbt's artifacts, log and parse cache (DBT_TARGET_PATH, which dagster-dbt also reads
-    for the folder of each build and the parse cache to start from)."""
+    (FISCAL_DB), the memory DuckDB may take there (FISCAL_DBT_MEMORY), the warehouse's own folder
+    for dbt's artifacts, log and parse cache (DBT_TARGET_PATH, which dagster-dbt also reads for the
+    folder of each build and the parse cache to start from), and what changed since its last
+    passed build (`changes_env`)."""
     env = {"FISCAL_DB": str(db_path), "FISCAL_DBT_MEMORY": duckdb_memory(BUILD_DUCKDB_MEMORY),
-           "DBT_TARGET_PATH": str(dbt_state(db_path))}
+           "DBT_TARGET_PATH": str(dbt_state(db_path)), **changes_env(changes)}
     with patch.dict(os.environ, env):
+        for name in set(CHANGES_ENV.values()) - set(env):
+            os.environ.pop(name, None)
         yield
 
 
@@ -79,7 +96,10 @@ def warehouse_models(context: dg.AssetExecutionContext, config: DbtBuildConfig, 
 
     # the integrity checks come next: their imports load while dbt's own process does the work
     preload_in_background()
+    from orchestration.changes import build_changes
+
     with warehouse.connect() as con:
+        changes = build_changes(con)
         rebuilt = config.full_refresh
         if not config.full_refresh:
             for table in drop_tables_built_whole(con, manifest()):
@@ -90,7 +110,7 @@ def warehouse_models(context: dg.AssetExecutionContext, config: DbtBuildConfig, 
 
             # facts rebuilt from scratch: the integrity rules read every year next, not the new ones only
             forget_checks(con)
-    with _dbt_env(Path(warehouse.db_path)):
+    with _dbt_env(Path(warehouse.db_path), changes):
         invocation = dbt.cli(dbt_build_args(full_refresh=config.full_refresh), context=context)
         try:
             yield from invocation.stream()

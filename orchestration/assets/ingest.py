@@ -27,7 +27,8 @@ def ingest_documents(context: dg.AssetExecutionContext, config: IngestConfig, wa
 
     from ingest.load import known_files, load_batches
     from ingest.pipeline import IngestStream
-    from orchestration.changes import affected_years, mark_due
+    from ingest.changes import affected_years
+    from orchestration.changes import mark_due
 
     paths = [Path(p) for p in (config.paths or warehouse.inputs)]
     with warehouse.connect() as con:

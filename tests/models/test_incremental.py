@@ -51,10 +51,15 @@ def _load(db, corpus):
 
 
 def _dbt_build(db, target, *extra):
-    from orchestration.assets.dbt import dbt_build_args
+    """dbt's build, told what changed as a warehouse build tells it."""
+    from orchestration.assets.dbt import changes_env, dbt_build_args
+    from orchestration.changes import build_changes
     from tests.models.dbt_cli import BIN, run_in_project
 
-    return run_in_project([str(BIN / "dbt"), *dbt_build_args(), *extra, "--profiles-dir", ".", "--target-path", str(target)], db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        told = changes_env(build_changes(con))
+    return run_in_project([str(BIN / "dbt"), *dbt_build_args(), *extra, "--profiles-dir", ".", "--target-path", str(target)],
+                          db, told)
 
 
 def _facts(db):
@@ -146,5 +151,16 @@ def test_data_tests_read_what_changed_since_the_last_passed_build(tmp_path):
         assert con.execute("select count(*) from audit.build_checked").fetchone()[0] == 2
         # the same repeat in a newly loaded document is found by an ordinary build
         con.execute("update raw.documents set loaded_at = loaded_at + interval 1 day")
+    from orchestration.changes import build_changes
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        told = build_changes(con)
+    assert told["changed_years"] == [2020, 2021]  # the year loaded since, and the year after it
     again = _dbt_build(db, tmp_path / "t4")
     assert again.returncode != 0 and "unique_stg_raw__indicator_lines_indicator_line_id" in again.stdout
+    # the build's data tests read the years it was told, and the documents loaded since its mark
+    with duckdb.connect(str(db), read_only=True) as con:
+        scopes = dict(con.execute("select scope, condition from audit.tests_scope").fetchall())
+        loaded = [r[0] for r in con.execute("select document_id from raw.documents order by 1").fetchall()]
+    assert scopes["changed_years"] == "fiscal_year_partition in (2020, 2021)"
+    assert scopes["loaded_documents"] == "document_id in (" + ", ".join(f"'{d}'" for d in loaded) + ")"

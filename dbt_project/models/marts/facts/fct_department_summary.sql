@@ -7,7 +7,7 @@ with
 
 changed_years as (
 
-    {{ changed_fiscal_years(offsets=[0, 1]) }}
+    {{ changed_fiscal_years() }}
 
 ),
 
