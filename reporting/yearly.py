@@ -8,133 +8,28 @@ from pathlib import Path
 import duckdb
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-# Every document of the year contributes to its own region (county, 市本级 or 省本级 departments) and
-# to the rollups of its city and province. Figures from final accounts and from project reports are
-# summed separately, so a region with only one kind of document still shows what it has.
+# The regions' figures come from the dbt mart `marts.region_comparison` (one row per year and
+# region, rollups included, with their ranks); the findings of the integrity rules, which run after
+# the build, are counted here over the documents `marts.region_document` lists for each region.
 REGION_SQL = """
-with docs as (
-    select document_id, adcode, is_synthetic from marts.dim_document where adcode is not null
-),
-accounts as (
-    select s.document_id, s.expenditure_total_yuan, s.basic_yuan, s.project_yuan,
-        s.three_public_budget_yuan, s.three_public_actual_yuan,
-        case when s.previous_expenditure_total_yuan is not null then s.expenditure_total_yuan end as matched_total_yuan,
-        s.previous_expenditure_total_yuan
-    from marts.fct_department_summary s where s.fiscal_year = $year
-),
-classes as (
-    select document_id,
-        sum(total_yuan) filter (where subject_code = '201') as class_201,
-        sum(total_yuan) filter (where subject_code = '205') as class_205,
-        sum(total_yuan) filter (where subject_code = '208') as class_208,
-        sum(total_yuan) filter (where subject_code = '210') as class_210,
-        sum(total_yuan) filter (where subject_code = '221') as class_221,
-        sum(total_yuan) as class_all
-    from marts.fct_department_expenditure where fiscal_year = $year and length(subject_code) = 3
-    group by document_id
-),
-projects as (
-    select e.document_id, b.budget_adjusted_yuan, b.executed_yuan, e.total_score_reported, e.total_score_recomputed,
-        e.grade_recomputed
-    from marts.fct_project_evaluation e
-    left join marts.fct_project_budget b on b.document_id = e.document_id and b.fund_source = 'total'
-    where e.fiscal_year = $year
-),
-flags as (
-    select document_id,
-        count(*) filter (where severity = 'error') as errors,
-        count(*) filter (where severity = 'warning') as warnings,
-        count(*) filter (where severity = 'info') as infos
-    from audit.integrity_violation group by document_id
-),
-year_docs as (
-    -- a budget counts toward its region's findings (its figures are in the 预决算 view)
-    select document_id from accounts union select document_id from projects
-    union select document_id from marts.dim_document where doc_type = 'department_budget' and fiscal_year = $year
-),
-per_doc as (
-    select d.adcode, d.is_synthetic, a.*, c.* exclude (document_id), p.* exclude (document_id),
-        f.errors, f.warnings, f.infos, (p.document_id is not null) as is_project
-    from year_docs y
-    join docs d on d.document_id = y.document_id
-    left join accounts a on a.document_id = y.document_id
-    left join classes c on c.document_id = y.document_id
-    left join projects p on p.document_id = y.document_id
-    left join flags f on f.document_id = y.document_id
-),
-keyed as (
-    select adcode as region_code, 'own' as scope, * exclude (adcode) from per_doc
-    union all
-    select left(adcode, 4), 'city', * exclude (adcode) from per_doc where length(adcode) = 6
-    union all
-    select left(adcode, 2), 'province', * exclude (adcode) from per_doc where length(adcode) >= 4
-),
-regions as (
-    select region_code,
-        case when scope = 'own' and length(region_code) = 6 then '县级'
-             when scope = 'own' and length(region_code) = 4 then '市本级'
-             when scope = 'own' then '省本级'
-             when scope = 'city' then '市汇总' else '省汇总' end as level,
-        count(distinct document_id) filter (where expenditure_total_yuan is not null or class_all is not null) as accounts,
-        sum(expenditure_total_yuan) as expenditure_total_yuan,
-        sum(basic_yuan) as basic_yuan,
-        sum(project_yuan) as project_yuan,
-        sum(class_201) as class_201, sum(class_205) as class_205, sum(class_208) as class_208,
-        sum(class_210) as class_210, sum(class_221) as class_221, sum(class_all) as class_all,
-        sum(three_public_budget_yuan) as three_public_budget_yuan,
-        sum(three_public_actual_yuan) as three_public_actual_yuan,
-        sum(matched_total_yuan) as matched_total_yuan,
-        sum(previous_expenditure_total_yuan) as previous_expenditure_total_yuan,
-        count(*) filter (where is_project) as projects,
-        sum(budget_adjusted_yuan) as budget_adjusted_yuan,
-        sum(executed_yuan) as executed_yuan,
-        avg(total_score_reported) as score_reported_avg,
-        avg(total_score_recomputed) as score_recomputed_avg,
-        count(*) filter (where grade_recomputed = '优') as grade_excellent,
-        count(*) filter (where grade_recomputed = '良') as grade_good,
-        count(*) filter (where grade_recomputed = '中') as grade_fair,
-        count(*) filter (where grade_recomputed = '差') as grade_poor,
-        coalesce(sum(errors), 0) as errors,
-        coalesce(sum(warnings), 0) as warnings,
-        coalesce(sum(infos), 0) as infos,
-        bool_or(is_synthetic) as is_synthetic
-    from keyed
-    group by region_code, level
-),
-measured as (
-    select r.*, g.province, g.city, g.county,
-        coalesce(g.county, g.city, g.province) as region,
-        r.basic_yuan / nullif(r.expenditure_total_yuan, 0) as basic_share,
-        r.project_yuan / nullif(r.expenditure_total_yuan, 0) as project_share,
-        r.class_201 / nullif(r.class_all, 0) as share_201,
-        r.class_205 / nullif(r.class_all, 0) as share_205,
-        r.class_208 / nullif(r.class_all, 0) as share_208,
-        r.class_210 / nullif(r.class_all, 0) as share_210,
-        r.class_221 / nullif(r.class_all, 0) as share_221,
-        (r.class_all - coalesce(r.class_201, 0) - coalesce(r.class_205, 0) - coalesce(r.class_208, 0)
-            - coalesce(r.class_210, 0) - coalesce(r.class_221, 0)) / nullif(r.class_all, 0) as share_other,
-        r.three_public_actual_yuan / nullif(r.three_public_budget_yuan, 0) as three_public_rate,
-        r.matched_total_yuan / nullif(r.previous_expenditure_total_yuan, 0) - 1 as expenditure_growth,
-        r.executed_yuan / nullif(r.budget_adjusted_yuan, 0) as execution_rate,
-        r.score_reported_avg - r.score_recomputed_avg as score_gap,
-        case when r.errors > 0 then '未通过' when r.warnings > 0 then '有警告' else '通过' end as validation
-    from regions r
-    left join marts.dim_region g on g.adcode = r.region_code
+with flags as (
+    select members.region_code, members.level,
+        count(*) filter (where findings.severity = 'error') as errors,
+        count(*) filter (where findings.severity = 'warning') as warnings,
+        count(*) filter (where findings.severity = 'info') as infos
+    from marts.region_document members
+    join audit.integrity_violation findings on findings.document_id = members.document_id
+    where members.fiscal_year = $year
+    group by members.region_code, members.level
 )
-select *,
-    case when expenditure_total_yuan is not null
-        then rank() over (partition by level order by expenditure_total_yuan desc nulls last) end as rank_expenditure,
-    case when expenditure_growth is not null
-        then rank() over (partition by level order by expenditure_growth desc nulls last) end as rank_growth,
-    case when execution_rate is not null
-        then rank() over (partition by level order by execution_rate desc nulls last) end as rank_execution,
-    case when score_recomputed_avg is not null
-        then rank() over (partition by level order by score_recomputed_avg desc nulls last) end as rank_score,
-    case when score_gap is not null
-        then rank() over (partition by level order by score_gap desc nulls last) end as rank_inflation
-from measured
-order by case level when '省汇总' then 0 when '省本级' then 1 when '市汇总' then 2 when '市本级' then 3 else 4 end,
-    region_code
+select regions.* exclude (region_comparison_id, fiscal_year),
+    coalesce(flags.errors, 0) as errors, coalesce(flags.warnings, 0) as warnings, coalesce(flags.infos, 0) as infos,
+    case when flags.errors > 0 then '未通过' when flags.warnings > 0 then '有警告' else '通过' end as validation
+from marts.region_comparison regions
+left join flags on flags.region_code = regions.region_code and flags.level = regions.level
+where regions.fiscal_year = $year
+order by case regions.level when '省汇总' then 0 when '省本级' then 1 when '市汇总' then 2 when '市本级' then 3 else 4 end,
+    regions.region_code
 """
 
 PROJECT_SQL = """

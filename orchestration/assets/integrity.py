@@ -9,7 +9,8 @@ from orchestration.resources import WarehouseResource
 # The marts the report reads, and every mart a catalogue rule applies to (each gets its check).
 MARTS = tuple(
     sorted(
-        {"dim_document", "fct_project_budget", "fct_performance_indicator", "fct_project_evaluation"}
+        {"dim_document", "fct_project_budget", "fct_performance_indicator", "fct_project_evaluation",
+         "region_comparison", "region_document"}
         | {r.applies_to for r in default_rules()}
     )
 )
