@@ -10,8 +10,9 @@ BIN = Path(sys.prefix) / "bin"
 
 
 def run_in_project(args: list[str], db: Path, told: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    """A command (dbt, sqlfluff) run in the dbt project, its profile pointed at `db`; a dbt build is
-    told what changed by `told` (`orchestration.assets.dbt.changes_env`), and by nothing else."""
+    """A command (dbt, sqlfluff) run in the dbt project, its profile pointed at `db`, dbt's artifacts
+    and parse cache beside it unless `--target-path` says otherwise (never in the project); a dbt
+    build is told what changed by `told` (`orchestration.assets.dbt.changes_env`), and by nothing else."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("FISCAL_CHANGED_")}
-    return subprocess.run(args, cwd=DBT_PROJECT_DIR, env={**env, **(told or {}), "FISCAL_DB": str(db)},
-                          capture_output=True, text=True, timeout=600)
+    env.update(told or {}, FISCAL_DB=str(db), DBT_TARGET_PATH=str(Path(db).parent / "dbt-target"))
+    return subprocess.run(args, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=600)
