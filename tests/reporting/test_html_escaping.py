@@ -2,7 +2,9 @@
 formula or a link in the workbook."""
 from decimal import Decimal
 
-from reporting.yearly import REGION_HEADERS, _write_html, _write_xlsx
+from reporting.page import write_html
+from reporting.views import REGION_HEADERS
+from reporting.workbook import write_xlsx
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -37,7 +39,7 @@ def _data(HOSTILE: str) -> dict:
 def test_document_text_is_escaped(tmp_path):
     data = _data(HOSTILE)
     path = tmp_path / "r.html"
-    _write_html(path, 2024, data)
+    write_html(path, 2024, data)
     html = path.read_text(encoding="utf-8")
     assert "<script>" not in html and "<img" not in html
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
@@ -54,7 +56,7 @@ def test_document_text_is_never_a_formula_or_a_link_in_the_workbook(tmp_path):
 
     for text in FORMULAS:
         path = tmp_path / "r.xlsx"
-        _write_xlsx(path, 2024, _data(text))
+        write_xlsx(path, 2024, _data(text))
         book = load_workbook(path)
         cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
         assert not [c.coordinate for c in cells if c.data_type == "f"], text

@@ -1,0 +1,125 @@
+"""What the yearly report shows, read from the marts and the audit schema for one fiscal year."""
+from __future__ import annotations
+
+import duckdb
+
+# The regions' figures come from the dbt mart `marts.region_comparison` (one row per year and
+# region, rollups included, with their ranks); the findings of the integrity rules, which run after
+# the build, are counted here over the documents `marts.region_document` lists for each region.
+REGION_SQL = """
+with flags as (
+    select members.region_code, members.level,
+        count(*) filter (where findings.severity = 'error') as errors,
+        count(*) filter (where findings.severity = 'warning') as warnings,
+        count(*) filter (where findings.severity = 'info') as infos
+    from marts.region_document members
+    join audit.integrity_violation findings on findings.document_id = members.document_id
+    where members.fiscal_year = $year
+    group by members.region_code, members.level
+)
+select regions.* exclude (region_comparison_id, fiscal_year),
+    coalesce(flags.errors, 0) as errors, coalesce(flags.warnings, 0) as warnings, coalesce(flags.infos, 0) as infos,
+    case when flags.errors > 0 then '未通过' when flags.warnings > 0 then '有警告' else '通过' end as validation
+from marts.region_comparison regions
+left join flags on flags.region_code = regions.region_code and flags.level = regions.level
+where regions.fiscal_year = $year
+order by case regions.level when '省汇总' then 0 when '省本级' then 1 when '市汇总' then 2 when '市本级' then 3 else 4 end,
+    regions.region_code
+"""
+
+PROJECT_SQL = """
+select
+    coalesce(d.county, d.city, d.province) as region, e.department, e.project_name,
+    b.budget_adjusted_yuan, b.executed_yuan, b.execution_rate,
+    e.total_score_reported, e.total_score_recomputed, e.grade_reported, e.grade_recomputed,
+    (select count(*) from audit.integrity_violation v where v.document_id = e.document_id and v.severity <> 'info') as flagged,
+    e.source_file, e.location, d.is_synthetic, e.document_id, d.adcode
+from marts.fct_project_evaluation e
+join marts.dim_document d on d.document_id = e.document_id
+left join marts.fct_project_budget b on b.document_id = e.document_id and b.fund_source = 'total'
+where e.fiscal_year = $year
+order by region, e.department, e.project_name
+"""
+
+DEPARTMENT_SQL = """
+select
+    s.adcode, coalesce(d.county, d.city, d.province) as region, s.department,
+    s.income_total_yuan, s.expenditure_total_yuan, s.basic_yuan, s.project_yuan,
+    s.basic_yuan / nullif(s.expenditure_total_yuan, 0) as basic_share,
+    s.personnel_yuan, s.public_expenses_yuan,
+    s.three_public_budget_yuan, s.three_public_actual_yuan,
+    s.previous_expenditure_total_yuan, s.expenditure_growth,
+    (select count(*) from audit.integrity_violation v where v.document_id = s.document_id and v.severity = 'error') as errors,
+    (select count(*) from audit.integrity_violation v where v.document_id = s.document_id and v.severity <> 'info') as flagged,
+    s.source_file, s.document_id, d.is_synthetic
+from marts.fct_department_summary s
+join marts.dim_document d on d.document_id = s.document_id
+where s.fiscal_year = $year
+order by s.adcode, s.department
+"""
+
+# 预决算: each department's budget (年初预算) beside its final accounts of the same year, class by
+# class summed to the department (fct_budget_execution holds every subject)
+EXECUTION_SQL = """
+select
+    e.adcode, coalesce(d.county, d.city, d.province) as region, e.department,
+    sum(e.budget_yuan) as budget_yuan, sum(e.final_yuan) as final_yuan,
+    sum(e.final_yuan) - sum(e.budget_yuan) as difference_yuan,
+    sum(e.final_yuan) / nullif(sum(e.budget_yuan), 0) as completion_rate,
+    count(*) filter (where e.budget_yuan is null or e.final_yuan is null) as unmatched_classes,
+    e.budget_document_id, e.final_document_id, bd.source_file as budget_file, d.source_file as final_file, d.is_synthetic
+from marts.fct_budget_execution e
+join marts.dim_document d on d.document_id = e.final_document_id
+join marts.dim_document bd on bd.document_id = e.budget_document_id
+where e.fiscal_year = $year and e.subject_level = '类'
+group by all
+order by e.adcode, e.department
+"""
+
+CHANGE_SQL = """
+with yearly as (
+    select e.fiscal_year, coalesce(d.county, d.city, d.province) as region, e.adcode, sum(b.executed_yuan) as executed
+    from marts.fct_project_evaluation e
+    join marts.dim_document d on d.document_id = e.document_id
+    join marts.fct_project_budget b on b.document_id = e.document_id and b.fund_source = 'total'
+    where e.fiscal_year in ($year, $year - 1)
+    group by all
+)
+select this.region, this.adcode, prev.executed as previous_yuan, this.executed as executed_yuan,
+       this.executed - prev.executed as change_yuan,
+       (this.executed - prev.executed) / nullif(prev.executed, 0) as growth
+from yearly this join yearly prev on prev.adcode = this.adcode and prev.fiscal_year = this.fiscal_year - 1
+where this.fiscal_year = $year
+order by abs(this.executed - prev.executed) desc
+limit 5
+"""
+
+VIOLATION_SQL = """
+select v.rule_id, v.severity, coalesce(d.county, d.city, d.province) as region, v.entity,
+       v.expected, v.actual, v.difference, v.message, v.source_file, v.location, v.document_id, d.adcode
+from audit.integrity_violation v
+join marts.dim_document d on d.document_id = v.document_id
+where d.fiscal_year = $year
+order by d.adcode, v.source_file, case v.severity when 'error' then 0 when 'warning' then 1 else 2 end, v.rule_id, v.location
+"""
+
+def _fetch(con: duckdb.DuckDBPyConnection, sql: str, year: int) -> list[dict]:
+    cursor = con.execute(sql, {"year": year})
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def collect(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, list[dict]]:
+    data = {
+        "regions": _fetch(con, REGION_SQL, year),
+        "projects": _fetch(con, PROJECT_SQL, year),
+        "departments": _fetch(con, DEPARTMENT_SQL, year),
+        "changes": _fetch(con, CHANGE_SQL, year),
+        "execution": _fetch(con, EXECUTION_SQL, year),
+        "violations": _fetch(con, VIOLATION_SQL, year),
+    }
+    # validation status travels with the figures: every row of a region that failed error rules says so
+    status = {r["region_code"]: r["validation"] for r in data["regions"] if r["level"] in ("县级", "市本级", "省本级")}
+    for row in data["projects"] + data["departments"] + data["execution"]:
+        row["region_validation"] = status.get(row["adcode"], "通过")
+    return data

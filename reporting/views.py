@@ -1,0 +1,125 @@
+"""The report's views as both its workbook and its page show them: columns, units, the anchors a
+flagged figure links to, and the highlights."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+LEVEL_ORDER = ("省汇总", "省本级", "市汇总", "市本级", "县级")
+REGION_HEADERS = [
+    ("region_code", "行政区划代码", "text"), ("level", "层级", "text"), ("region", "地区", "text"),
+    ("validation", "校验状态", "text"),
+    ("expenditure_total_yuan", "决算支出合计(万元)", "wan"), ("rank_expenditure", "支出排名", "int"),
+    ("basic_yuan", "基本支出(万元)", "wan"), ("project_yuan", "项目支出(万元)", "wan"), ("basic_share", "基本支出占比", "pct"),
+    ("share_201", "一般公共服务占比", "pct"), ("share_205", "教育占比", "pct"), ("share_208", "社会保障和就业占比", "pct"),
+    ("share_210", "卫生健康占比", "pct"), ("share_221", "住房保障占比", "pct"), ("share_other", "其他功能分类占比", "pct"),
+    ("three_public_budget_yuan", "“三公”预算(万元)", "wan"), ("three_public_actual_yuan", "“三公”决算(万元)", "wan"),
+    ("three_public_rate", "“三公”决算/预算", "pct"),
+    ("expenditure_growth", "支出同比增长(同口径)", "pct"), ("rank_growth", "增长排名", "int"),
+    ("projects", "自评项目数", "int"), ("budget_adjusted_yuan", "项目全年预算数(万元)", "wan"),
+    ("executed_yuan", "项目全年执行数(万元)", "wan"), ("execution_rate", "执行率(按金额加权)", "pct"),
+    ("rank_execution", "执行率排名", "int"),
+    ("score_reported_avg", "自评平均分", "score"), ("score_recomputed_avg", "重算平均分", "score"),
+    ("rank_score", "重算分排名", "int"), ("score_gap", "自评高出重算", "score"), ("rank_inflation", "虚高排名", "int"),
+    ("grade_excellent", "优", "int"), ("grade_good", "良", "int"), ("grade_fair", "中", "int"), ("grade_poor", "差", "int"),
+    ("errors", "错误", "int"), ("warnings", "警告", "int"), ("infos", "提示", "int"),
+]
+PROJECT_HEADERS = [
+    ("region", "地区", "text"), ("region_validation", "地区校验状态", "text"), ("department", "部门", "text"), ("project_name", "项目", "text"),
+    ("budget_adjusted_yuan", "全年预算数(万元)", "wan"), ("executed_yuan", "全年执行数(万元)", "wan"),
+    ("execution_rate", "执行率", "pct"), ("total_score_reported", "自评总分", "score"),
+    ("total_score_recomputed", "重算总分", "score"), ("grade_reported", "自评等级", "text"),
+    ("grade_recomputed", "重算等级", "text"), ("flagged", "校验问题数", "int"), ("source_file", "来源文件", "text"),
+    ("location", "位置", "text"),
+]
+HIGHLIGHT_HEADERS = [("category", "类别", "text"), ("item", "对象", "text"), ("value", "情况", "text")]
+DEPARTMENT_HEADERS = [
+    ("adcode", "行政区划代码", "text"), ("region", "地区", "text"), ("region_validation", "地区校验状态", "text"), ("department", "部门", "text"),
+    ("income_total_yuan", "本年收入合计(万元)", "wan"), ("expenditure_total_yuan", "本年支出合计(万元)", "wan"),
+    ("basic_yuan", "基本支出(万元)", "wan"), ("project_yuan", "项目支出(万元)", "wan"), ("basic_share", "基本支出占比", "pct"),
+    ("personnel_yuan", "人员经费(万元)", "wan"), ("public_expenses_yuan", "公用经费(万元)", "wan"),
+    ("three_public_budget_yuan", "“三公”经费预算(万元)", "wan"), ("three_public_actual_yuan", "“三公”经费决算(万元)", "wan"),
+    ("previous_expenditure_total_yuan", "上年支出合计(万元)", "wan"), ("expenditure_growth", "支出增长", "pct"),
+    ("errors", "错误", "int"), ("flagged", "校验问题数", "int"), ("source_file", "来源文件", "text"),
+]
+EXECUTION_HEADERS = [
+    ("adcode", "行政区划代码", "text"), ("region", "地区", "text"), ("region_validation", "地区校验状态", "text"),
+    ("department", "部门", "text"), ("budget_yuan", "年初预算(万元)", "wan"), ("final_yuan", "决算(万元)", "wan"),
+    ("difference_yuan", "决算−预算(万元)", "wan"), ("completion_rate", "完成年初预算", "pct"),
+    ("unmatched_classes", "仅一方列示的功能分类数", "int"), ("budget_file", "预算来源文件", "text"),
+    ("final_file", "决算来源文件", "text"),
+]
+VIOLATION_HEADERS = [
+    ("rule_id", "规则", "text"), ("severity", "级别", "text"), ("region", "地区", "text"), ("entity", "对象", "text"),
+    ("expected", "应为", "text"), ("actual", "实际", "text"), ("difference", "差额", "text"), ("message", "说明", "text"),
+    ("source_file", "来源文件", "text"), ("location", "位置", "text"),
+]
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+def wan(value) -> Decimal | None:
+    return None if value is None else (Decimal(value) / Decimal(10000)).quantize(Decimal("0.01"))
+
+
+def highlights(data: dict[str, list[dict]]) -> list[dict]:
+    """The few things a reader should see first: largest changes, lowest execution, biggest score
+    inflation (reported over recomputed), most violations. Regions are compared at the county level
+    and with the 市本级/省本级 departments; rollups are not ranked against their own parts."""
+    out = []
+    own = [r for r in data["regions"] if r["level"] in ("县级", "市本级", "省本级")]
+    status = {r["region_code"]: r["validation"] for r in own}
+
+    def marked(text: str, code: str | None) -> str:
+        # a region that failed error rules says so wherever it is compared
+        return f"{text}（✗未通过校验）" if status.get(code or "") == "未通过" else text
+
+    def name(r):
+        return marked(r["region"] if r["level"] == "县级" else f"{r['region']}（{r['level']}）", r["region_code"])
+
+    grown = [r for r in own if r["expenditure_growth"] is not None]
+    for r in sorted(grown, key=lambda r: -abs(r["matched_total_yuan"] - r["previous_expenditure_total_yuan"]))[:5]:
+        change = r["matched_total_yuan"] - r["previous_expenditure_total_yuan"]
+        out.append({"category": "决算支出变化最大", "item": name(r), "region_code": r["region_code"],
+                    "value": f"{float(change) / 10000:+,.2f} 万元（{float(r['expenditure_growth']) * 100:+.2f}%）"})
+    for c in data["changes"]:
+        out.append({"category": "项目执行数变化最大", "item": marked(c["region"], c["adcode"]), "region_code": c["adcode"],
+                    "value": f"{float(c['change_yuan']) / 10000:+,.2f} 万元"
+                    + (f"（{float(c['growth']) * 100:+.2f}%）" if c["growth"] is not None else "")})
+    rated = [r for r in own if r["execution_rate"] is not None]
+    for r in sorted(rated, key=lambda r: r["execution_rate"])[:5]:
+        out.append({"category": "执行率最低", "item": name(r), "region_code": r["region_code"],
+                    "value": f"{float(r['execution_rate']) * 100:.2f}%（第 {r['rank_execution']} 名）"})
+    scored = [p for p in data["projects"] if p["total_score_reported"] is not None and p["total_score_recomputed"] is not None]
+    for p in sorted(scored, key=lambda p: p["total_score_recomputed"] - p["total_score_reported"])[:5]:
+        gap = p["total_score_reported"] - p["total_score_recomputed"]
+        if gap > 0:
+            out.append({"category": "自评分虚高最多", "item": marked(f"{p['region']} {p['project_name']}", p["adcode"]),
+                        "region_code": p["adcode"],
+                        "document_id": p["document_id"],
+                        "value": f"自评 {float(p['total_score_reported']):.2f}，重算 {float(p['total_score_recomputed']):.2f}"})
+    flagged = [r for r in own if r["errors"] or r["warnings"]]
+    for r in sorted(flagged, key=lambda r: (-r["errors"], -r["warnings"]))[:5]:
+        out.append({"category": "校验问题最多", "item": name(r), "region_code": r["region_code"],
+                    "value": f"错误 {r['errors']}，警告 {r['warnings']}"})
+    return out
+
+
+def anchors(violations: list[dict]) -> dict[str, int]:
+    """The first row of the violation list for each document and each region prefix (county, city,
+    province), so that a flagged figure can link to its own violations. Rows are ordered by region
+    code, then file, so every region's and every document's violations are contiguous."""
+    first: dict[str, int] = {}
+    for n, v in enumerate(violations):
+        code = v["adcode"] or ""
+        first.setdefault(f"d-{v['document_id']}", n)
+        first.setdefault(f"r-{code}-own", n)
+        for length in (2, 4, 6):
+            if len(code) >= length:
+                first.setdefault(f"r-{code[:length]}", n)
+    return first
+
+
+def region_key(row: dict) -> str:
+    """The anchor of a region row's violations: a rollup links to the first violation of any of its
+    parts, an own row (county, 市本级, 省本级) to its own."""
+    code = row["region_code"]
+    return f"r-{code}" if row["level"] in ("市汇总", "省汇总", "县级") else f"r-{code}-own"
