@@ -92,19 +92,34 @@ class BlockedByChecks(CliError):
     """The run finished, but error-level integrity findings stopped what is built after the checks."""
 
 
+def failed_blocking_checks(result) -> list[str]:
+    """The marts whose blocking, error-severity asset checks failed in a run (error-level
+    integrity findings): what stops everything built after the checks."""
+    import dagster as dg
+
+    return sorted({e.asset_key.to_user_string().replace("/", ".") for e in result.get_asset_check_evaluations()
+                   if not e.passed and e.blocking and e.severity == dg.AssetCheckSeverity.ERROR})
+
+
 def blocked_by_checks(result) -> bool:
-    """Whether a run that did not succeed failed only because error-level findings blocked what
-    comes after the checks (everything before them was built)."""
-    failures = [e for e in result.all_events if e.is_failure]
-    return bool(failures) and all(
-        "blocking asset check failed" in (e.message or "")
-        or "DagsterAssetCheckFailedError" in str(getattr(e.event_specific_data, "error", "")) for e in failures)
+    """Whether a run that did not succeed failed only because blocking checks failed (everything
+    before them was built): told by the run's check results and the kind of each step's failure."""
+    steps = [e for e in result.all_events if e.is_step_failure]
+    return bool(steps) and bool(failed_blocking_checks(result)) and all(
+        _error_class(e) == "DagsterAssetCheckFailedError" for e in steps)
+
+
+def _error_class(event) -> str | None:
+    error = getattr(event.event_specific_data, "error", None)
+    return error.cls_name if error is not None else None
 
 
 def _check_success(result, what: str) -> None:
     if not result.success:
         if blocked_by_checks(result):
-            blocked = BlockedByChecks(f"{what}: error-level integrity violations block the reports (see audit.integrity_violation)")
+            marts = ", ".join(failed_blocking_checks(result))
+            blocked = BlockedByChecks(f"{what}: error-level integrity violations block the reports ({marts}; "
+                                      "see audit.integrity_violation)")
             blocked.result = result
             raise blocked
         failures = [e for e in result.all_events if e.is_failure]
