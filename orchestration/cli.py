@@ -4,12 +4,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
-import json
 import sys
 from pathlib import Path
 
 from ingest.limits import connect_duckdb
+from orchestration.outcome import blocked_by_checks, cause, failed_blocking_checks
 from orchestration.settings import DBT_PROJECT_DIR, Settings
+from orchestration.summary import print_summary, report_paths
 
 
 VERBOSE = False
@@ -92,28 +93,6 @@ class BlockedByChecks(CliError):
     """The run finished, but error-level integrity findings stopped what is built after the checks."""
 
 
-def failed_blocking_checks(result) -> list[str]:
-    """The marts whose blocking, error-severity asset checks failed in a run (error-level
-    integrity findings): what stops everything built after the checks."""
-    import dagster as dg
-
-    return sorted({e.asset_key.to_user_string().replace("/", ".") for e in result.get_asset_check_evaluations()
-                   if not e.passed and e.blocking and e.severity == dg.AssetCheckSeverity.ERROR})
-
-
-def blocked_by_checks(result) -> bool:
-    """Whether a run that did not succeed failed only because blocking checks failed (everything
-    before them was built): told by the run's check results and the kind of each step's failure."""
-    steps = [e for e in result.all_events if e.is_step_failure]
-    return bool(steps) and bool(failed_blocking_checks(result)) and all(
-        _error_class(e) == "DagsterAssetCheckFailedError" for e in steps)
-
-
-def _error_class(event) -> str | None:
-    error = getattr(event.event_specific_data, "error", None)
-    return error.cls_name if error is not None else None
-
-
 def _check_success(result, what: str) -> None:
     if not result.success:
         if blocked_by_checks(result):
@@ -123,16 +102,7 @@ def _check_success(result, what: str) -> None:
             blocked.result = result
             raise blocked
         failures = [e for e in result.all_events if e.is_failure]
-        raise CliError(f"{what} failed: {_cause(failures[0]) if failures else 'see the log'}")
-
-
-def _cause(event) -> str:
-    """What made a step fail, in one line: the innermost error Dagster recorded, else its message."""
-    error = getattr(event.event_specific_data, "error", None)
-    while error is not None and getattr(error, "cause", None) is not None:
-        error = error.cause
-    text = (error.message if error is not None else None) or event.message or "see the log"
-    return text.strip().splitlines()[0]
+        raise CliError(f"{what} failed: {cause(failures[0]) if failures else 'see the log'}")
 
 
 def _execute(defs, job_name: str, run_config: dict | None = None, partition_key: str | None = None, instance=None):
@@ -216,9 +186,9 @@ def _run(args: argparse.Namespace, instance) -> int:
             print(f"fiscal: no report for fiscal year {year}: reports cover {min(reportable)}–{max(reportable)}",
                   file=sys.stderr)
         else:
-            reports.append(_report_paths(settings.out_dir, year))
+            reports.append(report_paths(settings.out_dir, year))
     with connect_duckdb(settings.db_path, read_only=True) as con:
-        due = reports_to_write(con, reportable, lambda y: all(p.exists() for p in _report_paths(settings.out_dir, y)))
+        due = reports_to_write(con, reportable, lambda y: all(p.exists() for p in report_paths(settings.out_dir, y)))
     _write_reports(defs, due, settings.db_path, instance)
     print_summary(settings.db_path, reports)
     docs = settings.out_dir / "data_docs" / "index.html"
@@ -345,17 +315,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     defs = _definitions(settings)
     for year in years:
         _execute(defs, "yearly_report", partition_key=str(year))
-        paths = _report_paths(settings.out_dir, year)
+        paths = report_paths(settings.out_dir, year)
         print(f"report {year}: {paths[0]}  {paths[1]}")
     return 0
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from dataclasses import asdict
-
     from ingest.reading import ingest_file
-
     from ingest.registry import EMPTY, RegistryError, load_registry
+    from orchestration.extract import describe
 
     path = Path(args.file)
     if not path.is_file():
@@ -366,44 +334,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     except RegistryError as exc:
         raise CliError(str(exc)) from exc
     parsed = ingest_file(path, registry)
-    if args.json:
-        payload = [
-            {
-                "document": asdict(p.document),
-                "report": asdict(p.report) if p.report else None,
-                # a final accounts' or a budget's tables and stated figures (the document's doc_type says which)
-                "statements": asdict(p.statements) if p.statements else None,
-            }
-            for p in parsed
-        ]
-        print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
-        return 0
-    for p in parsed:
-        d = p.document
-        region = " ".join(filter(None, [d.region.province, d.region.city, d.region.county])) or "region unknown"
-        source = f" [source: {d.source_name}]" if d.source_name else ""
-        print(f"[{d.section}] lines {d.line_start}-{d.line_end} {d.doc_type} {d.fiscal_year or '?'} {region} "
-              f"{d.department or ''} {d.project_name or ''} -> {d.status}{': ' + d.reason if d.reason else ''}{source}")
-        if p.report:
-            for b in p.report.budget_lines:
-                print(f"    funds  line {b.line_no}: {b.fund_source:10} adjusted {b.budget_adjusted_yuan} executed "
-                      f"{b.executed_yuan} rate {b.execution_rate} score {b.score_reported}")
-            for i in p.report.indicators:
-                print(f"    indic. line {i.line_no}: {i.level1}/{i.level2}/{i.indicator_name} target {i.target_text!r} "
-                      f"actual {i.actual_text!r} weight {i.weight} score {i.score_reported}")
-            if p.report.evaluation:
-                e = p.report.evaluation
-                print(f"    result line {e.line_no}: total {e.total_score_reported} grade {e.grade_reported}")
-        facts = (p.report.facts if p.report else ()) + (p.statements.facts if p.statements else ())
-        if p.statements:
-            for t in p.statements.tables:
-                amounts = sum(1 for line in p.statements.lines if line.table_code == t.table_code)
-                state = "empty (本表无数据)" if t.is_empty else f"{amounts} amounts"
-                where = f"p.{t.page}" if t.page else f"line {t.line_no}"
-                print(f"    table  {where}: {t.table_code} {t.title} ({t.unit}): {state}")
-        for f in facts:
-            label = f" {f.label}" if f.label else ""
-            print(f"    stated line {f.line_no}: {f.kind}{label} {f.value} {f.unit or ''}")
+    print(describe(parsed, as_json=args.json))
     return 0
 
 
@@ -427,48 +358,6 @@ def cmd_generate(args: argparse.Namespace) -> int:
           f"{len(corpus.accounts)} final accounts, {len(corpus.budgets)} budgets) for {counties} counties of {args.province}, {first}–{last}, "
           f"{planted} with planted inconsistencies, into {args.out} (truth.json beside them)")
     return 0
-
-
-def _report_paths(out_dir: Path, year: int) -> tuple[Path, Path]:
-    base = out_dir / str(year) / f"yearly_comparison_{year}"
-    return base.with_suffix(".xlsx"), base.with_suffix(".html")
-
-
-def print_summary(db_path: Path, reports: list[tuple[Path, Path]], raw: bool = False) -> None:
-    documents = "raw.documents" if raw else "marts.dim_document"
-    with connect_duckdb(db_path, read_only=True) as con:
-        statuses = dict(con.execute(f"select status, count(*) from {documents} group by status").fetchall())
-        marts = [
-            r[0]
-            for r in con.execute(
-                "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
-            ).fetchall()
-        ]
-        rows = {m: con.execute(f'select count(*) from marts."{m}"').fetchone()[0] for m in marts}
-        has_audit = con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'audit' and table_name = 'integrity_violation'"
-        ).fetchone()[0]
-        severities = dict(
-            con.execute("select severity, count(*) from audit.integrity_violation group by severity").fetchall()
-        ) if has_audit else {}
-        reason_column = "reason" if raw else "status_reason"
-        problems = con.execute(
-            f"select source_file, line_start, section, status, {reason_column} from {documents} "
-            "where status <> 'loaded' order by source_file, line_start"
-        ).fetchall()
-    for source_file, line_start, section, status, reason in problems:
-        where = f"{source_file}:{line_start}" if section else source_file
-        print(f"{where}: {status}: {reason}", file=sys.stderr)
-    total = sum(statuses.values())
-    print(f"warehouse: {db_path}")
-    print(f"documents read: {total} (loaded {statuses.get('loaded', 0)}, partial {statuses.get('partial', 0)}, "
-          f"quarantined {statuses.get('quarantined', 0)})")
-    print("rows per mart: " + ", ".join(f"{m} {n}" for m, n in rows.items()))
-    print(f"violations: error {severities.get('error', 0)}, warning {severities.get('warning', 0)}, "
-          f"info {severities.get('info', 0)}")
-    for xlsx, html in reports:
-        print(f"report: {xlsx}")
-        print(f"report: {html}")
 
 
 def build_parser() -> argparse.ArgumentParser:
