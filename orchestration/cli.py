@@ -2,22 +2,15 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import sys
 from pathlib import Path
 
 from ingest.limits import connect_duckdb
-from orchestration.outcome import blocked_by_checks, cause, failed_blocking_checks
+from orchestration import execute as runs
+from orchestration.execute import execute, materialize, write_reports
+from orchestration.outcome import BlockedByChecks, CliError
 from orchestration.settings import DBT_PROJECT_DIR, Settings
 from orchestration.summary import print_summary, report_paths
-
-
-VERBOSE = False
-
-
-class CliError(Exception):
-    """A problem the user can fix; printed as one line, exit status 2."""
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -58,67 +51,6 @@ def _definitions(settings: Settings):
     from orchestration.build import build_definitions
 
     return build_definitions(settings)
-
-
-# Dagster's console log only for what is fatal: the command prints its own summary and one line per
-# failure (a run blocked by findings is an outcome, not a crash); `--verbose` shows everything.
-QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
-
-
-def _run_config(run_config: dict | None) -> dict:
-    return {**({} if VERBOSE else QUIET), **(run_config or {})}
-
-
-@contextlib.contextmanager
-def _captured_output(what: str):
-    """Hold back the dbt log the orchestration echoes to stdout; show its tail only if the step fails."""
-    if VERBOSE:
-        yield
-        return
-    buffer = io.StringIO()
-    try:
-        with contextlib.redirect_stdout(buffer):
-            yield
-    except BlockedByChecks:
-        raise  # the build itself went through: its log says nothing about the findings
-    except CliError:
-        tail = buffer.getvalue().splitlines()[-40:]
-        if tail:
-            print(f"--- last lines of the {what} log ---", file=sys.stderr)
-            print("\n".join(tail), file=sys.stderr)
-        raise
-
-
-class BlockedByChecks(CliError):
-    """The run finished, but error-level integrity findings stopped what is built after the checks."""
-
-
-def _check_success(result, what: str) -> None:
-    if not result.success:
-        if blocked_by_checks(result):
-            marts = ", ".join(failed_blocking_checks(result))
-            blocked = BlockedByChecks(f"{what}: error-level integrity violations block the reports ({marts}; "
-                                      "see audit.integrity_violation)")
-            blocked.result = result
-            raise blocked
-        failures = [e for e in result.all_events if e.is_failure]
-        raise CliError(f"{what} failed: {cause(failures[0]) if failures else 'see the log'}")
-
-
-def _execute(defs, job_name: str, run_config: dict | None = None, partition_key: str | None = None, instance=None):
-    """Run a job in this process, on `instance` or a new ephemeral one (making one takes half a second:
-    a command running several jobs passes its own)."""
-    import dagster as dg
-
-    job = defs.resolve_job_def(job_name)
-    with _captured_output(job_name), contextlib.ExitStack() as stack:
-        if instance is None:
-            instance = stack.enter_context(dg.DagsterInstance.ephemeral())
-        result = job.execute_in_process(
-            run_config=_run_config(run_config), instance=instance, partition_key=partition_key, raise_on_error=False
-        )
-        _check_success(result, job_name)
-    return result
 
 
 def _years(db_path: Path) -> list[int]:
@@ -163,7 +95,7 @@ def _run(args: argparse.Namespace, instance) -> int:
     with staged_warehouse(settings.db_path) as work:
         defs = _definitions(replace(settings, db_path=work))
         try:
-            _execute(defs, "build_warehouse", instance=instance)
+            execute(defs, "build_warehouse", instance=instance)
         except BlockedByChecks as exc:
             blocked = exc
     if blocked is not None and not args.allow_errors:
@@ -189,70 +121,12 @@ def _run(args: argparse.Namespace, instance) -> int:
             reports.append(report_paths(settings.out_dir, year))
     with connect_duckdb(settings.db_path, read_only=True) as con:
         due = reports_to_write(con, reportable, lambda y: all(p.exists() for p in report_paths(settings.out_dir, y)))
-    _write_reports(defs, due, settings.db_path, instance)
+    write_reports(defs, due, settings.db_path, instance)
     print_summary(settings.db_path, reports)
     docs = settings.out_dir / "data_docs" / "index.html"
     if docs.exists():
         print(f"data docs: {docs}")
     return 0
-
-
-_report_defs = None  # the definitions a forked report writer inherits
-# the report runs of `fiscal run` leave the warehouse to the command, which marks each year written
-_WRITTEN_BY_THE_COMMAND = {"ops": {"reports__yearly_comparison": {"config": {"clear_due": False}}}}
-
-
-def _report_run(year: int) -> None:
-    _execute(_report_defs, "yearly_report", run_config=_WRITTEN_BY_THE_COMMAND, partition_key=str(year))
-
-
-def _write_reports(defs, years: list[int], db_path: Path, instance=None) -> None:
-    """One report run per year; several years are written side by side in forked processes (one per
-    core, each with an instance of its own), each reading the warehouse alone. Each year written is
-    marked so in the warehouse; the first failure is raised once all have finished, its year still
-    due."""
-    global _report_defs
-    import os
-
-    import multiprocessing
-
-    from orchestration.changes import clear_due
-
-    def written(done: list[int]) -> None:
-        with connect_duckdb(db_path) as con:
-            clear_due(con, done)
-
-    workers = min(len(years), os.cpu_count() or 1)
-    if workers < 2 or VERBOSE or "fork" not in multiprocessing.get_all_start_methods():
-        for year in years:
-            _execute(defs, "yearly_report", run_config=_WRITTEN_BY_THE_COMMAND, partition_key=str(year), instance=instance)
-            written([year])
-        return
-    from concurrent.futures import ProcessPoolExecutor
-
-    _report_defs = defs
-    try:
-        from ingest.limits import die_with_parent
-
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=die_with_parent) as pool:
-            futures = {year: pool.submit(_report_run, year) for year in years}
-        written([year for year, future in futures.items() if future.exception() is None])
-        for future in futures.values():
-            future.result()
-    finally:
-        _report_defs = None
-
-
-def _materialize(defs, assets: list, run_config: dict | None = None, what: str = "step") -> None:
-    """Materialize some of the graph's assets (with their checks) headless, with the graph's resources."""
-    import dagster as dg
-
-    resources = dict(defs.get_repository_def().get_top_level_resources())
-    with _captured_output(what), dg.DagsterInstance.ephemeral() as instance:
-        result = dg.materialize(
-            assets, resources=resources, run_config=_run_config(run_config), instance=instance, raise_on_error=False
-        )
-        _check_success(result, what)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -262,7 +136,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     defs = _definitions(settings)
     from orchestration.assets.ingest import ingest_documents
 
-    _materialize(defs, [ingest_documents], {"ops": {"ingest_documents": {"config": {"paths": paths}}}}, "ingest")
+    materialize(defs, [ingest_documents], {"ops": {"ingest_documents": {"config": {"paths": paths}}}}, "ingest")
     print_summary(settings.db_path, [], raw=True)
     return 0
 
@@ -273,7 +147,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from orchestration.assets.dbt import warehouse_models
 
     run_config = {"ops": {"warehouse_models": {"config": {"full_refresh": args.full_refresh}}}}
-    _materialize(defs, [warehouse_models], run_config, what="dbt build")
+    materialize(defs, [warehouse_models], run_config, what="dbt build")
     print_summary(settings.db_path, [])
     return 0
 
@@ -314,7 +188,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             raise CliError(f"--year {year}: reports cover fiscal years {min(reportable)}–{max(reportable)}")
     defs = _definitions(settings)
     for year in years:
-        _execute(defs, "yearly_report", partition_key=str(year))
+        execute(defs, "yearly_report", partition_key=str(year))
         paths = report_paths(settings.out_dir, year)
         print(f"report {year}: {paths[0]}  {paths[1]}")
     return 0
@@ -420,9 +294,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    global VERBOSE
     args = build_parser().parse_args(argv)
-    VERBOSE = args.verbose
+    runs.VERBOSE = args.verbose
     try:
         if args.command in ("extract", "generate"):
             return args.func(args)

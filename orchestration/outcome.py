@@ -3,6 +3,14 @@ its failed steps."""
 from __future__ import annotations
 
 
+class CliError(Exception):
+    """A problem the user can fix; printed as one line, exit status 2."""
+
+
+class BlockedByChecks(CliError):
+    """The run finished, but error-level integrity findings stopped what is built after the checks."""
+
+
 def failed_blocking_checks(result) -> list[str]:
     """The marts whose blocking, error-severity asset checks failed in a run (error-level
     integrity findings): what stops everything built after the checks."""

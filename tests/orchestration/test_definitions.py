@@ -32,7 +32,7 @@ def test_dbt_args():
 def test_a_build_keeps_its_dbt_artifacts_as_the_last_build_only(built_warehouse):
     import json
 
-    from orchestration.cli import blocked_by_checks
+    from orchestration.outcome import blocked_by_checks
     from orchestration.lock import dbt_state
     from orchestration.settings import DBT_PROJECT_DIR
 

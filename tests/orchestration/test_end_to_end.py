@@ -9,7 +9,7 @@ import pytest
 
 @pytest.fixture(scope="module")
 def con(built_warehouse):
-    from orchestration.cli import blocked_by_checks
+    from orchestration.outcome import blocked_by_checks
 
     assert blocked_by_checks(built_warehouse["build"]), _failures(built_warehouse["build"])
     with duckdb.connect(str(built_warehouse["settings"].db_path), read_only=True) as connection:
@@ -23,7 +23,7 @@ def _failures(result):
 def test_the_real_errors_block_the_rollup_and_a_report_asked_for_is_written(built_warehouse):
     """The samples' real budgets hold two error-level inconsistencies: the scheduled rollup stops
     at the checks, everything before them built; the report, asked for on its own, is written."""
-    from orchestration.cli import blocked_by_checks
+    from orchestration.outcome import blocked_by_checks
 
     assert blocked_by_checks(built_warehouse["build"]), _failures(built_warehouse["build"])
     assert built_warehouse["report"].success, _failures(built_warehouse["report"])

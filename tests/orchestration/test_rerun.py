@@ -24,7 +24,7 @@ def test_running_the_same_input_again_changes_no_table(built_warehouse):
         again = built_warehouse["defs"].resolve_job_def("build_warehouse").execute_in_process(
             instance=instance, raise_on_error=False
         )
-    from orchestration.cli import blocked_by_checks
+    from orchestration.outcome import blocked_by_checks
 
     assert again.success or blocked_by_checks(again)
     assert _all_marts(db) == before
