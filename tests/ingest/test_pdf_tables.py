@@ -164,7 +164,7 @@ def test_bands_joined_into_an_l_shape_stay_cells_row_by_row():
     bands the missing rulings join are no rectangle, so they are kept apart row by row."""
     from ingest.model import Box
     from ingest.readers.layout_table import Word
-    from ingest.readers.pdf import layout_page
+    from ingest.readers.page_layout import layout_page
 
     horizontal = [(0, 0, 200), (20, 100, 200), (40, 100, 200), (60, 0, 200)]  # none across column 0 inside
     vertical = [(0, 0, 60), (100, 20, 60), (200, 0, 60)]  # none through the caption band
