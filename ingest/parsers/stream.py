@@ -15,7 +15,7 @@ def _is_value(token: str) -> bool:
 
 
 def rebuild_stream_table(lines: list[str]) -> list[str]:
-    from ingest.parsers.project_report import _level1, _level2
+    from ingest.parsers.project_indicators import _level1, _level2
 
     joined = "".join(lines)
     if "级" not in joined or "指" not in joined or "一级指标" not in squash(joined):

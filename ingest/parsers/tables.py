@@ -38,3 +38,12 @@ def _printed_widths(table: Table) -> list[int]:
     for cell in table.cells:
         widths[cell.row] = max(widths[cell.row], cell.col + cell.colspan)
     return widths
+
+
+def block_from(tables: list, is_header) -> list[Row] | None:
+    """The rows of a block of a table, from its header row to the table's end."""
+    for _, rows in tables:
+        for i, row in enumerate(rows):
+            if is_header(row):
+                return rows[i:]
+    return None
