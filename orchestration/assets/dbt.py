@@ -58,7 +58,7 @@ def dbt_build_args(full_refresh: bool = False, select: str | None = None) -> lis
 CHANGES_ENV = {"changed_years": "FISCAL_CHANGED_YEARS", "changed_since_us": "FISCAL_CHANGED_SINCE_US"}
 
 
-def changes_env(changes: Mapping[str, Any]) -> dict[str, str]:
+def changes_env(changes: Mapping[str, Any] | None) -> dict[str, str]:
     """The environment that tells a dbt build `changes`; unset, the build reads every year."""
     if not changes:
         return {}
@@ -67,7 +67,7 @@ def changes_env(changes: Mapping[str, Any]) -> dict[str, str]:
 
 
 @contextmanager
-def _dbt_env(db_path: Path, changes: Mapping[str, Any]) -> Iterator[None]:
+def _dbt_env(db_path: Path, changes: Mapping[str, Any] | None = None) -> Iterator[None]:
     """What the dbt subprocess is told of this run's warehouse: the file its profile opens
     (FISCAL_DB), the memory DuckDB may take there (FISCAL_DBT_MEMORY), the warehouse's own folder
     for dbt's artifacts, log and parse cache (DBT_TARGET_PATH, which dagster-dbt also reads for the
