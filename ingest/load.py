@@ -250,88 +250,100 @@ def load_batches(con: duckdb.DuckDBPyConnection, batches: Iterable[dict[str, pa.
     with the fiscal years of its documents: what is recorded of them commits with them.
     """
     ensure_raw_schema(con)
-    # a document is loaded anew when its parser changed, or when the file it came from is read again
-    # as it was (the same bytes found where other content has been since: a file restored to an
-    # earlier version), so that it is the file it is now
-    existing = {row[0]: row[1:] for row in con.execute(
-        "select document_id, coalesce(parser, ''), sha256, source_file, epoch_us(file_modified_at) from raw.documents"
-    ).fetchall()}
+    loading = _Loading(con, with_each_commit)
+    try:
+        loading.begin()
+        for batch in batches:
+            loading.take(batch if isinstance(batch, dict) else batch.tables)
+            # a few large inserts cost far less than many small ones; the buffer bounds the memory held
+            if loading.pending_documents >= FLUSH_DOCUMENTS:
+                loading.commit()
+                loading.begin()
+        loading.commit()
+    except BaseException:
+        if loading.open:
+            con.execute("rollback")
+        raise
+    return loading.summary()
 
-    def loaded_anew(document_id: str, parser: str | None, sha256: str, source: str, modified: int | None) -> bool:
-        if document_id not in existing:
+
+class _Loading:
+    """One load under way: what the warehouse held when it began, the documents waiting for the next
+    commit, and what has been counted."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, with_each_commit) -> None:
+        self.con, self.with_each_commit = con, with_each_commit
+        self.existing = {row[0]: row[1:] for row in con.execute(
+            "select document_id, coalesce(parser, ''), sha256, source_file, epoch_us(file_modified_at) from raw.documents"
+        ).fetchall()}
+        self.rows = {table: 0 for table in SCHEMAS}
+        self.new = self.unchanged = 0
+        self.years: set[int] = set()
+        self.statuses = {status: 0 for status in ("loaded", "partial", "quarantined")}
+        self.pending: dict[str, list[pa.Table]] = {table: [] for table in SCHEMAS}
+        self.pending_documents = 0
+        self.pending_years: set[int] = set()
+        self.open = False  # whether a transaction is open
+
+    def loaded_anew(self, document_id: str, parser: str | None, sha256: str, source: str, modified: int | None) -> bool:
+        """A document is loaded anew when its parser changed, or when the file it came from is read
+        again as it was (the same bytes found where other content has been since: a file restored
+        to an earlier version), so that it is the file it is now."""
+        if document_id not in self.existing:
             return True
-        was_parser, was_sha, was_source, was_modified = existing[document_id]
+        was_parser, was_sha, was_source, was_modified = self.existing[document_id]
         return was_parser != (parser or "") or (was_sha == sha256 and (was_source, was_modified) != (source, modified))
 
-    rows = {table: 0 for table in SCHEMAS}
-    new = unchanged = 0
-    years: set[int] = set()
-    statuses = {status: 0 for status in ("loaded", "partial", "quarantined")}
-    pending: dict[str, list[pa.Table]] = {table: [] for table in SCHEMAS}
-    pending_documents = 0
-    pending_years: set[int] = set()
+    def take(self, tables: dict[str, pa.Table]) -> None:
+        """A batch's documents to load, their earlier versions removed in the open transaction."""
+        docs = tables["documents"]
+        ids = docs.column("document_id").to_pylist()
+        as_read = zip(ids, docs.column("parser").to_pylist(), docs.column("sha256").to_pylist(),
+                      docs.column("source_file").to_pylist(), pc.cast(docs.column("file_modified_at"), pa.int64()).to_pylist())
+        for status in docs.column("status").to_pylist():
+            self.statuses[status] = self.statuses.get(status, 0) + 1
+        fresh = [row[0] for row in as_read if self.loaded_anew(*row)]
+        self.unchanged += len(ids) - len(fresh)
+        self.new += len(fresh)
+        if not fresh:
+            return
+        if len(fresh) < len(ids):
+            keep = pa.array(fresh, pa.string())
+            tables = {name: t.filter(pc.is_in(t["document_id"], value_set=keep)) for name, t in tables.items()}
+        self.pending_years.update(y for y in tables["documents"].column("fiscal_year").to_pylist() if y)
+        replaced = [i for i in fresh if i in self.existing]
+        if replaced:
+            self.con.register("replaced_ids", pa.table({"document_id": pa.array(replaced, pa.string())}))
+            for table in SCHEMAS:
+                self.con.execute(f"delete from raw.{table} where document_id in (select document_id from replaced_ids)")
+            self.con.unregister("replaced_ids")
+        for table, arrow in tables.items():
+            self.pending[table].append(arrow)
+        self.pending_documents += len(fresh)
 
-    def commit() -> None:
-        for table, parts in pending.items():
+    def begin(self) -> None:
+        self.con.execute("begin transaction")
+        self.open = True
+
+    def commit(self) -> None:
+        """Insert what is pending and commit it with what the caller records of it."""
+        for table, parts in self.pending.items():
             arrow = pa.concat_tables(parts) if len(parts) > 1 else (parts[0] if parts else None)
             parts.clear()
             if arrow is None or not arrow.num_rows:
                 continue
-            con.register("incoming", arrow)
-            con.execute(f"insert into raw.{table} by name select * from incoming")
-            con.unregister("incoming")
-            rows[table] += arrow.num_rows
-        if with_each_commit is not None and pending_years:
-            with_each_commit(con, frozenset(pending_years))
-        years.update(pending_years)
-        pending_years.clear()
-        nonlocal open_transaction
-        open_transaction = False
-        con.execute("commit")
+            self.con.register("incoming", arrow)
+            self.con.execute(f"insert into raw.{table} by name select * from incoming")
+            self.con.unregister("incoming")
+            self.rows[table] += arrow.num_rows
+        if self.with_each_commit is not None and self.pending_years:
+            self.with_each_commit(self.con, frozenset(self.pending_years))
+        self.years.update(self.pending_years)
+        self.pending_years.clear()
+        self.pending_documents = 0
+        self.open = False
+        self.con.execute("commit")
 
-    def begin() -> None:
-        nonlocal open_transaction
-        con.execute("begin transaction")
-        open_transaction = True
-
-    open_transaction = False
-    try:
-        begin()
-        for batch in batches:
-            tables = batch if isinstance(batch, dict) else batch.tables
-            docs = tables["documents"]
-            ids = docs.column("document_id").to_pylist()
-            as_read = zip(ids, docs.column("parser").to_pylist(), docs.column("sha256").to_pylist(),
-                          docs.column("source_file").to_pylist(), pc.cast(docs.column("file_modified_at"), pa.int64()).to_pylist())
-            for status in docs.column("status").to_pylist():
-                statuses[status] = statuses.get(status, 0) + 1
-            fresh = [row[0] for row in as_read if loaded_anew(*row)]
-            unchanged += len(ids) - len(fresh)
-            new += len(fresh)
-            if len(fresh) < len(ids):
-                keep = pa.array(fresh, pa.string())
-                tables = {name: t.filter(pc.is_in(t["document_id"], value_set=keep)) for name, t in tables.items()}
-            if not fresh:
-                continue
-            pending_years.update(y for y in tables["documents"].column("fiscal_year").to_pylist() if y)
-            replaced = [i for i in fresh if i in existing]
-            if replaced:
-                con.register("replaced_ids", pa.table({"document_id": pa.array(replaced, pa.string())}))
-                for table in SCHEMAS:
-                    con.execute(f"delete from raw.{table} where document_id in (select document_id from replaced_ids)")
-                con.unregister("replaced_ids")
-            for table, arrow in tables.items():
-                pending[table].append(arrow)
-            pending_documents += len(fresh)
-            # a few large inserts cost far less than many small ones; the buffer bounds the memory held
-            if pending_documents >= FLUSH_DOCUMENTS:
-                commit()
-                pending_documents = 0
-                begin()
-        commit()
-    except BaseException:
-        if open_transaction:
-            con.execute("rollback")
-        raise
-    return LoadSummary(new_documents=new, unchanged_documents=unchanged, rows=rows, fiscal_years=tuple(sorted(years)),
-                       statuses=statuses)
+    def summary(self) -> LoadSummary:
+        return LoadSummary(new_documents=self.new, unchanged_documents=self.unchanged, rows=self.rows,
+                           fiscal_years=tuple(sorted(self.years)), statuses=self.statuses)
