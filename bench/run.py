@@ -194,6 +194,7 @@ def _steps(corpus: Path, base: Path) -> tuple[dict[str, float], dict[str, float]
     from ingest.load import SCHEMAS, load_batches
     from ingest.pipeline import IngestStream
     from orchestration.assets.dbt import dbt_build_args
+    from orchestration.lock import dbt_state
     from orchestration.settings import DBT_PROJECT_DIR
     from reporting.yearly import write_report
 
@@ -236,7 +237,8 @@ def _steps(corpus: Path, base: Path) -> tuple[dict[str, float], dict[str, float]
     start = time.perf_counter()
     subprocess.run(
         [str(dbt), *dbt_build_args(), "--quiet", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
-        check=True, env={**os.environ, "FISCAL_DB": str(db)}, cwd=DBT_PROJECT_DIR,
+        # dbt's artifacts and parse cache beside the warehouse, as a warehouse build keeps them
+        check=True, env={**os.environ, "FISCAL_DB": str(db), "DBT_TARGET_PATH": str(dbt_state(db))}, cwd=DBT_PROJECT_DIR,
     )
     steps["dbt build"] = time.perf_counter() - start
 
