@@ -156,22 +156,21 @@ measured as (
 
 )
 
+{#- each rank: among the regions of one level and year that have the figure, the largest first -#}
+{%- set ranks = {
+    'rank_expenditure': 'expenditure_total_yuan',
+    'rank_growth': 'expenditure_growth',
+    'rank_execution': 'execution_rate',
+    'rank_score': 'score_recomputed_avg',
+    'rank_inflation': 'score_gap',
+} %}
+
 select
+    {%- for rank, figure in ranks.items() %}
+        case when {{ figure }} is not null
+                then rank() over (partition by fiscal_year, level order by {{ figure }} desc nulls last)
+        end as {{ rank }},
+    {%- endfor %}
     cast(fiscal_year as {{ dbt.type_string() }}) || '-' || region_code || '-' || level as region_comparison_id,
-    *,
-    case when expenditure_total_yuan is not null
-            then rank() over (partition by fiscal_year, level order by expenditure_total_yuan desc nulls last)
-    end as rank_expenditure,
-    case when expenditure_growth is not null
-            then rank() over (partition by fiscal_year, level order by expenditure_growth desc nulls last)
-    end as rank_growth,
-    case when execution_rate is not null
-            then rank() over (partition by fiscal_year, level order by execution_rate desc nulls last)
-    end as rank_execution,
-    case when score_recomputed_avg is not null
-            then rank() over (partition by fiscal_year, level order by score_recomputed_avg desc nulls last)
-    end as rank_score,
-    case when score_gap is not null
-            then rank() over (partition by fiscal_year, level order by score_gap desc nulls last)
-    end as rank_inflation
+    *
 from measured
