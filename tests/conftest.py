@@ -1,6 +1,16 @@
 from pathlib import Path
 
+import tempfile
+
 import pytest
+from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
+
+# the property tests keep no example database and their caches outside the project: nothing a test
+# does writes into the source tree
+set_hypothesis_home_dir(tempfile.mkdtemp(prefix="fiscal-hypothesis-"))
+settings.register_profile("suite", database=None)
+settings.load_profile("suite")
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "samples"

@@ -9,16 +9,18 @@ def _run(args, tmp_path):
 
 
 def _project_target():
-    """What the project's own dbt folder holds (the manifest `make setup` parses), with mtimes."""
+    """What the project's own dbt folders hold (the manifest `make setup` parses, and its log), with
+    mtimes."""
     from orchestration.settings import DBT_PROJECT_DIR
 
-    return {p: p.stat().st_mtime_ns for p in (DBT_PROJECT_DIR / "target").rglob("*") if p.is_file()}
+    return {p: p.stat().st_mtime_ns for folder in ("target", "logs") for p in (DBT_PROJECT_DIR / folder).rglob("*")
+            if p.is_file()}
 
 
 def test_models_pass_sqlfluff(tmp_path):
     before = _project_target()
     result = _run([str(BIN / "sqlfluff"), "lint", "models", "--format", "json", "--nocolor"], tmp_path)
-    # the dbt templater parsed the project into the test's folder, not into the source tree
+    # the dbt templater parsed and logged into the test's folder, not into the source tree
     assert _project_target() == before
     assert (tmp_path / "dbt-target" / "partial_parse.msgpack").is_file()
     report = json.loads(result.stdout[result.stdout.index("["):])
