@@ -194,7 +194,7 @@ def _steps(corpus: Path, base: Path) -> tuple[dict[str, float], dict[str, float]
     from ingest.load import SCHEMAS, load_batches
     from ingest.pipeline import IngestStream
     from orchestration.assets.dbt import dbt_build_args
-    from orchestration.lock import dbt_state
+    from orchestration.lock import data_docs, dbt_state
     from orchestration.settings import DBT_PROJECT_DIR
     from reporting.yearly import write_report
 
@@ -248,7 +248,7 @@ def _steps(corpus: Path, base: Path) -> tuple[dict[str, float], dict[str, float]
 
     bare["great_expectations import"] = time.perf_counter() - start
     start = time.perf_counter()
-    check_and_record(db, docs_dir=base / "data_docs")  # as the integrity asset check runs them
+    check_and_record(db, docs_dir=data_docs(db))  # as the integrity asset check runs them
     steps["integrity checks"] = time.perf_counter() - start
     start = time.perf_counter()
     check_and_record(db)

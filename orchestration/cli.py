@@ -8,6 +8,7 @@ from pathlib import Path
 from ingest.limits import connect_duckdb
 from orchestration import execute as runs
 from orchestration.execute import execute, materialize, write_reports
+from orchestration.lock import data_docs
 from orchestration.outcome import BlockedByChecks, CliError
 from orchestration.settings import DBT_PROJECT_DIR, Settings
 from orchestration.summary import print_summary, report_paths
@@ -123,7 +124,7 @@ def _run(args: argparse.Namespace, instance) -> int:
         due = reports_to_write(con, reportable, lambda y: all(p.exists() for p in report_paths(settings.out_dir, y)))
     write_reports(defs, due, settings.db_path, instance)
     print_summary(settings.db_path, reports)
-    docs = settings.out_dir / "data_docs" / "index.html"
+    docs = data_docs(settings.db_path) / "index.html"
     if docs.exists():
         print(f"data docs: {docs}")
     return 0
@@ -158,13 +159,13 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise CliError(f"{settings.db_path}: no warehouse here; run `fiscal run` first")
     from expectations.audit import check_and_record
 
-    run = check_and_record(settings.db_path, docs_dir=settings.out_dir / "data_docs")
+    run = check_and_record(settings.db_path, docs_dir=data_docs(settings.db_path))
     counts = run.counts()
     for result in run.results:
         state = "ok" if result.success else ("could not run: " + result.exception if result.exception else "violations")
         print(f"{result.rule.id:8} {result.rule.applies_to:28} rows {result.rows_checked:6}  violations {len(result.violations):4}  {state}")
     print(f"violations: error {counts['error']}, warning {counts['warning']}, info {counts['info']}")
-    print(f"data docs: {settings.out_dir / 'data_docs' / 'index.html'}")
+    print(f"data docs: {data_docs(settings.db_path) / 'index.html'}")
     broken = any(r.exception for r in run.results)
     if broken:
         return 1

@@ -102,14 +102,20 @@ def dbt_state(db_path: Path) -> Path:
     return Path(str(_warehouse_of(db_path)) + ".dbt")
 
 
+def data_docs(db_path: Path) -> Path:
+    """Where Great Expectations' Data Docs of a warehouse's checks are written, beside it (a run on
+    the staged copy writes them with the warehouse)."""
+    return Path(str(_warehouse_of(db_path)) + ".docs")
+
+
 def own_files(db_path: Path) -> list[Path]:
     """The files of the warehouse a path names (the warehouse, or the copy a run is building): the
     file, its log, its lock, the staged copy and its log, the folders DuckDB spills to beside
-    each, and dbt's. Never input."""
+    each, dbt's and the Data Docs. Never input."""
     db_path = _warehouse_of(db_path)
     staged = staged_path(db_path)
     return [db_path, wal_of(db_path), Path(str(db_path) + ".lock"), staged, wal_of(staged),
-            Path(str(db_path) + ".tmp"), Path(str(staged) + ".tmp"), dbt_state(db_path)]
+            Path(str(db_path) + ".tmp"), Path(str(staged) + ".tmp"), dbt_state(db_path), data_docs(db_path)]
 
 
 @contextmanager

@@ -1,9 +1,8 @@
 """Integrity rules as asset checks: each mart's catalogue rules, validated by Great Expectations in DuckDB."""
-from pathlib import Path
-
 import dagster as dg
 
 from expectations.catalogue import default_rules
+from orchestration.lock import data_docs
 from orchestration.resources import WarehouseResource
 
 # The marts the report reads, and every mart a catalogue rule applies to (each gets its check).
@@ -42,7 +41,7 @@ def integrity_rules(context: dg.AssetCheckExecutionContext, warehouse: Warehouse
     from expectations.suite import year_list
 
     # the years whose documents were loaded since the rules last ran; the findings of other years stay
-    run = check_and_record(warehouse.db_path, docs_dir=Path(warehouse.out_dir) / "data_docs", since_last_check=True)
+    run = check_and_record(warehouse.db_path, docs_dir=data_docs(warehouse.db_path), since_last_check=True)
     years = "every year" if run.fiscal_years is None else year_list(run.fiscal_years) or "none"
     context.log.info(f"integrity rules read fiscal years: {years}")
     for mart in RULE_MARTS:

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import duckdb
 
+from orchestration.lock import data_docs
 from tests.conftest import SAMPLES, SHANXI_2020
 
 ENV = {k: v for k, v in os.environ.items() if not k.startswith("FISCAL_")}
@@ -82,11 +83,11 @@ def test_run_prints_the_summary_and_honours_env_defaults(tmp_path):
     # F2 and F3 in the table; the narrative's two statements of 支出总计 now disagree with it (N001)
     assert "violations: error 4, warning 28, info 33" in failed.stdout
     # the Data Docs site indexes every mart's suite, with a page for each mart's validation
-    index = (out / "data_docs" / "index.html").read_text(encoding="utf-8")
+    index = (data_docs(db) / "index.html").read_text(encoding="utf-8")
     marts = {"fct_final_account_line", "fct_narrative_fact", "fct_performance_indicator", "fct_project_budget",
              "fct_project_evaluation"}
     assert all(f"integrity_{mart}" in index for mart in marts)
-    pages = [p.name for p in (out / "data_docs" / "validations").rglob("*.html")]
+    pages = [p.name for p in (data_docs(db) / "validations").rglob("*.html")]
     assert all(any(mart in page for page in pages) for mart in marts)
 
     # re-running the same input leaves the facts as they were

@@ -135,7 +135,7 @@ def test_the_warehouse_never_reads_its_own_files(tmp_path):
     run = subprocess.run([sys.executable, "-m", "orchestration.cli", "run", "--input", str(corpus), *where],
                          capture_output=True, text=True, env=env, timeout=600)
     assert run.returncode == 0, run.stderr[-2000:]
-    assert (corpus / "reports" / "2020").is_dir() and (corpus / "reports" / "data_docs").is_dir()
+    assert (corpus / "reports" / "2020").is_dir() and (corpus / "w.duckdb.docs").is_dir()
     # the next read of the folder finds the warehouse, its lock, the reports and the Data Docs
     again = subprocess.run([sys.executable, "-m", "orchestration.cli", "ingest", str(corpus), "--db",
                             str(corpus / "w.duckdb")], capture_output=True, text=True,
