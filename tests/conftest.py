@@ -1,6 +1,6 @@
-from pathlib import Path
-
+import contextlib
 import tempfile
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
@@ -49,7 +49,43 @@ def built_warehouse(tmp_path_factory):
         report = defs.resolve_job_def("yearly_report").execute_in_process(
             instance=instance, partition_key="2024", raise_on_error=False
         )
-    return {"settings": settings, "build": build, "report": report, "defs": defs}
+    with _unchanged(settings.db_path):
+        yield {"settings": settings, "build": build, "report": report, "defs": defs}
+
+
+def _digest(db_path: Path) -> str:
+    import hashlib
+
+    with open(db_path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+@contextlib.contextmanager
+def _unchanged(db_path: Path):
+    """A session's built warehouse is read by many tests and none may write it (a test that changes
+    a warehouse works on `warehouse_copy`), so that no test depends on the order the others run in:
+    the file is the same at the end of the session as when it was built."""
+    built = _digest(db_path)
+    yield
+    assert _digest(db_path) == built, f"{db_path}: a test wrote the shared warehouse; use warehouse_copy"
+
+
+@pytest.fixture
+def warehouse_copy(built_warehouse, tmp_path):
+    """The built warehouse of the samples copied for one test that changes it: the DuckDB file, dbt's
+    state beside it, and the reports; with its own settings and definitions."""
+    import shutil
+    from dataclasses import replace
+
+    from orchestration.build import build_definitions
+    from orchestration.lock import dbt_state
+
+    built = built_warehouse["settings"]
+    settings = replace(built, db_path=tmp_path / built.db_path.name, out_dir=tmp_path / "reports", inbox=tmp_path / "inbox")
+    shutil.copyfile(built.db_path, settings.db_path)
+    shutil.copytree(dbt_state(built.db_path), dbt_state(settings.db_path), symlinks=True)
+    shutil.copytree(built.out_dir, settings.out_dir)
+    return {"settings": settings, "defs": build_definitions(settings)}
 
 
 @pytest.fixture(scope="session")
@@ -73,7 +109,8 @@ def synthetic_warehouse(tmp_path_factory):
         )
     # the planted errors block the scheduled rollup; the report, asked for on its own, marks them
     assert not build.success and report.success
-    return {"settings": settings, "corpus": corpus, "folder": base / "corpus"}
+    with _unchanged(settings.db_path):
+        yield {"settings": settings, "corpus": corpus, "folder": base / "corpus"}
 
 
 _BUILDS = {"built_warehouse", "synthetic_warehouse"}

@@ -1,4 +1,4 @@
-"""Re-running the same input leaves every table as it was (runs after the end-to-end module closes its connection)."""
+"""Re-running the same input leaves every table as it was."""
 import duckdb
 
 
@@ -15,13 +15,13 @@ def _all_marts(db_path):
     return contents
 
 
-def test_running_the_same_input_again_changes_no_table(built_warehouse):
+def test_running_the_same_input_again_changes_no_table(warehouse_copy):
     import dagster as dg
 
-    db = built_warehouse["settings"].db_path
+    db = warehouse_copy["settings"].db_path
     before = _all_marts(db)
     with dg.DagsterInstance.ephemeral() as instance:
-        again = built_warehouse["defs"].resolve_job_def("build_warehouse").execute_in_process(
+        again = warehouse_copy["defs"].resolve_job_def("build_warehouse").execute_in_process(
             instance=instance, raise_on_error=False
         )
     from orchestration.outcome import blocked_by_checks
