@@ -184,25 +184,37 @@ def run_size(size: int, work: Path, province: str) -> Figures:
 
 
 def _steps(corpus: Path, base: Path) -> tuple[dict[str, float], dict[str, float]]:
+    """Each step's seconds, as a run takes it, and the bare references' beside them."""
+    import duckdb
+
+    from reporting.yearly import write_report
+
+    base.mkdir(parents=True, exist_ok=True)
+    db = base / "w.duckdb"
+    steps, bare = _read_and_load(corpus, base, db)
+    steps["dbt build"] = _dbt_build(db)
+    _check(db, steps, bare)
+
+    start = time.perf_counter()
+    with duckdb.connect(str(db), read_only=True) as con:
+        years = [r[0] for r in con.execute("select distinct fiscal_year from marts.dim_document where fiscal_year is not null").fetchall()]
+        for year in years:
+            write_report(con, year, base / "reports")
+    steps["report"] = time.perf_counter() - start
+    return steps, bare
+
+
+def _read_and_load(corpus: Path, base: Path, db: Path) -> tuple[dict[str, float], dict[str, float]]:
     from datetime import datetime, timezone
 
     import duckdb
     import pyarrow as pa
 
-    from expectations.audit import check_and_record
-    from expectations.catalogue import default_rules
     from ingest.load import SCHEMAS, load_batches
     from ingest.pipeline import IngestStream
-    from orchestration.assets.dbt import dbt_build_args
-    from orchestration.lock import data_docs, dbt_state
-    from orchestration.settings import DBT_PROJECT_DIR
-    from reporting.yearly import write_report
 
-    base.mkdir(parents=True, exist_ok=True)
-    db = base / "w.duckdb"
     steps: dict[str, float] = {}
     bare: dict[str, float] = {}
-
     # Reading and parsing, as the ingest asset runs them (the workers also turn their rows into
     # Arrow tables), but with the batches kept so the load can be timed alone.
     start = time.perf_counter()
@@ -231,7 +243,13 @@ def _steps(corpus: Path, base: Path) -> tuple[dict[str, float], dict[str, float]
             con.execute(f"create table {table} as select * from incoming")
             con.unregister("incoming")
     bare["load"] = time.perf_counter() - start
-    del tables
+    return steps, bare
+
+
+def _dbt_build(db: Path) -> float:
+    from orchestration.assets.dbt import dbt_build_args
+    from orchestration.lock import dbt_state
+    from orchestration.settings import DBT_PROJECT_DIR
 
     dbt = Path(sys.prefix) / "bin" / "dbt"
     start = time.perf_counter()
@@ -240,7 +258,15 @@ def _steps(corpus: Path, base: Path) -> tuple[dict[str, float], dict[str, float]
         # dbt's artifacts and parse cache beside the warehouse, as a warehouse build keeps them
         check=True, env={**os.environ, "FISCAL_DB": str(db), "DBT_TARGET_PATH": str(dbt_state(db))}, cwd=DBT_PROJECT_DIR,
     )
-    steps["dbt build"] = time.perf_counter() - start
+    return time.perf_counter() - start
+
+
+def _check(db: Path, steps: dict[str, float], bare: dict[str, float]) -> None:
+    import duckdb
+
+    from expectations.audit import check_and_record
+    from expectations.catalogue import default_rules
+    from orchestration.lock import data_docs
 
     rules = default_rules()
     start = time.perf_counter()
@@ -260,14 +286,6 @@ def _steps(corpus: Path, base: Path) -> tuple[dict[str, float], dict[str, float]
             con.execute(rule.query_for(f"marts.{rule.applies_to}")).fetchall()
     bare["integrity identities"] = time.perf_counter() - start
 
-    start = time.perf_counter()
-    with duckdb.connect(str(db), read_only=True) as con:
-        years = [r[0] for r in con.execute("select distinct fiscal_year from marts.dim_document where fiscal_year is not null").fetchall()]
-        for year in years:
-            write_report(con, year, base / "reports")
-    steps["report"] = time.perf_counter() - start
-    return steps, bare
-
 
 def machine() -> str:
     cpu = "unknown CPU"
@@ -284,6 +302,16 @@ def machine() -> str:
 
 
 def write_markdown(path: Path, results: list[Figures], when: str, on: str | None = None) -> None:
+    lines = (_end_to_end_section(results, when, on) + _steps_section(results) + _bare_section(results)
+             + _incremental_section(results))
+    lines += pdf_section()
+    notes = ROOT / "bench" / "NOTES.md"
+    if notes.exists():
+        lines += ["", notes.read_text(encoding="utf-8").strip()]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _end_to_end_section(results: list[Figures], when: str, on: str | None) -> list[str]:
     lines = [
         "# Benchmarks",
         "",
@@ -302,8 +330,12 @@ def write_markdown(path: Path, results: list[Figures], when: str, on: str | None
     for f in results:
         lines.append(f"| {f.documents:,} | {f.files:,} | {f.end_to_end_s:.1f} | {f.documents / f.end_to_end_s:.0f} | "
                      f"{1000 * f.end_to_end_s / f.documents:.2f} | {f.end_to_end_peak_bytes / 2**30:.2f} GiB |")
+    return lines
+
+
+def _steps_section(results: list[Figures]) -> list[str]:
     names = list(results[0].steps)
-    lines += [
+    lines = [
         "",
         "## Steps, each measured alone on a fresh warehouse",
         "",
@@ -320,6 +352,12 @@ def write_markdown(path: Path, results: list[Figures], when: str, on: str | None
         "parsing in proportion to the time each took in the workers. Load is DuckDB inserting those",
         "batches; in `fiscal run` it overlaps the parsing. Report writes the years one after another",
         "(`fiscal run` writes them side by side, one process per core).",
+    ]
+    return lines
+
+
+def _bare_section(results: list[Figures]) -> list[str]:
+    lines = [
         "",
         "## Against the bare engine",
         "",
@@ -339,6 +377,12 @@ def write_markdown(path: Path, results: list[Figures], when: str, on: str | None
         "Expectations validates each rule's result and writes the Data Docs; their time excludes the",
         f"one-off `import great_expectations` of the process ({max(f.bare['great_expectations import'] for f in results):.1f} s here).",
         "",
+    ]
+    return lines
+
+
+def _incremental_section(results: list[Figures]) -> list[str]:
+    lines = [
         "## Incremental: about 1 % new documents added to the built warehouse",
         "",
         "| documents | added | full run (s) | adding run (s) | share of the full run |",
@@ -357,11 +401,7 @@ def write_markdown(path: Path, results: list[Figures], when: str, on: str | None
               "|---:|" + "---:|" * len(results[0].rows)]
     for f in results:
         lines.append(f"| {f.documents:,} | " + " | ".join(f"{v:,}" for v in f.rows.values()) + " |")
-    lines += pdf_section()
-    notes = ROOT / "bench" / "NOTES.md"
-    if notes.exists():
-        lines += ["", notes.read_text(encoding="utf-8").strip()]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return lines
 
 
 def pdf_section() -> list[str]:

@@ -118,9 +118,8 @@ def _pct(part: int, whole: int) -> str:
     return f"{part * 100 / whole:.2f}" if whole else "0.00"
 
 
-def tables(a: Accounts) -> list[tuple[str, str, list[list[str]], str]]:
-    """(marker, title, rows, note) for 公开01–09."""
-    subjects = a.subjects()
+def _total_table(a: Accounts) -> list[list[str]]:
+    """公开01: income and spending by class, with the totals."""
     classes = a.class_totals()
     t = amount(a.total)
     t01 = [["收入", "", "", "支出", "", ""], ["项目", "行次", "金额", "项目", "行次", "金额"], ["栏次", "", "1", "栏次", "", "2"]]
@@ -133,14 +132,13 @@ def tables(a: Accounts) -> list[tuple[str, str, list[list[str]], str]]:
             ["使用非财政拨款结余（含专用结余）", "28", "", "结余分配", "59", ""],
             ["年初结转和结余", "29", "", "年末结转和结余", "60", ""],
             ["总计", "31", t, "总计", "62", t]]
-    t02 = [["项目", "", "本年收入合计", "财政拨款收入", "上级补助收入", "事业收入", "经营收入", "附属单位上缴收入", "其他收入"],
-           ["科目代码", "科目名称", "", "", "", "", "", "", ""], ["栏次", "", "1", "2", "3", "4", "5", "6", "7"],
-           ["合计", "", t, t, "", "", "", "", ""]]
-    t02 += [[c, n, amount(b + p), amount(b + p), "", "", "", "", ""] for c, n, b, p in subjects]
-    t03 = [["项目", "", "本年支出合计", "基本支出", "项目支出", "上缴上级支出", "经营支出", "对附属单位补助支出"],
-           ["科目代码", "科目名称", "", "", "", "", "", ""], ["栏次", "", "1", "2", "3", "4", "5", "6"],
-           ["合计", "", t, amount(a.basic), amount(a.project), "", "", ""]]
-    t03 += [[c, n, amount(b + p), amount(b), amount(p), "", "", ""] for c, n, b, p in subjects]
+    return t01
+
+
+def _appropriation_table(a: Accounts) -> list[list[str]]:
+    """公开04: the appropriations by fund, spending by class."""
+    classes = a.class_totals()
+    t = amount(a.total)
     t04 = [["收入", "", "", "支出", "", "", "", "", ""],
            ["项目", "行次", "金额", "项目", "行次", "合计", "一般公共预算财政拨款", "政府性基金预算财政拨款", "国有资本经营预算财政拨款"],
            ["栏次", "", "1", "栏次", "", "2", "3", "4", "5"]]
@@ -152,9 +150,11 @@ def tables(a: Accounts) -> list[tuple[str, str, list[list[str]], str]]:
     t04 += [["本年收入合计", "27", t, "本年支出合计", "59", t, t, "", ""],
             ["年初财政拨款结转和结余", "28", "", "年末财政拨款结转和结余", "60", "", "", "", ""],
             ["总计", "32", t, "总计", "64", t, t, "", ""]]
-    t05 = [["项目", "", "本年支出", "", ""], ["科目代码", "科目名称", "小计", "基本支出", "项目支出"], ["栏次", "", "1", "2", "3"],
-           ["合计", "", t, amount(a.basic), amount(a.project)]]
-    t05 += [[c, n, amount(b + p), amount(b), amount(p)] for c, n, b, p in subjects]
+    return t04
+
+
+def _basic_detail_table(a: Accounts) -> list[list[str]]:
+    """公开06: personnel and public expenses side by side."""
     personnel = [(c, n, v) for (c, n), v in zip(PERSONNEL, a.personnel.values())]
     left = [("301", "工资福利支出", sum(a.personnel.values())), *personnel, ("303", "对个人和家庭的补助", a.retirement),
             ("30302", "退休费", a.retirement)]
@@ -165,11 +165,11 @@ def tables(a: Accounts) -> list[tuple[str, str, list[list[str]], str]]:
         row += list(right[n]) if n < len(right) else ["", "", None]
         t06.append([row[0], row[1], amount(row[2]), row[3], row[4], amount(row[5])])
     t06.append(["人员经费合计", "", amount(a.personnel_total), "公用经费合计", "", amount(a.public_total)])
-    t07 = [["项目", "", "年初结转和结余", "本年收入", "本年支出", "", "", "年末结转和结余"],
-           ["科目代码", "科目名称", "", "", "小计", "基本支出", "项目支出", ""], ["栏次", "", "1", "2", "3", "4", "5", "6"],
-           ["合计", "", "", "", "", "", "", ""]]
-    t08 = [["项目", "", "本年支出", "", ""], ["科目代码", "科目名称", "合计", "基本支出", "项目支出"], ["栏次", "", "1", "2", "3"],
-           ["合计", "", "", "", ""]]
+    return t06
+
+
+def _three_public_table(a: Accounts) -> list[list[str]]:
+    """公开09: the 三公 budget beside what was spent."""
     budget_car, budget_reception = a.three_public_budget["car_running"], a.three_public_budget["reception"]
     actual_car, actual_reception = a.public["30231"], a.public["30217"]
     t09 = [["预算数", "", "", "", "", "", "决算数", "", "", "", "", ""],
@@ -179,6 +179,30 @@ def tables(a: Accounts) -> list[tuple[str, str, list[list[str]], str]]:
            [str(n) for n in range(1, 13)],
            [amount(budget_car + budget_reception), "", amount(budget_car), "", amount(budget_car), amount(budget_reception),
             amount(actual_car + actual_reception), "", amount(actual_car), "", amount(actual_car), amount(actual_reception)]]
+    return t09
+
+
+def tables(a: Accounts) -> list[tuple[str, str, list[list[str]], str]]:
+    """(marker, title, rows, note) for 公开01–09."""
+    subjects = a.subjects()
+    t = amount(a.total)
+    t01, t04, t06, t09 = _total_table(a), _appropriation_table(a), _basic_detail_table(a), _three_public_table(a)
+    t02 = [["项目", "", "本年收入合计", "财政拨款收入", "上级补助收入", "事业收入", "经营收入", "附属单位上缴收入", "其他收入"],
+           ["科目代码", "科目名称", "", "", "", "", "", "", ""], ["栏次", "", "1", "2", "3", "4", "5", "6", "7"],
+           ["合计", "", t, t, "", "", "", "", ""]]
+    t02 += [[c, n, amount(b + p), amount(b + p), "", "", "", "", ""] for c, n, b, p in subjects]
+    t03 = [["项目", "", "本年支出合计", "基本支出", "项目支出", "上缴上级支出", "经营支出", "对附属单位补助支出"],
+           ["科目代码", "科目名称", "", "", "", "", "", ""], ["栏次", "", "1", "2", "3", "4", "5", "6"],
+           ["合计", "", t, amount(a.basic), amount(a.project), "", "", ""]]
+    t03 += [[c, n, amount(b + p), amount(b), amount(p), "", "", ""] for c, n, b, p in subjects]
+    t05 = [["项目", "", "本年支出", "", ""], ["科目代码", "科目名称", "小计", "基本支出", "项目支出"], ["栏次", "", "1", "2", "3"],
+           ["合计", "", t, amount(a.basic), amount(a.project)]]
+    t05 += [[c, n, amount(b + p), amount(b), amount(p)] for c, n, b, p in subjects]
+    t07 = [["项目", "", "年初结转和结余", "本年收入", "本年支出", "", "", "年末结转和结余"],
+           ["科目代码", "科目名称", "", "", "小计", "基本支出", "项目支出", ""], ["栏次", "", "1", "2", "3", "4", "5", "6"],
+           ["合计", "", "", "", "", "", "", ""]]
+    t08 = [["项目", "", "本年支出", "", ""], ["科目代码", "科目名称", "合计", "基本支出", "项目支出"], ["栏次", "", "1", "2", "3"],
+           ["合计", "", "", "", ""]]
     return [
         ("公开01表", "收入支出决算总表", t01, "注：本表反映部门本年度的总收支和年末结转结余情况。"),
         ("公开02表", "收入决算表", t02, "注：本表反映部门本年度取得的各项收入情况。"),

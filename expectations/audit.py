@@ -48,13 +48,8 @@ def ensure_audit_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("alter table audit.integrity_run add column if not exists fiscal_years varchar")
 
 
-def write_audit(con: duckdb.DuckDBPyConnection, run: SuiteRun, loaded_through: datetime | None = None) -> None:
-    """Replace the findings of the rules this run checked, in one transaction; other rules' rows stay.
-
-    A run that read some fiscal years replaces the findings on those years' documents only. Each
-    rule that ran is marked checked through `loaded_through` (the last load it saw), as it reads
-    now; `run.recorded` gets each rule's findings in the warehouse afterwards.
-    """
+def _audit_rows(run: SuiteRun, loaded_through: datetime | None) -> tuple[list[dict], list[dict], list[dict]]:
+    """The rows a run adds to audit.integrity_violation, integrity_run and integrity_checked."""
     violations = [
         {
             "rule_id": v["rule_id"], "severity": v["severity"], "document_id": v.get("document_id"),
@@ -82,6 +77,17 @@ def write_audit(con: duckdb.DuckDBPyConnection, run: SuiteRun, loaded_through: d
         for r in run.results
         if r.exception is None  # a rule that could not run is checked in full next time
     ]
+    return violations, runs, checked
+
+
+def write_audit(con: duckdb.DuckDBPyConnection, run: SuiteRun, loaded_through: datetime | None = None) -> None:
+    """Replace the findings of the rules this run checked, in one transaction; other rules' rows stay.
+
+    A run that read some fiscal years replaces the findings on those years' documents only. Each
+    rule that ran is marked checked through `loaded_through` (the last load it saw), as it reads
+    now; `run.recorded` gets each rule's findings in the warehouse afterwards.
+    """
+    violations, runs, checked = _audit_rows(run, loaded_through)
     con.execute("begin transaction")
     try:
         ensure_audit_schema(con)

@@ -57,6 +57,27 @@ def ingest_file(
     return out
 
 
+def _region(report, flat_head: str, flat_file_head: str, declared: Source | None):
+    """The region a section names (its department and unit, then its head and its file's), else the
+    one its source declares."""
+    names = " ".join(filter(None, [report and report.department, report and report.implementing_unit]))
+    # a one-report file's head is its file's head: scan that text once
+    places = flat_file_head if flat_head in flat_file_head else flat_head + "\n" + flat_file_head
+    region = gazetteer().resolve(names + "\n" + places)
+    if not region.adcode and declared and declared.region:
+        region = gazetteer().region_for(declared.region)
+    return region
+
+
+def _status(kind: str, reading, missed: list[str]) -> tuple[str, str | None]:
+    """Loaded, partial (read, with what was missed) or quarantined (nothing read), and why."""
+    if reading is None:
+        return "quarantined", f"layout '{kind}': no parser for it yet"
+    if reading.empty:
+        return "quarantined", "; ".join(missed) or None
+    return ("partial" if missed else "loaded"), "; ".join(missed) or None
+
+
 def _parse_section(
     source: str, sha: str, document_id: str, section: layout.Section, file_head: str, encoding: str | None,
     declared: Source | None, modified_at: float | None = None, file_size: int | None = None,
@@ -75,23 +96,12 @@ def _parse_section(
     if year is None and statements is not None:  # a file of tables alone: the year a table's title names
         year = _year_in(squash(" ".join(t.title for t in statements.tables)))
     missed = list(reading.missed) if reading else []
-    names = " ".join(filter(None, [report and report.department, report and report.implementing_unit]))
-    # a one-report file's head is its file's head: scan that text once
-    places = flat_file_head if flat_head in flat_file_head else flat_head + "\n" + flat_file_head
-    region = gazetteer().resolve(names + "\n" + places)
-    if not region.adcode and declared and declared.region:
-        region = gazetteer().region_for(declared.region)
+    region = _region(report, flat_head, flat_file_head, declared)
     if not region.adcode:
         missed.append("region not resolved")
     if year is None:
         missed.append("fiscal year not stated")
-    if reading is None:
-        status, reason = "quarantined", f"layout '{kind}': no parser for it yet"
-    elif reading.empty:
-        status, reason = "quarantined", "; ".join(missed) or None
-    else:
-        status = "partial" if missed else "loaded"
-        reason = "; ".join(missed) or None
+    status, reason = _status(kind, reading, missed)
     department = (
         (report.department if report else None) or _department_from_title(file_head) or (declared and declared.department) or None
     )

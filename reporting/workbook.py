@@ -21,6 +21,8 @@ def _cell(value, kind):
 
 
 def write_xlsx(path: Path, year: int, data: dict[str, list[dict]]) -> None:
+    # Over 60 lines on purpose: the sheets are written in their order with the workbook's shared
+    # formats, and the file is swapped in only when the last one is done.
     import xlsxwriter
 
     tmp = path.with_suffix(".xlsx.tmp")

@@ -74,6 +74,8 @@ def _money(n: str, unit: str | None) -> tuple[Decimal, Decimal | None]:
 
 
 def extract_facts(lines: list[str], first_line_no: int = 1) -> tuple[NarrativeFact, ...]:
+    # Over 60 lines on purpose: one scan of each sentence, in which each pattern claims its span before
+    # the next looks and a total's parts follow it; the claims and the open total are that scan's state.
     facts: list[NarrativeFact] = []
     opener: tuple[int, str] | None = None  # (line, label) of a total whose parts the line goes on to list
     for line_no, sentence in _sentences(lines, first_line_no):

@@ -61,6 +61,8 @@ def _snap(values: list[float]) -> list[float]:
 
 def ruled_table(number: int, region: Box, horizontal, vertical, words: list[Word]):
     """The table the rulings of `region` frame, the words inside it, and the words outside."""
+    # Over 60 lines on purpose: one pass from rulings to grid to cells, each step reading the grid and
+    # the words the one before left; apart, they would hand the same five values along.
     hs = [s for s in horizontal if region.top <= s[0] <= region.bottom and s[1] >= region.x0 - 1 and s[2] <= region.x1 + 1]
     vs = [s for s in vertical if region.x0 <= s[0] <= region.x1 and s[1] >= region.top - 1 and s[2] <= region.bottom + 1]
     ys, xs = _snap([s[0] for s in hs]), _snap([s[0] for s in vs])
