@@ -10,7 +10,7 @@ import pyarrow as pa
 from expectations.catalogue import Rule, default_rules
 from expectations.suite import SuiteRun, partitioned_marts, validate, year_list
 from ingest.changes import years_changed_since
-from ingest.limits import connect_duckdb
+from ingest.limits import connect_duckdb, table_exists
 
 VIOLATION_SCHEMA = pa.schema(
     [
@@ -132,15 +132,9 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], schema
         con.unregister("incoming")
 
 
-def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return bool(con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, table]
-    ).fetchone()[0])
-
-
 def last_load(con: duckdb.DuckDBPyConnection) -> datetime | None:
     """When the latest document in the warehouse was loaded."""
-    if not _table_exists(con, "raw", "documents"):
+    if not table_exists(con, "raw.documents"):
         return None
     return con.execute("select max(loaded_at) from raw.documents").fetchone()[0]
 
@@ -149,7 +143,7 @@ def checked_through(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...]) -> 
     """How far every one of `rules` has seen the loads: the earliest of their marks. None (read
     every year) when one of them has not run yet as it reads now, or reads a mart not kept by fiscal
     year."""
-    if not rules or not _table_exists(con, "audit", "integrity_checked") or not _table_exists(con, "raw", "documents"):
+    if not rules or not table_exists(con, "audit.integrity_checked") or not table_exists(con, "raw.documents"):
         return None
     if not {r.applies_to for r in rules} <= partitioned_marts(con):
         return None
@@ -166,7 +160,7 @@ def checked_through(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...]) -> 
 
 def forget_checks(con: duckdb.DuckDBPyConnection) -> None:
     """Make the next check read every year (the marts were rebuilt from scratch)."""
-    if _table_exists(con, "audit", "integrity_checked"):
+    if table_exists(con, "audit.integrity_checked"):
         con.execute("delete from audit.integrity_checked")
 
 

@@ -15,10 +15,12 @@ from datetime import datetime
 
 import duckdb
 
+from ingest.limits import table_exists
+
 # a year's documents change the figures of these years, counted from theirs
 REACH = (0, 1)
 # where the last build recorded each document's year
-BUILT_DOCUMENTS = ("marts", "dim_document")
+BUILT_DOCUMENTS = "marts.dim_document"
 
 
 def affected_years(years: Iterable[int]) -> frozenset[int]:
@@ -36,12 +38,9 @@ def years_changed_since(con: duckdb.DuckDBPyConnection, since: datetime | None) 
     found = con.execute(
         "select distinct coalesce(fiscal_year, 0) from raw.documents where loaded_at > ?", [since]
     ).fetchall()
-    schema, table = BUILT_DOCUMENTS
-    if con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, table]
-    ).fetchone()[0]:
+    if table_exists(con, BUILT_DOCUMENTS):
         found += con.execute(
-            f"select distinct coalesce(built.fiscal_year, 0) from {schema}.{table} as built"
+            f"select distinct coalesce(built.fiscal_year, 0) from {BUILT_DOCUMENTS} as built"
             " join raw.documents as loaded on loaded.document_id = built.document_id where loaded.loaded_at > ?",
             [since],
         ).fetchall()

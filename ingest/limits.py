@@ -47,6 +47,15 @@ def connect_duckdb(path, read_only: bool = False):
     return duckdb.connect(str(path), read_only=read_only, config=DUCKDB_SETTINGS)
 
 
+def table_exists(con, name: str) -> bool:
+    """Whether the warehouse holds the table `schema.table` (one an older warehouse, or a first run,
+    may not have yet)."""
+    schema, table = name.split(".")
+    return bool(con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, table]
+    ).fetchone()[0])
+
+
 def check_pages(pages: int) -> None:
     if pages > MAX_PDF_PAGES:
         raise QuarantineError(f"resource limit: {pages:,} pages (at most {MAX_PDF_PAGES:,})")

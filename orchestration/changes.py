@@ -11,6 +11,8 @@ from collections.abc import Iterable
 
 import duckdb
 
+from ingest.limits import table_exists
+
 DUE = "audit.reports_due"
 
 
@@ -22,31 +24,29 @@ def mark_due(con: duckdb.DuckDBPyConnection, years: Iterable[int]) -> None:
         con.execute(f"insert into {DUE} values (?, current_timestamp) on conflict do nothing", [year])
 
 
-def _recorded(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(con.execute(
-        "select count(*) from information_schema.tables where table_schema = 'audit' and table_name = 'reports_due'"
-    ).fetchone()[0])
-
-
 def due_years(con: duckdb.DuckDBPyConnection) -> set[int]:
     """The years whose reports are due."""
-    return {r[0] for r in con.execute(f"select fiscal_year from {DUE}").fetchall()} if _recorded(con) else set()
+    return {r[0] for r in con.execute(f"select fiscal_year from {DUE}").fetchall()} if table_exists(con, DUE) else set()
 
 
 def reports_to_write(con: duckdb.DuckDBPyConnection, reportable: set[str], written) -> list[int]:
     """The years whose report is to be written now: due, or not written yet (`written(year)` says),
     among the years the warehouse holds documents of and a report can be written for."""
-    held = {r[0] for r in con.execute(
-        "select distinct fiscal_year from marts.dim_document where fiscal_year is not null and status <> 'quarantined'"
-    ).fetchall()}
     due = due_years(con)
-    return sorted(y for y in held if str(y) in reportable and (y in due or not written(y)))
+    return sorted(y for y in held_years(con) if str(y) in reportable and (y in due or not written(y)))
+
+
+def held_years(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """The fiscal years the warehouse holds documents of (read, not quarantined), in order."""
+    return [r[0] for r in con.execute(
+        "select distinct fiscal_year from marts.dim_document where fiscal_year is not null and status <> 'quarantined' order by 1"
+    ).fetchall()]
 
 
 def clear_due(con: duckdb.DuckDBPyConnection, years: Iterable[int]) -> None:
     """The reports of `years` are written: they are no longer due."""
     years = sorted(set(years))
-    if years and _recorded(con):
+    if years and table_exists(con, DUE):
         con.execute(f"delete from {DUE} where fiscal_year in ({', '.join(str(int(y)) for y in years)})")
 
 
@@ -58,9 +58,7 @@ def build_changes(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
     when no build has passed, or none saw a document."""
     from ingest.changes import years_changed_since
 
-    if not con.execute(
-        "select count(*) from information_schema.tables where table_schema = 'audit' and table_name = 'build_checked'"
-    ).fetchone()[0]:
+    if not table_exists(con, "audit.build_checked"):
         return {}
     since, since_us = con.execute(
         "select max(loaded_through), epoch_us(max(loaded_through)) from audit.build_checked"

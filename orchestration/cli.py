@@ -54,14 +54,6 @@ def _definitions(settings: Settings):
     return build_definitions(settings)
 
 
-def _years(db_path: Path) -> list[int]:
-    with connect_duckdb(db_path, read_only=True) as con:
-        rows = con.execute(
-            "select distinct fiscal_year from marts.dim_document where fiscal_year is not null and status <> 'quarantined' order by 1"
-        ).fetchall()
-    return [r[0] for r in rows]
-
-
 def _require_inputs(paths, settings: Settings | None = None) -> None:
     """The inputs exist, and the source registry (when there is one) reads: said in one line before
     anything runs, not as a failed step."""
@@ -111,10 +103,12 @@ def _run(args: argparse.Namespace, instance) -> int:
     # The years whose reports the warehouse records as due (those its documents changed since
     # their reports were last written: orchestration/changes.py), and any year without its report.
     from orchestration.assets.report import reportable_years
-    from orchestration.changes import reports_to_write
+    from orchestration.changes import held_years, reports_to_write
 
     reportable = reportable_years()
-    for year in _years(settings.db_path):
+    with connect_duckdb(settings.db_path, read_only=True) as con:
+        held = held_years(con)
+    for year in held:
         if str(year) not in reportable:
             print(f"fiscal: no report for fiscal year {year}: reports cover {min(reportable)}–{max(reportable)}",
                   file=sys.stderr)

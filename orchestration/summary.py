@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ingest.limits import connect_duckdb
+from ingest.limits import connect_duckdb, table_exists
 
 
 def report_paths(out_dir: Path, year: int) -> tuple[Path, Path]:
@@ -23,9 +23,7 @@ def print_summary(db_path: Path, reports: list[tuple[Path, Path]], raw: bool = F
             ).fetchall()
         ]
         rows = {m: con.execute(f'select count(*) from marts."{m}"').fetchone()[0] for m in marts}
-        has_audit = con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'audit' and table_name = 'integrity_violation'"
-        ).fetchone()[0]
+        has_audit = table_exists(con, "audit.integrity_violation")
         severities = dict(
             con.execute("select severity, count(*) from audit.integrity_violation group by severity").fetchall()
         ) if has_audit else {}
