@@ -6,7 +6,7 @@ import dagster as dg
 from orchestration.assets.dbt import dbt_resource, warehouse_models
 from orchestration.assets.ingest import ingest_documents
 from orchestration.assets.integrity import mart_integrity_checks
-from orchestration.assets.report import yearly_comparison_report
+from orchestration.assets.report import due_reports_job, yearly_comparison_report
 from orchestration.jobs import annual_rollup_job, build_warehouse_job, yearly_report_job
 from orchestration.resources import WarehouseResource
 from orchestration.schedules import annual_rollup_schedule
@@ -19,7 +19,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     return dg.Definitions(
         assets=[ingest_documents, warehouse_models, yearly_comparison_report],
         asset_checks=mart_integrity_checks,
-        jobs=[build_warehouse_job, yearly_report_job, annual_rollup_job],
+        jobs=[build_warehouse_job, yearly_report_job, annual_rollup_job, due_reports_job],
         schedules=[annual_rollup_schedule(settings.rollup_cron)],
         sensors=[inbox_sensor(settings.inbox), affected_years_sensor],
         resources={

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from ingest.limits import connect_duckdb
 from orchestration import execute as runs
-from orchestration.execute import execute, materialize, write_reports
+from orchestration.execute import execute, materialize
 from orchestration.lock import data_docs
 from orchestration.outcome import BlockedByChecks, CliError
 from orchestration.settings import DBT_PROJECT_DIR, Settings
-from orchestration.summary import print_summary, report_paths
+from orchestration.summary import print_summary
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -98,12 +98,13 @@ def _run(args: argparse.Namespace, instance) -> int:
     if blocked is not None:
         print(f"fiscal: {blocked}; writing the reports anyway (--allow-errors): regions that failed are marked 未通过",
               file=sys.stderr)
-    defs = _definitions(settings)
-    reports = []
-    # The years whose reports the warehouse records as due (those its documents changed since
-    # their reports were last written: orchestration/changes.py), and any year without its report.
+    # The job writes the years whose reports the warehouse records as due (those its documents
+    # changed since their reports were last written: orchestration/changes.py), and any year
+    # without its report.
+    execute(_definitions(settings), "due_reports", instance=instance)
     from orchestration.assets.report import reportable_years
-    from orchestration.changes import held_years, reports_to_write
+    from orchestration.changes import held_years
+    from reporting.yearly import report_paths
 
     reportable = reportable_years()
     with connect_duckdb(settings.db_path, read_only=True) as con:
@@ -112,12 +113,7 @@ def _run(args: argparse.Namespace, instance) -> int:
         if str(year) not in reportable:
             print(f"fiscal: no report for fiscal year {year}: reports cover {min(reportable)}–{max(reportable)}",
                   file=sys.stderr)
-        else:
-            reports.append(report_paths(settings.out_dir, year))
-    with connect_duckdb(settings.db_path, read_only=True) as con:
-        due = reports_to_write(con, reportable, lambda y: all(p.exists() for p in report_paths(settings.out_dir, y)))
-    write_reports(defs, due, settings.db_path, instance)
-    print_summary(settings.db_path, reports)
+    print_summary(settings.db_path, [report_paths(settings.out_dir, y) for y in held if str(y) in reportable])
     docs = data_docs(settings.db_path) / "index.html"
     if docs.exists():
         print(f"data docs: {docs}")
@@ -181,11 +177,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     for year in years:
         if str(year) not in reportable:
             raise CliError(f"--year {year}: reports cover fiscal years {min(reportable)}–{max(reportable)}")
+    from reporting.yearly import report_paths
+
     defs = _definitions(settings)
     for year in years:
         execute(defs, "yearly_report", partition_key=str(year))
         paths = report_paths(settings.out_dir, year)
-        print(f"report {year}: {paths[0]}  {paths[1]}")
+        print(f"report {year}: {paths.xlsx}  {paths.html}")
     return 0
 
 

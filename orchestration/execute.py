@@ -1,17 +1,14 @@
 """Running the warehouse's Dagster jobs from the command line, in this process: quiet unless asked,
-each run's outcome turned into a one-line error or a run blocked by its checks, and the yearly
-reports of several years written side by side."""
+and each run's outcome turned into a one-line error or a run blocked by its checks."""
 from __future__ import annotations
 
 import contextlib
 import io
 import sys
-from pathlib import Path
 
-from ingest.limits import connect_duckdb
 from orchestration.outcome import BlockedByChecks, CliError, blocked_by_checks, cause, failed_blocking_checks
 
-VERBOSE = False  # set by the command's --verbose: Dagster's and dbt's logs shown, reports one after another
+VERBOSE = False  # set by the command's --verbose: Dagster's and dbt's logs shown
 
 
 # Dagster's console log only for what is fatal: the command prints its own summary and one line per
@@ -81,49 +78,3 @@ def materialize(defs, assets: list, run_config: dict | None = None, what: str = 
             assets, resources=resources, run_config=run_config_of(run_config), instance=instance, raise_on_error=False
         )
         check_success(result, what)
-
-
-_report_defs = None  # the definitions a forked report writer inherits
-# the report runs of `fiscal run` leave the warehouse to the command, which marks each year written
-_WRITTEN_BY_THE_COMMAND = {"ops": {"reports__yearly_comparison": {"config": {"clear_due": False}}}}
-
-
-def _report_run(year: int) -> None:
-    execute(_report_defs, "yearly_report", run_config=_WRITTEN_BY_THE_COMMAND, partition_key=str(year))
-
-
-def write_reports(defs, years: list[int], db_path: Path, instance=None) -> None:
-    """One report run per year; several years are written side by side in forked processes (one per
-    core, each with an instance of its own), each reading the warehouse alone. Each year written is
-    marked so in the warehouse; the first failure is raised once all have finished, its year still
-    due."""
-    global _report_defs
-    import os
-
-    import multiprocessing
-
-    from orchestration.changes import clear_due
-
-    def written(done: list[int]) -> None:
-        with connect_duckdb(db_path) as con:
-            clear_due(con, done)
-
-    workers = min(len(years), os.cpu_count() or 1)
-    if workers < 2 or VERBOSE or "fork" not in multiprocessing.get_all_start_methods():
-        for year in years:
-            execute(defs, "yearly_report", run_config=_WRITTEN_BY_THE_COMMAND, partition_key=str(year), instance=instance)
-            written([year])
-        return
-    from concurrent.futures import ProcessPoolExecutor
-
-    _report_defs = defs
-    try:
-        from ingest.limits import die_with_parent
-
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=die_with_parent) as pool:
-            futures = {year: pool.submit(_report_run, year) for year in years}
-        written([year for year, future in futures.items() if future.exception() is None])
-        for future in futures.values():
-            future.result()
-    finally:
-        _report_defs = None

@@ -6,12 +6,11 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.assets.report import reportable_years
+from orchestration.assets.report import REPORT_KEY, reportable_years
 from orchestration.changes import reports_to_write
 from orchestration.jobs import build_warehouse_job, yearly_report_job
 from orchestration.resources import WarehouseResource
 
-REPORT_KEY = dg.AssetKey(["reports", "yearly_comparison"])
 
 
 def _snapshot(inbox: Path) -> dict[str, list[float]]:

@@ -7,12 +7,8 @@ from pathlib import Path
 from ingest.limits import connect_duckdb, table_exists
 
 
-def report_paths(out_dir: Path, year: int) -> tuple[Path, Path]:
-    base = out_dir / str(year) / f"yearly_comparison_{year}"
-    return base.with_suffix(".xlsx"), base.with_suffix(".html")
-
-
-def print_summary(db_path: Path, reports: list[tuple[Path, Path]], raw: bool = False) -> None:
+def print_summary(db_path: Path, reports: list, raw: bool = False) -> None:
+    """`reports`: the report paths (reporting.yearly.ReportPaths) to name."""
     documents = "raw.documents" if raw else "marts.dim_document"
     with connect_duckdb(db_path, read_only=True) as con:
         statuses = dict(con.execute(f"select status, count(*) from {documents} group by status").fetchall())
@@ -42,6 +38,6 @@ def print_summary(db_path: Path, reports: list[tuple[Path, Path]], raw: bool = F
     print("rows per mart: " + ", ".join(f"{m} {n}" for m, n in rows.items()))
     print(f"violations: error {severities.get('error', 0)}, warning {severities.get('warning', 0)}, "
           f"info {severities.get('info', 0)}")
-    for xlsx, html in reports:
-        print(f"report: {xlsx}")
-        print(f"report: {html}")
+    for paths in reports:
+        print(f"report: {paths.xlsx}")
+        print(f"report: {paths.html}")

@@ -19,15 +19,24 @@ class ReportPaths:
     xlsx: Path
     html: Path
 
+    def __iter__(self):
+        return iter((self.xlsx, self.html))
+
+
+def report_paths(out_dir: Path, year: int) -> ReportPaths:
+    """Where a fiscal year's report is written: its workbook and its page."""
+    base = Path(out_dir) / str(year) / f"yearly_comparison_{year}"
+    return ReportPaths(base.with_suffix(".xlsx"), base.with_suffix(".html"))
+
 
 def write_report(con: duckdb.DuckDBPyConnection, year: int, out_dir: Path) -> ReportPaths:
     data = collect(con, year)
     data["highlights"] = highlights(data)
-    target = Path(out_dir) / str(year)
+    paths = report_paths(out_dir, year)
+    target = paths.xlsx.parent
     target.mkdir(parents=True, exist_ok=True)
     for stale in target.glob(f"yearly_comparison_{year}.*.tmp"):  # left by a writer that was stopped
         stale.unlink(missing_ok=True)
-    paths = ReportPaths(target / f"yearly_comparison_{year}.xlsx", target / f"yearly_comparison_{year}.html")
     write_xlsx(paths.xlsx, year, data)
     write_html(paths.html, year, data)
     return paths

@@ -214,3 +214,32 @@ def test_a_full_rebuild_makes_the_next_integrity_check_read_every_year(warehouse
     assert built.returncode == 0, built.stderr
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute(marked).fetchone()[0] == 0
+
+
+def test_the_due_reports_job_writes_each_due_year_once_and_records_it_as_that_years_report(warehouse_copy):
+    """The job `fiscal run` ends with, launched as the UI launches it: it writes the years held that
+    have no report yet, leaves the written one alone, and records each as a report partition."""
+    import duckdb
+
+    from orchestration.assets.report import REPORT_KEY
+
+    settings, defs = warehouse_copy["settings"], warehouse_copy["defs"]
+    assert "due_reports" in {job.name for job in defs.get_repository_def().get_all_jobs()}
+    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        held = {r[0] for r in con.execute(
+            "select distinct fiscal_year from marts.dim_document where status <> 'quarantined' and fiscal_year is not null"
+        ).fetchall()}
+    written_before = settings.out_dir / "2024" / "yearly_comparison_2024.xlsx"
+    stamp = written_before.stat().st_mtime_ns
+    assert {2020, 2024} <= held
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = defs.resolve_job_def("due_reports").execute_in_process(instance=instance)
+        assert result.success
+        recorded = instance.get_materialized_partitions(REPORT_KEY)
+    assert recorded == {str(y) for y in held - {2024}}
+    assert result.output_for_node("write_due_reports") == sorted(held - {2024})
+    assert all((settings.out_dir / str(y) / f"yearly_comparison_{y}.html").exists() for y in held)
+    assert written_before.stat().st_mtime_ns == stamp
+    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        due = {r[0] for r in con.execute("select fiscal_year from audit.reports_due").fetchall()}
+    assert not due & held

@@ -55,12 +55,12 @@ def test_a_warehouse_another_program_holds_is_one_line(tmp_path):
 
 
 def test_an_out_folder_that_cannot_be_written_says_why(tmp_path):
-    """The Data Docs and the reports cannot be written under a file: the failed step names the
-    folder and the cause, not only that a step failed."""
+    """The reports cannot be written under a file: the failed step names the folder and the cause,
+    not only that a step failed."""
     blocked = tmp_path / "a_file"
     blocked.write_text("not a folder")
     run = fiscal("run", "--input", str(SHANXI_2020), "--db", str(tmp_path / "w.duckdb"), "--out", str(blocked / "reports"))
     assert run.returncode == 2
     last = run.stderr.strip().splitlines()[-1]
-    assert last.startswith("fiscal: build_warehouse failed: NotADirectoryError: [Errno 20] Not a directory: ")
+    assert last.startswith("fiscal: due_reports failed: NotADirectoryError: [Errno 20] Not a directory: ")
     assert str(blocked) in last
