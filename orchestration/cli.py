@@ -9,7 +9,7 @@ from ingest.limits import connect_duckdb
 from orchestration import execute as runs
 from orchestration.execute import execute, materialize
 from orchestration.lock import data_docs
-from orchestration.outcome import BlockedByChecks, CliError
+from orchestration.outcome import BlockedByChecks, CliError, findings
 from orchestration.settings import DBT_PROJECT_DIR, Settings
 from orchestration.summary import print_summary
 
@@ -88,11 +88,12 @@ def _run(args: argparse.Namespace, instance) -> int:
     with staged_warehouse(settings.db_path) as work:
         defs = _definitions(replace(settings, db_path=work))
         try:
-            execute(defs, "build_warehouse", instance=instance)
+            build = execute(defs, "build_warehouse", instance=instance)
         except BlockedByChecks as exc:
-            blocked = exc
+            blocked, build = exc, exc.result
+    found = findings(build)
     if blocked is not None and not args.allow_errors:
-        print_summary(settings.db_path, [])
+        print_summary(settings.db_path, [], found=found)
         print(f"fiscal: {blocked}", file=sys.stderr)
         return 1
     if blocked is not None:
@@ -113,7 +114,7 @@ def _run(args: argparse.Namespace, instance) -> int:
         if str(year) not in reportable:
             print(f"fiscal: no report for fiscal year {year}: reports cover {min(reportable)}–{max(reportable)}",
                   file=sys.stderr)
-    print_summary(settings.db_path, [report_paths(settings.out_dir, y) for y in held if str(y) in reportable])
+    print_summary(settings.db_path, [report_paths(settings.out_dir, y) for y in held if str(y) in reportable], found=found)
     docs = data_docs(settings.db_path) / "index.html"
     if docs.exists():
         print(f"data docs: {docs}")
@@ -138,8 +139,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     from orchestration.assets.dbt import warehouse_models
 
     run_config = {"ops": {"warehouse_models": {"config": {"full_refresh": args.full_refresh}}}}
-    materialize(defs, [warehouse_models], run_config, what="dbt build")
-    print_summary(settings.db_path, [])
+    built = materialize(defs, [warehouse_models], run_config, what="dbt build")
+    print_summary(settings.db_path, [], found=findings(built))
     return 0
 
 

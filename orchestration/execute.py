@@ -68,7 +68,7 @@ def execute(defs, job_name: str, run_config: dict | None = None, partition_key: 
     return result
 
 
-def materialize(defs, assets: list, run_config: dict | None = None, what: str = "step") -> None:
+def materialize(defs, assets: list, run_config: dict | None = None, what: str = "step"):
     """Materialize some of the graph's assets (with their checks) headless, with the graph's resources."""
     import dagster as dg
 
@@ -78,3 +78,4 @@ def materialize(defs, assets: list, run_config: dict | None = None, what: str = 
             assets, resources=resources, run_config=run_config_of(run_config), instance=instance, raise_on_error=False
         )
         check_success(result, what)
+    return result

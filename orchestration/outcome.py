@@ -20,6 +20,19 @@ def failed_blocking_checks(result) -> list[str]:
                    if not e.passed and e.blocking and e.severity == dg.AssetCheckSeverity.ERROR})
 
 
+def findings(result) -> dict[str, int] | None:
+    """The integrity findings by severity a run's checks reported (each mart's check counts the
+    findings the warehouse holds on it), or None when the run checked nothing."""
+    counts = {"error": 0, "warning": 0, "info": 0}
+    checked = False
+    for evaluation in result.get_asset_check_evaluations():
+        if evaluation.check_name.startswith("integrity_rules_"):
+            checked = True
+            for severity, key in (("error", "errors"), ("warning", "warnings"), ("info", "infos")):
+                counts[severity] += evaluation.metadata[key].value
+    return counts if checked else None
+
+
 def blocked_by_checks(result) -> bool:
     """Whether a run that did not succeed failed only because blocking checks failed (everything
     before them was built): told by the run's check results and the kind of each step's failure."""

@@ -7,8 +7,9 @@ from pathlib import Path
 from ingest.limits import connect_duckdb, table_exists
 
 
-def print_summary(db_path: Path, reports: list, raw: bool = False) -> None:
-    """`reports`: the report paths (reporting.yearly.ReportPaths) to name."""
+def print_summary(db_path: Path, reports: list, raw: bool = False, found: dict[str, int] | None = None) -> None:
+    """`reports`: the report paths (reporting.yearly.ReportPaths) to name; `found`: the findings by
+    severity the run's checks reported (`outcome.findings`), else those the warehouse holds."""
     documents = "raw.documents" if raw else "marts.dim_document"
     with connect_duckdb(db_path, read_only=True) as con:
         statuses = dict(con.execute(f"select status, count(*) from {documents} group by status").fetchall())
@@ -19,10 +20,12 @@ def print_summary(db_path: Path, reports: list, raw: bool = False) -> None:
             ).fetchall()
         ]
         rows = {m: con.execute(f'select count(*) from marts."{m}"').fetchone()[0] for m in marts}
-        has_audit = table_exists(con, "audit.integrity_violation")
-        severities = dict(
-            con.execute("select severity, count(*) from audit.integrity_violation group by severity").fetchall()
-        ) if has_audit else {}
+        if found is not None:
+            severities = found
+        elif table_exists(con, "audit.integrity_violation"):
+            severities = dict(con.execute("select severity, count(*) from audit.integrity_violation group by all").fetchall())
+        else:
+            severities = {}
         reason_column = "reason" if raw else "status_reason"
         problems = con.execute(
             f"select source_file, line_start, section, status, {reason_column} from {documents} "

@@ -109,6 +109,16 @@ def test_asset_checks_carry_dbt_tests_and_integrity_rules(built_warehouse):
     assert built_warehouse["report"].success
 
 
+def test_the_findings_a_run_reports_are_those_the_warehouse_holds(built_warehouse, con):
+    """What the command prints of a run's findings is read from its checks' results."""
+    from orchestration.outcome import findings
+
+    held = dict(con.execute("select severity, count(*) from audit.integrity_violation group by all").fetchall())
+    assert held["error"] > 0 and held["warning"] > 0
+    assert findings(built_warehouse["build"]) == {"error": held["error"], "warning": held["warning"],
+                                                  "info": held.get("info", 0)}
+
+
 def test_report_files_open_and_hold_the_figures(built_warehouse, con):
     out = built_warehouse["settings"].out_dir / "2024"
     book = openpyxl.load_workbook(out / "yearly_comparison_2024.xlsx")
