@@ -8,12 +8,20 @@ are written leaves them due, and the next run writes them.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime, timezone
 
 import duckdb
 
 from ingest.limits import table_exists
 
 DUE = "audit.reports_due"
+FIRST_FISCAL_YEAR = 2000
+
+
+def reportable_years(now: datetime | None = None) -> set[str]:
+    """The fiscal years a report can be written for: from FIRST_FISCAL_YEAR through the current one
+    (a year's budget is published while it runs). The yearly report's partitions are these."""
+    return {str(y) for y in range(FIRST_FISCAL_YEAR, (now or datetime.now(timezone.utc)).year + 1)}
 
 
 def mark_due(con: duckdb.DuckDBPyConnection, years: Iterable[int]) -> None:

@@ -5,12 +5,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from ingest.limits import connect_duckdb
+from ingest.limits import connect_duckdb, table_exists
 from orchestration import execute as runs
 from orchestration.execute import execute, materialize
 from orchestration.lock import data_docs
 from orchestration.outcome import BlockedByChecks, CliError, findings
-from orchestration.settings import DBT_PROJECT_DIR, Settings
+from orchestration.settings import DBT_PROJECT_DIR, Settings, dbt_sources
 from orchestration.summary import print_summary
 
 
@@ -24,10 +24,7 @@ def _manifest_is_current() -> bool:
     manifest = DBT_PROJECT_DIR / "target" / "manifest.json"
     if not manifest.exists():
         return False
-    sources = [DBT_PROJECT_DIR / "dbt_project.yml"] + [
-        p for folder in ("models", "seeds", "macros", "tests") for p in (DBT_PROJECT_DIR / folder).rglob("*") if p.is_file()
-    ]
-    return manifest.stat().st_mtime >= max(p.stat().st_mtime for p in sources if p.exists())
+    return manifest.stat().st_mtime >= max(p.stat().st_mtime for p in dbt_sources() if p.exists())
 
 
 def _ensure_manifest() -> None:
@@ -70,19 +67,76 @@ def _require_inputs(paths, settings: Settings | None = None) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from orchestration import last_run
+    from orchestration.lock import never_input
+
+    settings = _settings(args).resolved()
+    _require_inputs(settings.inputs, settings)
+    # taken before anything is read: a file changed while the run reads it is read again next time
+    basis = last_run.basis(settings.inputs, never_input(settings.db_path, settings.out_dir), settings.sources)
+    if _nothing_to_do(settings, basis, args.allow_errors):
+        return 0
     import dagster as dg
 
     with dg.DagsterInstance.ephemeral() as instance:  # the build's and the reports' runs
-        return _run(args, instance)
+        code = _run(args, settings, instance)
+    if code == 0:
+        with connect_duckdb(settings.db_path) as con:
+            last_run.record(con, basis)
+    return code
 
 
-def _run(args: argparse.Namespace, instance) -> int:
+def _nothing_to_do(settings: Settings, basis, allow_errors: bool) -> bool:
+    """Whether the warehouse already holds what a run from `basis` would make: its last run was from
+    the same files, dbt project, rules, vocabularies and parsers, nothing was loaded since, no report
+    is due and each is on disk. Then the run says so and prints the warehouse's summary. A warehouse
+    whose error-level findings block the reports runs in full without --allow-errors, to say so."""
+    from orchestration.changes import reportable_years, reports_to_write
+    from orchestration.last_run import unchanged_since
+    from reporting.yearly import report_paths
+
+    if not settings.db_path.exists():
+        return False
+    with connect_duckdb(settings.db_path, read_only=True) as con:
+        since = unchanged_since(con, basis)
+        if since is None or reports_to_write(
+                con, reportable_years(), lambda y: all(p.exists() for p in report_paths(settings.out_dir, y))):
+            return False
+        if not allow_errors and table_exists(con, "audit.integrity_violation") and con.execute(
+                "select count(*) from audit.integrity_violation where severity = 'error'").fetchone()[0]:
+            return False
+        reports = _reports(con, settings.out_dir, quiet=True)
+    print(f"nothing to do: no input file, model, rule or vocabulary changed since the run of {since:%Y-%m-%d %H:%M:%S %Z}")
+    _finish(settings, reports)
+    return True
+
+
+def _reports(con, out_dir: Path, quiet: bool = False) -> list:
+    """The reports of the years the warehouse holds (a year no report covers said, unless `quiet`)."""
+    from orchestration.changes import held_years, reportable_years
+    from reporting.yearly import report_paths
+
+    reportable = reportable_years()
+    held = held_years(con)
+    for year in held:
+        if str(year) not in reportable and not quiet:
+            print(f"fiscal: no report for fiscal year {year}: reports cover {min(reportable)}–{max(reportable)}",
+                  file=sys.stderr)
+    return [report_paths(out_dir, y) for y in held if str(y) in reportable]
+
+
+def _finish(settings: Settings, reports: list, found: dict[str, int] | None = None) -> None:
+    print_summary(settings.db_path, reports, found=found)
+    docs = data_docs(settings.db_path) / "index.html"
+    if docs.exists():
+        print(f"data docs: {docs}")
+
+
+def _run(args: argparse.Namespace, settings: Settings, instance) -> int:
     from dataclasses import replace
 
     from orchestration.lock import staged_warehouse
 
-    settings = _settings(args).resolved()
-    _require_inputs(settings.inputs, settings)
     blocked = None
     # The run builds a copy and swaps it in at the end: killed half-way, the warehouse is untouched.
     with staged_warehouse(settings.db_path) as work:
@@ -103,21 +157,9 @@ def _run(args: argparse.Namespace, instance) -> int:
     # changed since their reports were last written: orchestration/changes.py), and any year
     # without its report.
     execute(_definitions(settings), "due_reports", instance=instance)
-    from orchestration.assets.report import reportable_years
-    from orchestration.changes import held_years
-    from reporting.yearly import report_paths
-
-    reportable = reportable_years()
     with connect_duckdb(settings.db_path, read_only=True) as con:
-        held = held_years(con)
-    for year in held:
-        if str(year) not in reportable:
-            print(f"fiscal: no report for fiscal year {year}: reports cover {min(reportable)}–{max(reportable)}",
-                  file=sys.stderr)
-    print_summary(settings.db_path, [report_paths(settings.out_dir, y) for y in held if str(y) in reportable], found=found)
-    docs = data_docs(settings.db_path) / "index.html"
-    if docs.exists():
-        print(f"data docs: {docs}")
+        reports = _reports(con, settings.out_dir)
+    _finish(settings, reports, found)
     return 0
 
 
@@ -171,7 +213,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     settings = _settings(args).resolved()
     if not settings.db_path.exists():
         raise CliError(f"{settings.db_path}: no warehouse here; run `fiscal run` first")
-    from orchestration.assets.report import reportable_years
+    from orchestration.changes import reportable_years
 
     reportable = reportable_years()
     years = [args.year] + ([args.compare] if args.compare else [])

@@ -118,6 +118,12 @@ def own_files(db_path: Path) -> list[Path]:
             Path(str(db_path) + ".tmp"), Path(str(staged) + ".tmp"), dbt_state(db_path), data_docs(db_path)]
 
 
+def never_input(db_path: Path, out_dir: Path) -> list[Path]:
+    """What a warehouse's runs write (its files, its reports and Data Docs): never read as input,
+    even when an input folder holds them."""
+    return [*own_files(Path(db_path)), Path(out_dir)]
+
+
 @contextmanager
 def staged_warehouse(db_path: Path):
     """Work on a copy of the warehouse and put it in place only when the work is done.

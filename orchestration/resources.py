@@ -19,11 +19,10 @@ class WarehouseResource(dg.ConfigurableResource):
     sources: str = ""  # the source-registry YAML; empty for none
 
     def own_paths(self) -> list[Path]:
-        """What the warehouse writes (its files, its reports and Data Docs): never read as input,
-        even when an input folder holds them."""
-        from orchestration.lock import own_files
+        """What the warehouse writes: never read as input (`lock.never_input`)."""
+        from orchestration.lock import never_input
 
-        return [*own_files(Path(self.db_path)), Path(self.out_dir)]
+        return never_input(Path(self.db_path), Path(self.out_dir))
 
     def registry(self):
         from ingest.registry import EMPTY, load_registry

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.assets.report import REPORT_KEY, reportable_years
-from orchestration.changes import reports_to_write
+from orchestration.assets.report import REPORT_KEY
+from orchestration.changes import reportable_years, reports_to_write
 from orchestration.jobs import build_warehouse_job, yearly_report_job
 from orchestration.resources import WarehouseResource
 

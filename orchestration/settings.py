@@ -11,6 +11,14 @@ SAMPLES_DIR = PROJECT_ROOT / "data" / "samples"
 DEMO_DIR = PROJECT_ROOT / "data" / "demo"
 SOURCES_FILE = PROJECT_ROOT / "data" / "sources.yml"
 
+
+def dbt_sources() -> list[Path]:
+    """The files of the dbt project its manifest and models are made from (not its target or logs)."""
+    return [DBT_PROJECT_DIR / "dbt_project.yml"] + sorted(
+        p for folder in ("models", "seeds", "macros", "tests") for p in (DBT_PROJECT_DIR / folder).rglob("*") if p.is_file()
+    )
+
+
 # After the final-accounts publication season (August–September), for the year before.
 DEFAULT_ROLLUP_CRON = "0 6 1 10 *"
 

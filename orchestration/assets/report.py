@@ -6,20 +6,16 @@ from pathlib import Path
 
 from ingest.limits import connect_duckdb
 from orchestration.assets.integrity import MART_KEYS
+from orchestration.changes import FIRST_FISCAL_YEAR, reportable_years
 from orchestration.resources import WarehouseResource
 
 REPORT_KEY = dg.AssetKey(["reports", "yearly_comparison"])
 
-# Fiscal years from 2000 through the current one (a year's budget is published while it runs).
-FIRST_FISCAL_YEAR = 2000
+# One partition per reportable fiscal year (`changes.reportable_years`): the yearly windows from the
+# first, and the one the current year opens (end_offset).
 fiscal_years = dg.TimeWindowPartitionsDefinition(
     cron_schedule="0 0 1 1 *", start=str(FIRST_FISCAL_YEAR), fmt="%Y", end_offset=1
 )
-
-
-def reportable_years() -> set[str]:
-    """The fiscal years a report can be written for (the partition keys)."""
-    return set(fiscal_years.get_partition_keys())
 
 
 @dg.asset(
@@ -81,7 +77,7 @@ def _side_by_side(db_path: str, out_dir: str, years: list[int]):
 @dg.op(description="Write the reports of the fiscal years the warehouse records as due (and of any year "
                    "without its report), side by side; each is recorded as its year's report partition.")
 def write_due_reports(context: dg.OpExecutionContext, warehouse: WarehouseResource):
-    from orchestration.changes import clear_due, reports_to_write
+    from orchestration.changes import clear_due, due_years, held_years, reports_to_write
     from reporting.yearly import report_paths
 
     out_dir = Path(warehouse.out_dir)
@@ -90,7 +86,9 @@ def write_due_reports(context: dg.OpExecutionContext, warehouse: WarehouseResour
     outcomes = dict(_side_by_side(warehouse.db_path, warehouse.out_dir, years))
     written = [year for year, outcome in outcomes.items() if not isinstance(outcome, BaseException)]
     with warehouse.connect() as con:
-        clear_due(con, written)  # a year whose report failed stays due
+        # a year whose report failed stays due; one the warehouse holds nothing of has no report to
+        # change (its first document makes it due again)
+        clear_due(con, [*written, *(due_years(con) - set(held_years(con)))])
     for year in written:
         yield dg.AssetMaterialization(asset_key=REPORT_KEY, partition=str(year), metadata=_paths_metadata(*outcomes[year]))
     failed = [outcome for outcome in outcomes.values() if isinstance(outcome, BaseException)]

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import duckdb
 
-from orchestration.lock import data_docs
+from orchestration.lock import data_docs, dbt_state
 from tests.conftest import SAMPLES, SHANXI_2020
 
 ENV = {k: v for k, v in os.environ.items() if not k.startswith("FISCAL_")}
@@ -123,6 +123,27 @@ def test_a_run_rewrites_only_the_reports_of_the_years_it_changed(tmp_path):
     first = fiscal("run", "--input", str(SHANXI_2020), "--input", str(XIAOYI), "--db", str(db), "--out", str(out))
     assert first.returncode == 0, first.stderr[-2000:]
     written = {year: (out / year / f"yearly_comparison_{year}.xlsx").stat().st_mtime_ns for year in ("2020", "2024")}
+
+    # the same input again: nothing to do, and nothing done (no load, no dbt, no checks, no report)
+    # but the warehouse's summary, as the run that built it printed it
+    def state():
+        files = [db, *out.rglob("*"), *dbt_state(db).rglob("*.json"), *data_docs(db).rglob("*.html")]
+        return {str(f): (f.stat().st_size, f.stat().st_mtime_ns) for f in files if f.is_file()}
+
+    before = state()
+    idle = fiscal("run", "--input", str(SHANXI_2020), "--input", str(XIAOYI), "--db", str(db), "--out", str(out))
+    assert idle.returncode == 0, idle.stderr[-2000:]
+    said, *summary = idle.stdout.splitlines()
+    assert said.startswith("nothing to do: no input file, model, rule or vocabulary changed since the run of ")
+    assert summary == first.stdout.splitlines()
+    assert state() == before
+    # a report removed by hand is something to do: that year's report, and no other
+    (out / "2020" / "yearly_comparison_2020.html").unlink()
+    restored = fiscal("run", "--input", str(SHANXI_2020), "--input", str(XIAOYI), "--db", str(db), "--out", str(out))
+    assert restored.returncode == 0 and not restored.stdout.startswith("nothing to do")
+    assert (out / "2020" / "yearly_comparison_2020.html").exists()
+    assert (out / "2024" / "yearly_comparison_2024.xlsx").stat().st_mtime_ns == written["2024"]
+    written["2020"] = (out / "2020" / "yearly_comparison_2020.xlsx").stat().st_mtime_ns
     again = fiscal("run", "--input", str(SHANXI_2020), "--input", str(XIAOYI), "--input", str(quannan),
                    "--db", str(db), "--out", str(out))
     assert again.returncode == 0, again.stderr[-2000:]

@@ -1,6 +1,6 @@
 import json
 import os
-from datetime import datetime
+from datetime import datetime, timezone
 
 import dagster as dg
 import duckdb
@@ -48,6 +48,16 @@ def test_a_build_keeps_its_dbt_artifacts_as_the_last_build_only(built_warehouse)
     assert all(p.stat().st_mtime < last.stat().st_mtime for p in target.glob("warehouse_models-*"))
     results = json.loads((last / "run_results.json").read_text(encoding="utf-8"))
     assert len(results["results"]) > 100
+
+
+def test_the_report_partitions_are_the_reportable_years():
+    from orchestration.assets.report import fiscal_years
+    from orchestration.changes import FIRST_FISCAL_YEAR, reportable_years
+
+    keys = set(fiscal_years.get_partition_keys())
+    assert keys == reportable_years()
+    assert min(keys) == str(FIRST_FISCAL_YEAR) and max(keys) == str(datetime.now(timezone.utc).year)
+    assert max(reportable_years(datetime(2031, 1, 1))) == "2031"
 
 
 def test_schedule_requests_the_year_before(tmp_path):
@@ -232,6 +242,10 @@ def test_the_due_reports_job_writes_each_due_year_once_and_records_it_as_that_ye
     written_before = settings.out_dir / "2024" / "yearly_comparison_2024.xlsx"
     stamp = written_before.stat().st_mtime_ns
     assert {2020, 2024} <= held
+    from orchestration.changes import mark_due
+
+    with duckdb.connect(str(settings.db_path)) as con:
+        mark_due(con, [max(held) + 1])  # the year after the last held: no document of it yet, no report
     with dg.DagsterInstance.ephemeral() as instance:
         result = defs.resolve_job_def("due_reports").execute_in_process(instance=instance)
         assert result.success
@@ -242,4 +256,5 @@ def test_the_due_reports_job_writes_each_due_year_once_and_records_it_as_that_ye
     assert written_before.stat().st_mtime_ns == stamp
     with duckdb.connect(str(settings.db_path), read_only=True) as con:
         due = {r[0] for r in con.execute("select fiscal_year from audit.reports_due").fetchall()}
-    assert not due & held
+    # each written, and the year held nothing of dropped: nothing stays due that no run would write
+    assert due == set()

@@ -1,0 +1,102 @@
+"""What the warehouse last ran from, so that a run with nothing to do does nothing.
+
+A `fiscal run` that ends well records, in the warehouse (`audit.last_run`), what it read and built
+from: a digest of its input files as found (each path with its size and modification time, as the
+ingest itself takes a file for unchanged: `ingest.known`), a digest of what turns files into
+findings (the dbt project, the integrity rules, the vocabularies, the source registry and the
+parsers' versions), and how far the raw layer had been loaded. The next run compares them before
+it starts Dagster, dbt or Great Expectations: when none changed, no report is due and each report
+is on disk, the warehouse already holds what the run would make of its input, and the run only
+says so.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from ingest.limits import table_exists
+from orchestration.settings import PROJECT_ROOT, dbt_sources
+
+LAST_RUN = "audit.last_run"
+# what turns a file into records and findings, besides the dbt project and the parsers' versions
+RULES_AND_VOCABULARIES = (PROJECT_ROOT / "expectations" / "rules.csv", PROJECT_ROOT / "expectations" / "rules",
+                          PROJECT_ROOT / "ingest" / "vocabulary")
+
+
+@dataclass(frozen=True)
+class RunBasis:
+    """What a run reads and builds from, as digests (SHA-256, hex)."""
+
+    inputs: str
+    sources: str
+
+
+def basis(inputs, exclude, registry: Path) -> RunBasis:
+    """The basis of a run over `inputs` (the files the ingest would find under them, `exclude` left
+    out) with the source registry `registry`."""
+    from ingest.discovery import survey
+    from ingest.known import CURRENT_PARSERS, modified_us
+
+    files, skipped = survey(inputs, exclude)
+    found = hashlib.sha256()
+    for root in sorted(str(p) for p in inputs):
+        found.update(f"input\0{root}\n".encode())
+    for name in files:
+        try:
+            st = os.stat(name)
+        except OSError as exc:  # gone since the listing: the ingest will say so
+            found.update(f"gone\0{name}\0{exc.errno}\n".encode(errors="surrogateescape"))
+            continue
+        found.update(f"{name}\0{st.st_size}\0{modified_us(st)}\n".encode(errors="surrogateescape"))
+    for name, reason in skipped:
+        found.update(f"skipped\0{name}\0{reason}\n".encode(errors="surrogateescape"))
+
+    made = hashlib.sha256()
+    for parser in sorted(CURRENT_PARSERS):
+        made.update(f"parser\0{parser}\n".encode())
+    for path in [*dbt_sources(), *_files(RULES_AND_VOCABULARIES), *([registry] if registry.is_file() else [])]:
+        made.update(f"{path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path}\0".encode())
+        made.update(hashlib.sha256(path.read_bytes()).digest())
+    return RunBasis(inputs=found.hexdigest(), sources=made.hexdigest())
+
+
+def _files(paths) -> list[Path]:
+    found = []
+    for path in paths:
+        path = Path(path)
+        found.extend(sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path] if path.is_file() else [])
+    return found
+
+
+def _loaded(con: duckdb.DuckDBPyConnection) -> tuple[int, int | None]:
+    """How far the raw layer is loaded: its documents, and the last load's time (microseconds)."""
+    if not table_exists(con, "raw.documents"):
+        return 0, None
+    return con.execute("select count(*), epoch_us(max(loaded_at)) from raw.documents").fetchone()
+
+
+def record(con: duckdb.DuckDBPyConnection, run: RunBasis) -> None:
+    """Record that a run from `run` ended well on this warehouse."""
+    documents, loaded_through = _loaded(con)
+    con.execute("create schema if not exists audit")
+    con.execute(f"create or replace table {LAST_RUN} (inputs_sha256 varchar, sources_sha256 varchar, "
+                "documents bigint, loaded_through_us bigint, finished_at timestamp with time zone)")
+    con.execute(f"insert into {LAST_RUN} values (?, ?, ?, ?, current_timestamp)",
+                [run.inputs, run.sources, documents, loaded_through])
+
+
+def unchanged_since(con: duckdb.DuckDBPyConnection, run: RunBasis):
+    """When the warehouse's last run was from `run` and nothing has been loaded since (by another
+    command), the time it finished; else None."""
+    if not table_exists(con, LAST_RUN):
+        return None
+    last = con.execute(f"select inputs_sha256, sources_sha256, documents, loaded_through_us, finished_at from {LAST_RUN}"
+                       ).fetchone()
+    if last is None or (last[0], last[1]) != (run.inputs, run.sources) or tuple(last[2:4]) != tuple(_loaded(con)):
+        return None
+    return last[4]
+
