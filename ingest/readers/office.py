@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 import tempfile
@@ -69,12 +70,20 @@ def _out_of_memory(exc: Exception) -> bool:
     return isinstance(exc, etree.LxmlError) and ("Memory allocation failed" in text or text.startswith("unknown error"))
 
 
-def format_value(value) -> str:
-    """A spreadsheet value as it would print: 1650 not 1650.0, 790.35 exactly, dates as ISO."""
+_DECIMALS = re.compile(r"^[#,0]*0\.(0+)(?:;|$)")
+
+
+def format_value(value, number_format: str | None = None) -> str:
+    """A spreadsheet value as it would print: 1650 not 1650.0, 790.35 exactly, dates as ISO; a
+    number with the decimals its format shows (47.9 formatted 0.00 prints 47.90, and how many
+    decimals a figure was printed with is what its rounding is judged by)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
+    decimals = _DECIMALS.match(number_format or "")
+    if decimals and isinstance(value, (int, float)):
+        return f"{value:.{len(decimals.group(1))}f}"
     if isinstance(value, float):
         if value.is_integer():
             return str(int(value))
@@ -90,16 +99,31 @@ def xlsx_to_lines(data: bytes) -> list[str]:
     book = load_workbook(io.BytesIO(data), data_only=True)
     lines: list[str] = []
     for sheet in book.worksheets:
-        grid = [[format_value(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        for merged in sheet.merged_cells.ranges:
-            top = format_value(sheet.cell(merged.min_row, merged.min_col).value)
-            for r in range(merged.min_row - 1, min(merged.max_row, len(grid))):
-                for c in range(merged.min_col - 1, merged.max_col):
-                    if c < len(grid[r]):
-                        grid[r][c] = top
+        grid = [[format_value(c.value, c.number_format) for c in row] for row in sheet.iter_rows()]
+        spread_merged(grid, [(m.min_row - 1, m.max_row, m.min_col - 1, m.max_col) for m in sheet.merged_cells.ranges])
         lines.append(f"## {sheet.title}")
         lines.extend(_trim(grid))
     return lines
+
+
+def spread_merged(grid: list[list[str]], ranges) -> None:
+    """Each merged cell's value into every cell it covers, as a header stands over each of its
+    columns; but a title (a merged range of one row that holds the row's only value, as sheets
+    centre their titles over a table) stays one value, a line of prose. `ranges`: (first row, row
+    after the last, first column, column after the last), counted from 0."""
+    ranges = list(ranges)
+    titles = {n for n, (r0, r1, c0, c1) in enumerate(ranges) if r1 - r0 == 1 and r0 < len(grid)
+              and not any(v for c, v in enumerate(grid[r0]) if v and not c0 <= c < c1)}
+    for n, (r0, r1, c0, c1) in enumerate(ranges):
+        if r0 >= len(grid) or c0 >= len(grid[r0]):
+            continue
+        top = grid[r0][c0]
+        if n in titles:
+            grid[r0][c0], grid[r0][0] = "", top  # in the first column: _trim reads it as prose
+            continue
+        for r in range(r0, min(r1, len(grid))):
+            for c in range(c0, min(c1, len(grid[r]))):
+                grid[r][c] = top
 
 
 def _trim(grid: list[list[str]]) -> list[str]:
@@ -143,11 +167,7 @@ def read_xls(path: Path, data: bytes, sha256: str) -> Document:
         grid = [
             [_xls_value(book, sheet.cell(r, c)) for c in range(sheet.ncols)] for r in range(sheet.nrows)
         ]
-        for r0, r1, c0, c1 in sheet.merged_cells:
-            top = grid[r0][c0]
-            for r in range(r0, r1):
-                for c in range(c0, c1):
-                    grid[r][c] = top
+        spread_merged(grid, sheet.merged_cells)
         lines.append(f"## {sheet.name}")
         lines.extend(_trim(grid))
     return from_lines(path, lines, sha256, "xls")

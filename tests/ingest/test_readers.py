@@ -65,6 +65,39 @@ def test_html_expands_spans_strips_tags_and_entities():
     ]
 
 
+def test_a_sheet_reads_a_centred_title_once_and_each_number_with_the_decimals_it_shows():
+    import io
+
+    from openpyxl import Workbook
+
+    from ingest.readers.office import xlsx_to_lines
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "公开01表"
+    sheet.append(["收入支出决算总表"])
+    sheet.merge_cells("A1:D1")  # a title centred over the table
+    sheet.append(["收入", None, "支出", None])
+    sheet.merge_cells("A2:B2")
+    sheet.merge_cells("C2:D2")  # headers over two columns each
+    sheet.append(["项目", "金额", "项目", "执行率"])
+    sheet.append(["一般公共预算财政拨款收入", 931.1, "一般公共服务支出", 47.9])
+    sheet["B4"].number_format = "#,##0.00"
+    sheet["D4"].number_format = "0.00"
+    sheet.append(["本年收入合计", 1650, "栏次", 2])
+    sheet["B5"].number_format = "#,##0.00"
+    out = io.BytesIO()
+    book.save(out)
+    assert xlsx_to_lines(out.getvalue()) == [
+        "## 公开01表",
+        "收入支出决算总表",
+        "收入\t收入\t支出\t支出",
+        "项目\t金额\t项目\t执行率",
+        "一般公共预算财政拨款收入\t931.10\t一般公共服务支出\t47.90",
+        "本年收入合计\t1650.00\t栏次\t2",
+    ]
+
+
 QUARANTINED = [
     ("scan.pdf", formats.scanned_pdf, "no text layer (scanned); OCR not supported"),
     ("broken.pdf", lambda: b"%PDF-1.4\n garbage \x00\x01 not a pdf body", "corrupt PDF"),
