@@ -18,6 +18,7 @@ from demo.budgets import Budget, budget_of
 from demo.budgets import render as render_budget
 from demo.final_accounts import Accounts
 from demo.final_accounts import render as render_accounts
+from demo.formats import FORMATS, PRINTED, write
 
 SEEDS = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds"
 MARKER = "【合成数据】本文件为演示用合成数据，不代表真实财政数据。"
@@ -38,6 +39,7 @@ QUALITATIVE = (
     ("效益指标", "社会效益", "公共服务效率提升程度", "明显"),
     ("效益指标", "可持续影响", "长效管理制度健全性", "健全"),
 )
+TEXT_FORMATS = ("txt", "md", "html")  # the project reports' rotation when no formats are chosen
 PLANTS = ("total_not_sum", "rate_mismatch", "full_marks_below_target", "sources_not_sum")
 
 
@@ -229,10 +231,43 @@ def _accounts(adcode, county, dept_code, department, years, projects, error_rate
     return out
 
 
+class Formats:
+    """Which format each document is written in: with `chosen`, the next of them in turn, the same
+    rotation for every kind (a format named twice is written twice as often); without, as the demo
+    corpus has always been written (project reports in turn as text, Markdown and HTML; final
+    accounts as text or HTML by county and year; each budget as its final accounts)."""
+
+    def __init__(self, chosen: tuple[str, ...] | None = None):
+        unknown = sorted(set(chosen or ()) - set(FORMATS))
+        if unknown or chosen == ():
+            raise ValueError(f"formats: {', '.join(unknown) or 'none'}: choose from {', '.join(FORMATS)}")
+        self.chosen, self.written = chosen, 0
+
+    def next(self, default: str) -> str:
+        if self.chosen is None:
+            return default
+        self.written += 1
+        return self.chosen[(self.written - 1) % len(self.chosen)]
+
+
+def _named(file: str, fmt: str) -> str:
+    return f"{file.rsplit('.', 1)[0]}.{fmt}"
+
+
+def _write(path: Path, render, fmt: str) -> None:
+    """A document rendered in `fmt`: text, Markdown and HTML by its own renderer, the printed
+    formats from its text (`demo.formats`)."""
+    if fmt in PRINTED:
+        write(path, render("txt"))
+    else:
+        path.write_text(render(fmt), encoding="utf-8")
+
+
 def generate(out: Path, counties: int, years: tuple[int, int], province: str = "山西省", seed: int = 1,
-             error_rate: float = 0.1, departments: int = 3) -> Corpus:
+             error_rate: float = 0.1, departments: int = 3, formats: tuple[str, ...] | None = None) -> Corpus:
     if not 1 <= departments <= len(DEPARTMENTS):
         raise ValueError(f"departments: between 1 and {len(DEPARTMENTS)}")
+    rotation = Formats(formats)
     rng = random.Random(seed)
     available = counties_of(province)
     if counties > len(available):
@@ -243,7 +278,6 @@ def generate(out: Path, counties: int, years: tuple[int, int], province: str = "
     projects: list[Project] = []
     accounts: list[Accounts] = []
     budgets: list[Budget] = []
-    formats = ("txt", "md", "html")
     for adcode, county in sorted(chosen):
         for dept_code, department in DEPARTMENTS[:departments]:
             names = rng.sample(PROJECTS, rng.randint(2, 4))
@@ -251,19 +285,21 @@ def generate(out: Path, counties: int, years: tuple[int, int], province: str = "
             mine: list[Project] = []
             for year in range(years[0], years[1] + 1):
                 for n, name in enumerate(names):
-                    fmt = formats[(len(projects)) % len(formats)]
+                    fmt = rotation.next(TEXT_FORMATS[len(projects) % len(TEXT_FORMATS)])
                     file = f"{adcode}_{dept_code}_{year}_{n + 1:02d}.{fmt}"
                     project = _project(rng, adcode, county, department, year, name, bases[name], error_rate, file)
-                    (out / file).write_text(render(project, fmt), encoding="utf-8")
+                    _write(out / file, lambda f, p=project: render(p, f), fmt)
                     projects.append(project)
                     mine.append(project)
             planning = random.Random(f"{seed}:{adcode}:{dept_code}:budget")
             previous_budget = None
             for a in _accounts(adcode, county, dept_code, department, years, mine, error_rate, seed):
-                (out / a.file).write_text(render_accounts(a, a.file.rsplit(".", 1)[1], MARKER), encoding="utf-8")
+                a.file = _named(a.file, rotation.next(a.file.rsplit(".", 1)[1]))
+                _write(out / a.file, lambda f, a=a: render_accounts(a, f, MARKER), a.file.rsplit(".", 1)[1])
                 accounts.append(a)
                 b = budget_of(a, previous_budget, planning, error_rate)
-                (out / b.file).write_text(render_budget(b, b.file.rsplit(".", 1)[1], MARKER), encoding="utf-8")
+                b.file = _named(b.file, rotation.next(b.file.rsplit(".", 1)[1]))
+                _write(out / b.file, lambda f, b=b: render_budget(b, f, MARKER), b.file.rsplit(".", 1)[1])
                 budgets.append(b)
                 previous_budget = b.total
     truth = {

@@ -258,8 +258,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
     if last < first:
         raise CliError(f"--years {args.years}: the range runs backwards")
     try:
+        formats = tuple(f.strip().lower() for f in args.formats.split(",")) if args.formats else None
         corpus = generate(Path(args.out), args.counties, (first, last), args.province, args.seed, args.error_rate,
-                          args.departments)
+                          args.departments, formats)
     except ValueError as exc:
         raise CliError(str(exc)) from exc
     planted = sum(1 for p in corpus.projects + corpus.accounts + corpus.budgets if p.planted)
@@ -320,6 +321,9 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--seed", type=int, default=1)
     generate.add_argument("--departments", type=int, default=3, help="departments per county (1–12)")
     generate.add_argument("--error-rate", type=float, default=0.1, help="share of documents with a planted inconsistency")
+    generate.add_argument("--formats", help="formats to write the documents in, in turn, e.g. pdf,pdf,docx,xlsx (any of "
+                          "txt, md, html, pdf, docx, xlsx; a format named twice is written twice as often; default: "
+                          "text, Markdown and HTML)")
     generate.set_defaults(func=cmd_generate)
 
     extract = sub.add_parser("extract", help="show what the parsers read from one file")

@@ -3,10 +3,11 @@ another column order, wrapped labels, amounts printed above their label, a table
 (its header repeated or not), two-sided tables, 元 and 万元 tables, with or without rulings."""
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
-FONT = "STSong-Light"
+from demo.formats import FONT, to_pdf
+from demo.formats import Sheet as _Sheet
+from demo.formats import is_amount as _numeric
 
 # (code, name, total, basic, project) in 万元; the 项 rows add up to their 款 and 类
 SUBJECTS = [
@@ -39,84 +40,6 @@ def _amount(text: str, unit: str) -> str:
         return text
     value = round(float(text.replace(",", "")) * 10000, 2)
     return f"{value:,.2f}"
-
-
-class _Sheet:
-    def __init__(self):
-        from reportlab.lib.pagesizes import A4, landscape
-        from reportlab.pdfbase import pdfmetrics
-        from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-        from reportlab.pdfgen import canvas
-
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-        self.buffer = io.BytesIO()
-        self.size = landscape(A4)
-        self.canvas = canvas.Canvas(self.buffer, pagesize=self.size)
-        self.y = self.size[1] - 50
-
-    def text(self, text: str, size: float = 10, x: float = 50, centre: bool = False) -> None:
-        self.canvas.setFont(FONT, size)
-        if centre:
-            self.canvas.drawCentredString(self.size[0] / 2, self.y, text)
-        else:
-            self.canvas.drawString(x, self.y, text)
-        self.y -= size * 1.8
-
-    def new_page(self) -> None:
-        self.canvas.showPage()
-        self.y = self.size[1] - 50
-
-    def table(self, widths: list[float], rows: list[list], ruled: bool, above: bool = False) -> None:
-        """Rows of cells: a cell is text, or (text, colspan); numbers are right-aligned. A label
-        wider than its column wraps onto more lines, and the row grows to hold them."""
-        from reportlab.pdfbase.pdfmetrics import stringWidth
-
-        c = self.canvas
-        c.setFont(FONT, 9)
-        x0 = 50
-        for row in rows:
-            cells = [(cell, 1) if not isinstance(cell, tuple) else cell for cell in row]
-            wrapped = []
-            col = 0
-            for text, span in cells:
-                width = sum(widths[col:col + span]) - 6
-                lines = _wrap(text, width, stringWidth) if text and not _numeric(text) else [text]
-                wrapped.append((lines, col, span))
-                col += span
-            height = 14 * max(len(lines) for lines, _, _ in wrapped) + 4
-            top = self.y
-            for lines, col, span in wrapped:
-                left = x0 + sum(widths[:col])
-                width = sum(widths[col:col + span])
-                if ruled:
-                    c.rect(left, top - height, width, height, stroke=1, fill=0)
-                for n, line in enumerate(lines):
-                    baseline = top - 12 - 14 * n
-                    if span > 1:
-                        c.drawCentredString(left + width / 2, baseline, line)  # a merged header cell
-                    elif _numeric(line):
-                        c.drawRightString(left + width - 3, baseline + (5 if above else 0), line)
-                    else:
-                        c.drawString(left + 3, baseline, line)
-            self.y -= height
-
-    def bytes(self) -> bytes:
-        self.canvas.save()
-        return self.buffer.getvalue()
-
-
-def _numeric(text: str) -> bool:
-    return bool(text) and text.replace(",", "").replace(".", "").isdigit() and ("." in text or "," in text)
-
-
-def _wrap(text: str, width: float, measure) -> list[str]:
-    lines, current = [], ""
-    for ch in text:
-        if current and measure(current + ch, FONT, 9) > width:
-            lines.append(current)
-            current = ""
-        current += ch
-    return lines + [current]
 
 
 def final_accounts_pdf(variant: Variant = Variant(), department: str = "孝义市审计局", year: int = 2023) -> bytes:
@@ -196,57 +119,8 @@ def three_public_pdf(department: str = "孝义市审计局", year: int = 2023) -
 
 
 def text_to_pdf(lines: list[str]) -> bytes:
-    """A text document printed as a PDF would be: prose as lines, each run of tab-separated rows as
-    a ruled table, columns as wide as their text needs (scaled to the page, labels wrapping), a
-    header cell followed by empty ones merged over them in the first row (as the text lost the
-    span: in the header rows, under the same header above), and a table that outgrows its page
-    continued on the next one without its header."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    sheet = _Sheet()
-    blocks: list[tuple[str, object]] = []
-    for line in lines:
-        if "\t" in line:
-            if blocks and blocks[-1][0] == "table":
-                blocks[-1][1].append(line.split("\t"))
-            else:
-                blocks.append(("table", [line.split("\t")]))
-        elif line.strip() and line.strip() != "---":
-            blocks.append(("text", line.strip()))
-    for kind, block in blocks:
-        if kind == "text":
-            if sheet.y < 60:
-                sheet.new_page()
-            sheet.text(block, 9)
-            continue
-        width = max(len(row) for row in block)
-        rows = [row + [""] * (width - len(row)) for row in block]
-        natural = [max(stringWidth(row[c], FONT, 9) for row in rows) + 10 for c in range(width)]
-        scale = min(1.0, 740 / sum(natural))
-        widths = [max(24.0, w * scale) for w in natural]
-        header = next((n for n, row in enumerate(rows) if any(_numeric(c) for c in row)), len(rows))
-        above = [""] * width  # each column's header so far
-        drawn = []
-        for n, row in enumerate(rows):
-            if n >= header:
-                drawn.append(row)
-                continue
-            cells, c = [], 0
-            while c < width:
-                span = 1
-                while c + span < width and row[c] and not row[c + span] and above[c + span] == above[c]:
-                    span += 1
-                cells.append((row[c], span) if span > 1 else row[c])
-                for k in range(c, c + span):
-                    above[k] += "/" + row[c]
-                c += span
-            drawn.append(cells)
-        for row in drawn:
-            if sheet.y < 60:
-                sheet.new_page()
-            sheet.table(widths, [row], True)
-        sheet.y -= 10
-    return sheet.bytes()
+    """A text document printed as a PDF, each table as its text holds it (`demo.formats.to_pdf`)."""
+    return to_pdf(lines, published=False)
 
 
 def typeset_pdf(lines: list[str], hidden: list[str], amounts: list[tuple[str, str]]) -> bytes:
