@@ -88,15 +88,21 @@ def in_yuan(document: list[str | Table], table: Table) -> None:
 
 
 def codes_in_three(table: Table) -> None:
-    """Print a table's subject codes in three columns, 类 款 项 (under the header the code column had)."""
+    """Print a table's subject codes in three columns, 类 款 项, under the header the code column had
+    (a header of one row gains a row above them: 科目编码 over the three, the other headers over
+    empty cells)."""
     head = table.header_rows()
     at = next((c for row in table.rows[:head] for c, cell in enumerate(row) if cell in CODE_HEADERS), None)
     if at is None:
         return
+    if table.rows[0][at] in CODE_HEADERS:
+        table.rows.insert(0, list(table.rows[0]))
+        table.rows[1] = [cell if c == at else "" for c, cell in enumerate(table.rows[1])]
+        head += 1
     for n, row in enumerate(table.rows):
         code = row[at]
         if n < head:
-            parts = ["类", "款", "项"] if code in CODE_HEADERS else [code, "", ""]
+            parts = ["类", "款", "项"] if code in CODE_HEADERS and n == head - 1 else [code, "", ""]
         elif _CODE.match(code):
             parts = [code[:3], code[3:5], code[5:7]]
         else:

@@ -40,7 +40,7 @@ def _without_places(value):
 @pytest.fixture(scope="module")
 def text_twins(tmp_path_factory):
     folder = tmp_path_factory.mktemp("txt")
-    corpus = generate(folder, 1, (2024, 2024), seed=3, departments=1, error_rate=0.5, formats=("txt",))
+    corpus = generate(folder, 1, (2023, 2024), seed=2000, departments=3, error_rate=0.5, formats=("txt",))
     return folder, corpus
 
 
@@ -49,7 +49,7 @@ def test_every_generated_document_reads_the_same_in_each_format_as_from_its_text
     texts, corpus = text_twins
     kinds = {"project": len(corpus.projects), "final accounts": len(corpus.accounts), "budget": len(corpus.budgets)}
     assert all(kinds.values()), kinds
-    printed = generate(tmp_path, 1, (2024, 2024), seed=3, departments=1, error_rate=0.5, formats=(fmt,))
+    printed = generate(tmp_path, 1, (2023, 2024), seed=2000, departments=3, error_rate=0.5, formats=(fmt,))
     assert [p.file for p in printed.projects] == [p.file.replace(".txt", f".{fmt}") for p in corpus.projects]
     for text in sorted(texts.glob("*.txt")):
         twin = _records(ingest_file(text))
