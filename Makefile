@@ -57,6 +57,7 @@ bench: setup
 	command -v pdftotext >/dev/null || (apt-get install -y -qq poppler-utils || sudo apt-get install -y -qq poppler-utils)
 	$(BIN)/python -m bench.pdf_speed data/samples/real
 	$(BIN)/python -m bench.hostile
+	$(BIN)/python -m bench.formats
 	$(BIN)/python -m bench.run --sizes $(BENCH_SIZES)
 
 dev: setup

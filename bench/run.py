@@ -304,7 +304,9 @@ def machine() -> str:
 def write_markdown(path: Path, results: list[Figures], when: str, on: str | None = None) -> None:
     lines = (_end_to_end_section(results, when, on) + _steps_section(results) + _bare_section(results)
              + _incremental_section(results))
-    lines += pdf_section()
+    from bench.formats import section as formats_section
+
+    lines += pdf_section() + formats_section()
     notes = ROOT / "bench" / "NOTES.md"
     if notes.exists():
         lines += ["", notes.read_text(encoding="utf-8").strip()]
