@@ -11,7 +11,7 @@ from orchestration.execute import execute, materialize
 from orchestration.lock import data_docs
 from orchestration.outcome import BlockedByChecks, CliError, findings
 from orchestration.settings import DBT_PROJECT_DIR, Settings, dbt_sources
-from orchestration.summary import print_summary
+from orchestration.summary import held_reports, print_blocking, print_run_summary, print_summary
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -87,49 +87,18 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _nothing_to_do(settings: Settings, basis, allow_errors: bool) -> bool:
-    """Whether the warehouse already holds what a run from `basis` would make: its last run was from
-    the same files, dbt project, rules, vocabularies and parsers, nothing was loaded since, no report
-    is due and each is on disk. Then the run says so and prints the warehouse's summary. A warehouse
-    whose error-level findings block the reports runs in full without --allow-errors, to say so."""
-    from orchestration.changes import reportable_years, reports_to_write
-    from orchestration.last_run import unchanged_since
-    from reporting.yearly import report_paths
+    """When the warehouse already holds what a run from `basis` would make (`last_run.up_to_date`),
+    say so and print its summary."""
+    from orchestration.last_run import up_to_date
 
-    if not settings.db_path.exists():
+    since = up_to_date(settings.db_path, settings.out_dir, basis, allow_errors)
+    if since is None:
         return False
-    with connect_duckdb(settings.db_path, read_only=True) as con:
-        since = unchanged_since(con, basis)
-        if since is None or reports_to_write(
-                con, reportable_years(), lambda y: all(p.exists() for p in report_paths(settings.out_dir, y))):
-            return False
-        if not allow_errors and table_exists(con, "audit.integrity_violation") and con.execute(
-                "select count(*) from audit.integrity_violation where severity = 'error'").fetchone()[0]:
-            return False
-        reports = _reports(con, settings.out_dir, quiet=True)
     print(f"nothing to do: no input file, model, rule or vocabulary changed since the run of {since:%Y-%m-%d %H:%M:%S %Z}")
-    _finish(settings, reports)
+    with connect_duckdb(settings.db_path, read_only=True) as con:
+        reports = held_reports(con, settings.out_dir, quiet=True)
+    print_run_summary(settings.db_path, reports)
     return True
-
-
-def _reports(con, out_dir: Path, quiet: bool = False) -> list:
-    """The reports of the years the warehouse holds (a year no report covers said, unless `quiet`)."""
-    from orchestration.changes import held_years, reportable_years
-    from reporting.yearly import report_paths
-
-    reportable = reportable_years()
-    held = held_years(con)
-    for year in held:
-        if str(year) not in reportable and not quiet:
-            print(f"fiscal: no report for fiscal year {year}: reports cover {min(reportable)}–{max(reportable)}",
-                  file=sys.stderr)
-    return [report_paths(out_dir, y) for y in held if str(y) in reportable]
-
-
-def _finish(settings: Settings, reports: list, found: dict[str, int] | None = None) -> None:
-    print_summary(settings.db_path, reports, found=found)
-    docs = data_docs(settings.db_path) / "index.html"
-    if docs.exists():
-        print(f"data docs: {docs}")
 
 
 def _run(args: argparse.Namespace, settings: Settings, instance) -> int:
@@ -149,6 +118,7 @@ def _run(args: argparse.Namespace, settings: Settings, instance) -> int:
     if blocked is not None and not args.allow_errors:
         print_summary(settings.db_path, [], found=found)
         print(f"fiscal: {blocked}", file=sys.stderr)
+        print_blocking(settings.db_path)
         return 1
     if blocked is not None:
         print(f"fiscal: {blocked}; writing the reports anyway (--allow-errors): regions that failed are marked 未通过",
@@ -158,8 +128,8 @@ def _run(args: argparse.Namespace, settings: Settings, instance) -> int:
     # without its report.
     execute(_definitions(settings), "due_reports", instance=instance)
     with connect_duckdb(settings.db_path, read_only=True) as con:
-        reports = _reports(con, settings.out_dir)
-    _finish(settings, reports, found)
+        reports = held_reports(con, settings.out_dir)
+    print_run_summary(settings.db_path, reports, found)
     return 0
 
 
@@ -220,6 +190,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     for year in years:
         if str(year) not in reportable:
             raise CliError(f"--year {year}: reports cover fiscal years {min(reportable)}–{max(reportable)}")
+    from orchestration.changes import held_years
+
+    with connect_duckdb(settings.db_path, read_only=True) as con:
+        held = held_years(con) if table_exists(con, "marts.dim_document") else []
+    for year in years:
+        if year not in held:  # a report of nothing would say that no problems were found
+            holds = f"it holds {', '.join(map(str, held))}" if held else "it holds none yet"
+            raise CliError(f"--year {year}: the warehouse holds no documents of fiscal year {year} ({holds})")
     from reporting.yearly import report_paths
 
     defs = _definitions(settings)
@@ -284,6 +262,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--db", help="warehouse DuckDB file (default: $FISCAL_DB or warehouse/fiscal.duckdb)")
         if out:
             p.add_argument("--out", help="report folder (default: $FISCAL_OUT or reports/)")
+        verbose(p)
+
+    def verbose(p: argparse.ArgumentParser) -> None:
+        # after the subcommand as well as before it; unset there, the command's own default stands
+        p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                       help="show the orchestration and dbt logs")
 
     run = sub.add_parser("run", help="ingest, build, check and report (the main job)")
     run.add_argument("--input", action="append", help="file or folder to ingest (repeatable; default: bundled samples)")
@@ -293,7 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_run)
 
     ingest = sub.add_parser("ingest", help="read files into the raw layer")
-    ingest.add_argument("paths", nargs="+")
+    ingest.add_argument("paths", nargs="+", metavar="PATH", help="a file or a folder to read (every file under it)")
     common(ingest)
     ingest.set_defaults(func=cmd_ingest)
 
@@ -303,32 +287,35 @@ def build_parser() -> argparse.ArgumentParser:
     build.set_defaults(func=cmd_build)
 
     check = sub.add_parser("check", help="run the integrity rules")
-    check.add_argument("--fail-on", choices=["error", "warning", "never"], default="error")
+    check.add_argument("--fail-on", choices=["error", "warning", "never"], default="error",
+                       help="exit 1 on findings of this severity or worse (default: error)")
     common(check)
     check.set_defaults(func=cmd_check)
 
     report = sub.add_parser("report", help="write the yearly comparison report")
-    report.add_argument("--year", type=int, required=True)
+    report.add_argument("--year", type=int, required=True, help="the fiscal year to report")
     report.add_argument("--compare", type=int, help="also write the report of this earlier year")
     common(report, out=True)
     report.set_defaults(func=cmd_report)
 
     generate = sub.add_parser("generate", help="write a synthetic province's documents (marked synthetic), with their truth")
-    generate.add_argument("--out", required=True)
-    generate.add_argument("--counties", type=int, default=10)
+    generate.add_argument("--out", required=True, help="folder to write the documents and truth.json into")
+    generate.add_argument("--counties", type=int, default=10, help="how many of the province's counties (default: 10)")
     generate.add_argument("--years", default="2023-2024", help="a year or a range, e.g. 2023-2024")
-    generate.add_argument("--province", default="山西省")
-    generate.add_argument("--seed", type=int, default=1)
+    generate.add_argument("--province", default="山西省", help="the province whose real counties are used (default: 山西省)")
+    generate.add_argument("--seed", type=int, default=1, help="the same seed writes the same documents (default: 1)")
     generate.add_argument("--departments", type=int, default=3, help="departments per county (1–12)")
     generate.add_argument("--error-rate", type=float, default=0.1, help="share of documents with a planted inconsistency")
     generate.add_argument("--formats", help="formats to write the documents in, in turn, e.g. pdf,pdf,docx,xlsx (any of "
                           "txt, md, html, pdf, docx, xlsx; a format named twice is written twice as often; default: "
                           "text, Markdown and HTML)")
+    verbose(generate)
     generate.set_defaults(func=cmd_generate)
 
     extract = sub.add_parser("extract", help="show what the parsers read from one file")
-    extract.add_argument("file")
-    extract.add_argument("--json", action="store_true")
+    extract.add_argument("file", help="the file to read")
+    extract.add_argument("--json", action="store_true", help="print the records as JSON")
+    verbose(extract)
     extract.set_defaults(func=cmd_extract)
     return parser
 

@@ -100,3 +100,26 @@ def unchanged_since(con: duckdb.DuckDBPyConnection, run: RunBasis):
         return None
     return last[4]
 
+
+
+def up_to_date(db_path: Path, out_dir: Path, run: RunBasis, allow_errors: bool):
+    """When the warehouse already holds what a run from `run` would make, the time its last run
+    finished; else None. It does when that run was from the same files, dbt project, rules,
+    vocabularies and parsers, nothing was loaded since, no report is due and each is on disk. A
+    warehouse whose error-level findings block the reports is not, without `allow_errors`: the
+    run runs in full, to say so."""
+    from ingest.limits import connect_duckdb
+    from orchestration.changes import reportable_years, reports_to_write
+    from reporting.yearly import report_paths
+
+    if not Path(db_path).exists():
+        return None
+    with connect_duckdb(db_path, read_only=True) as con:
+        since = unchanged_since(con, run)
+        if since is None or reports_to_write(
+                con, reportable_years(), lambda y: all(p.exists() for p in report_paths(out_dir, y))):
+            return None
+        if not allow_errors and table_exists(con, "audit.integrity_violation") and con.execute(
+                "select count(*) from audit.integrity_violation where severity = 'error'").fetchone()[0]:
+            return None
+    return since

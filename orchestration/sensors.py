@@ -12,7 +12,6 @@ from orchestration.jobs import build_warehouse_job, yearly_report_job
 from orchestration.resources import WarehouseResource
 
 
-
 def _snapshot(inbox: Path) -> dict[str, list[float]]:
     if not inbox.is_dir():
         return {}

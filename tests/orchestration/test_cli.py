@@ -53,6 +53,12 @@ def test_run_prints_the_summary_and_honours_env_defaults(tmp_path):
     assert blocked.returncode == 1
     assert "error-level integrity violations block the reports" in blocked.stderr
     assert not (out / "2024").exists()
+    # the regions that block, with how many errors and the first of each, and how to go on
+    blocking = [line for line in blocked.stderr.splitlines() if line.startswith("  ")]
+    assert blocking and sum(int(line.split(": ")[1].split(" error")[0]) for line in blocking) == 2
+    assert all(str(SAMPLES / "real") in line and ", 差额 " in line for line in blocking)
+    assert blocked.stderr.splitlines()[-1].startswith("fiscal: correct those documents")
+    assert "--allow-errors" in blocked.stderr.splitlines()[-1]
     result = fiscal("run", "--input", str(SAMPLES), "--input", str(bad), "--allow-errors", env=env)
     assert result.returncode == 0, result.stderr[-2000:]
     lines = result.stdout.splitlines()
@@ -167,6 +173,11 @@ def test_a_year_outside_the_reports_is_one_clear_line(tmp_path):
     assert not (out / "1998").exists()
     asked = fiscal("report", "--year", "1998", "--db", str(db), "--out", str(out))
     assert asked.returncode != 0 and asked.stderr.strip().startswith("fiscal: --year 1998: reports cover fiscal years 2000–")
+    # a year a report could cover but the warehouse holds nothing of: no empty report saying all is well
+    empty = fiscal("report", "--year", "2010", "--db", str(db), "--out", str(out), "-v")
+    assert empty.returncode == 2
+    assert empty.stderr.strip() == "fiscal: --year 2010: the warehouse holds no documents of fiscal year 2010 (it holds 1998)"
+    assert not (out / "2010").exists()
 
 
 def test_a_registry_mistake_stops_a_run_with_one_line(tmp_path):
@@ -178,3 +189,17 @@ def test_a_registry_mistake_stops_a_run_with_one_line(tmp_path):
     assert run.stderr.strip().splitlines() == [
         f"fiscal: {registry}: source 'county': region '999999' is not a province, city or county code of the division lists"]
     assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_every_option_says_what_it_does_and_verbose_stands_before_or_after_the_command():
+    import argparse
+
+    from orchestration.cli import build_parser
+
+    parser = build_parser()
+    [commands] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    silent = [(name, action.dest) for name, sub in commands.choices.items() for action in sub._actions
+              if not isinstance(action, argparse._HelpAction) and not action.help]
+    assert silent == []
+    assert parser.parse_args(["-v", "run"]).verbose and parser.parse_args(["run", "-v"]).verbose
+    assert parser.parse_args(["check", "--verbose"]).verbose and not parser.parse_args(["check"]).verbose
