@@ -2,8 +2,8 @@
 the readers and the whole pipeline, against the bare references on the same files in the same run.
 
 It records:
-- per format: documents, pages (PDF), reading and parsing in this one process (`ingest_file`, as a
-  worker runs it), documents/s and pages/s, against the bare references on the same files:
+- per format: documents, pages (PDF), reading and parsing in one process of its own (`ingest_file`,
+  as a worker runs it), documents/s, pages/s and that process's peak memory, against the bare references on the same files:
   `pdftotext -layout` and PDFium's raw text for PDF, python-docx opening the Word files, openpyxl
   loading the workbooks; as ratios;
 - end to end: `fiscal run` on the corpus (documents/s, peak memory of the process tree); then the
@@ -41,8 +41,10 @@ def _pages(files: list[Path]) -> int:
 
 
 def per_format(corpus: Path) -> dict[str, dict]:
-    """Each format's reading and parsing against its bare references, one process, the same files."""
-    from ingest.reading import ingest_file
+    """Each format's reading and parsing against its bare references, the same files, each format
+    in a fresh process of its own (so that its peak memory is its own)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
     by_format: dict[str, list[Path]] = defaultdict(list)
     for path in sorted(corpus.iterdir()):
@@ -50,21 +52,33 @@ def per_format(corpus: Path) -> dict[str, dict]:
             by_format[path.suffix.lstrip(".")].append(path)
     figures: dict[str, dict] = {}
     for fmt, files in sorted(by_format.items()):
-        documents = 0
-
-        def ours():
-            nonlocal documents
-            documents = sum(len(ingest_file(f)) for f in files)
-
-        entry = {"files": len(files), "bytes": sum(f.stat().st_size for f in files), "ours_s": _timed(ours)}
-        entry["documents"] = documents
-        entry["bare"] = _bare(fmt, files)
-        if fmt == "pdf":
-            entry["pages"] = _pages(files)
-        figures[fmt] = entry
-        print(f"[formats] {fmt}: {len(files)} files, {documents} documents, read and parsed in {entry['ours_s']:.1f} s; "
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            entry = figures[fmt] = pool.submit(_measure, fmt, files).result()
+        print(f"[formats] {fmt}: {len(files)} files, {entry['documents']} documents, read and parsed in "
+              f"{entry['ours_s']:.1f} s (peak {entry['ours_peak_bytes'] / 2**20:.0f} MiB); "
               + ", ".join(f"{name} {s:.1f} s" for name, s in entry["bare"].items()), flush=True)
     return figures
+
+
+def _measure(fmt: str, files: list[Path]) -> dict:
+    import resource
+
+    from ingest.reading import ingest_file
+
+    documents = 0
+
+    def ours():
+        nonlocal documents
+        documents = sum(len(ingest_file(f)) for f in files)
+
+    entry = {"files": len(files), "bytes": sum(f.stat().st_size for f in files), "ours_s": _timed(ours)}
+    # the process's peak resident memory, reading every file of the format (kilobytes on Linux)
+    entry["ours_peak_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    entry["documents"] = documents
+    entry["bare"] = _bare(fmt, files)
+    if fmt == "pdf":
+        entry["pages"] = _pages(files)
+    return entry
 
 
 def _bare(fmt: str, files: list[Path]) -> dict[str, float]:
@@ -117,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     from demo.generator import generate
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--counties", type=int, default=11, help="counties of 12 departments, 2 years: ~2,000 documents")
+    parser.add_argument("--counties", type=int, default=17, help="counties of 12 departments, 2 years: about 2,000 documents")
     parser.add_argument("--work", default=str(ROOT / "bench" / "work" / "formats"))
     parser.add_argument("--out", default=str(RESULTS))
     args = parser.parse_args(argv)
@@ -147,14 +161,15 @@ def section() -> list[str]:
              f"Recorded {r['recorded']}: {r['documents']:,} generated documents written in turn as "
              f"{', '.join(r['mix'])} (`fiscal generate --formats`), each format read and parsed in one process",
              "(as one worker reads it) against the bare references on the same files, in the same run.", "",
-             "| format | files | documents | pages | ours (s) | documents/s | pages/s | reference | reference (s) | ours / reference |",
-             "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|"]
+             "| format | files | documents | pages | ours (s) | documents/s | pages/s | peak memory | reference | reference (s) | ours / reference |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|"]
     for fmt, f in r["formats"].items():
         pages = f.get("pages")
         for n, (name, seconds) in enumerate(f["bare"].items() or [("—", None)]):
             pages_s = f"{pages / f['ours_s']:.0f}" if pages else ""
             head = (f"| {fmt} | {f['files']:,} | {f['documents']:,} | {pages or ''} | {f['ours_s']:.1f} | "
-                    f"{f['documents'] / f['ours_s']:.0f} | {pages_s} |") if n == 0 else "| | | | | | | |"
+                    f"{f['documents'] / f['ours_s']:.0f} | {pages_s} | {f['ours_peak_bytes'] / 2**20:.0f} MiB |") \
+                if n == 0 else "| | | | | | | | |"
             lines.append(head + (f" {name} | {seconds:.2f} | {f['ours_s'] / seconds:.1f}× |" if seconds else " — | | |"))
     lines += ["", f"End to end on this corpus: `fiscal run` {e['run_s']:.1f} s ({r['documents'] / e['run_s']:.0f} documents/s, "
               f"peak {e['run_peak_bytes'] / 2**30:.2f} GiB for the process tree); the same run again with nothing changed "
