@@ -7,7 +7,8 @@ It records:
   `pdftotext -layout` and PDFium's raw text for PDF, python-docx opening the Word files, openpyxl
   loading the workbooks; as ratios;
 - end to end: `fiscal run` on the corpus (documents/s, peak memory of the process tree); then the
-  same run again with nothing changed; then one new file added.
+  same run again with nothing changed; then one new file added; and `fiscal run` on a corpus of the
+  same shape written all as PDF.
 
 Figures go to bench/formats_results.json and a section of BENCHMARKS.md.
 """
@@ -127,6 +128,22 @@ def end_to_end(corpus: Path, extra: Path, base: Path) -> dict[str, float]:
     return figures
 
 
+def pdf_only(base: Path, counties: int) -> dict:
+    """`fiscal run` on a corpus of the same shape written all as PDF."""
+    from demo.generator import generate
+
+    generated = generate(base / "corpus", counties, (2023, 2024), seed=2002, error_rate=0.02, departments=12,
+                         formats=("pdf",))
+    os.sync()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FISCAL_")}
+    seconds, peak, _ = _fiscal("run", "--allow-errors", "--input", str(base / "corpus"), "--db", str(base / "w.duckdb"),
+                               "--out", str(base / "reports"), env=env)
+    print(f"[formats] all PDF: {generated.documents} documents, fiscal run {seconds:.1f} s "
+          f"({generated.documents / seconds:.0f} documents/s), peak {peak / 2**30:.2f} GiB", flush=True)
+    return {"documents": generated.documents, "pages": _pages(sorted((base / "corpus").glob("*.pdf"))),
+            "run_s": seconds, "run_peak_bytes": peak}
+
+
 def main(argv: list[str] | None = None) -> int:
     from demo.generator import generate
 
@@ -146,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"[formats] generated {generated.documents} documents in {generate_s:.0f} s", flush=True)
     result = {"recorded": time.strftime("%Y-%m-%d"), "documents": generated.documents, "mix": list(MIX),
               "generate_s": generate_s, "formats": per_format(corpus), "end_to_end": end_to_end(corpus, extra, work)}
+    shutil.rmtree(corpus, ignore_errors=True)
+    result["pdf_only"] = pdf_only(work / "pdf", args.counties)
     Path(args.out).write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     shutil.rmtree(work, ignore_errors=True)
     return 0
@@ -174,6 +193,11 @@ def section() -> list[str]:
     lines += ["", f"End to end on this corpus: `fiscal run` {e['run_s']:.1f} s ({r['documents'] / e['run_s']:.0f} documents/s, "
               f"peak {e['run_peak_bytes'] / 2**30:.2f} GiB for the process tree); the same run again with nothing changed "
               f"{e['noop_s']:.2f} s; one new PDF added {e['one_more_s']:.1f} s."]
+    if "pdf_only" in r:
+        p = r["pdf_only"]
+        lines += ["", f"The same shape of corpus written all as PDF ({p['documents']:,} documents, {p['pages']:,} pages): "
+                  f"`fiscal run` {p['run_s']:.1f} s, {p['documents'] / p['run_s']:.0f} documents/s, "
+                  f"{p['pages'] / p['run_s']:.0f} pages/s, peak {p['run_peak_bytes'] / 2**30:.2f} GiB."]
     return lines
 
 
