@@ -5,7 +5,8 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from reporting.views import SEVERITY_ZH, anchors, region_key, wan
+from reporting.views import SEVERITY_ZH, VIEWS, anchors, display_code, region_key, wan
+
 
 def write_html(path: Path, year: int, data: dict[str, list[dict]]) -> None:
     from reporting.charts import bar_chart
@@ -15,6 +16,7 @@ def write_html(path: Path, year: int, data: dict[str, list[dict]]) -> None:
     env.filters["pct"] = lambda v: "" if v is None else f"{float(v) * 100:.2f}%"
     env.filters["score"] = lambda v: "" if v is None else f"{float(v):.2f}"
     env.filters["basename"] = lambda v: Path(v).name if v else ""
+    env.filters["code"] = lambda v: display_code(v) or ""
     first = anchors(data["violations"])
     counties = [r for r in data["regions"] if r["level"] == "县级"]
     charts = []
@@ -46,6 +48,8 @@ def write_html(path: Path, year: int, data: dict[str, list[dict]]) -> None:
         first=first,
         region_key=region_key,
         charts=charts,
+        meta=data.get("meta", {}),
+        contents=[(name, anchor) for name, anchor, *_ in VIEWS],
     )
     tmp = path.with_suffix(".html.tmp")
     tmp.write_text(html, encoding="utf-8")

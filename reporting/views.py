@@ -6,7 +6,7 @@ from decimal import Decimal
 
 LEVEL_ORDER = ("省汇总", "省本级", "市汇总", "市本级", "县级")
 REGION_HEADERS = [
-    ("region_code", "行政区划代码", "text"), ("level", "层级", "text"), ("region", "地区", "text"),
+    ("region_code", "行政区划代码", "code"), ("level", "层级", "text"), ("region", "地区", "text"),
     ("validation", "校验状态", "text"),
     ("expenditure_total_yuan", "决算支出合计(万元)", "wan"), ("rank_expenditure", "支出排名", "int"),
     ("basic_yuan", "基本支出(万元)", "wan"), ("project_yuan", "项目支出(万元)", "wan"), ("basic_share", "基本支出占比", "pct"),
@@ -22,6 +22,7 @@ REGION_HEADERS = [
     ("rank_score", "重算分排名", "int"), ("score_gap", "自评高出重算", "score"), ("rank_inflation", "虚高排名", "int"),
     ("grade_excellent", "优", "int"), ("grade_good", "良", "int"), ("grade_fair", "中", "int"), ("grade_poor", "差", "int"),
     ("errors", "错误", "int"), ("warnings", "警告", "int"), ("infos", "提示", "int"),
+    ("is_synthetic", "合成数据", "flag"),
 ]
 PROJECT_HEADERS = [
     ("region", "地区", "text"), ("region_validation", "地区校验状态", "text"), ("department", "部门", "text"), ("project_name", "项目", "text"),
@@ -29,24 +30,25 @@ PROJECT_HEADERS = [
     ("execution_rate", "执行率", "pct"), ("total_score_reported", "自评总分", "score"),
     ("total_score_recomputed", "重算总分", "score"), ("grade_reported", "自评等级", "text"),
     ("grade_recomputed", "重算等级", "text"), ("flagged", "校验问题数", "int"), ("source_file", "来源文件", "text"),
-    ("location", "位置", "text"),
+    ("location", "位置", "text"), ("is_synthetic", "合成数据", "flag"),
 ]
 HIGHLIGHT_HEADERS = [("category", "类别", "text"), ("item", "对象", "text"), ("value", "情况", "text")]
 DEPARTMENT_HEADERS = [
-    ("adcode", "行政区划代码", "text"), ("region", "地区", "text"), ("region_validation", "地区校验状态", "text"), ("department", "部门", "text"),
+    ("adcode", "行政区划代码", "code"), ("region", "地区", "text"), ("region_validation", "地区校验状态", "text"), ("department", "部门", "text"),
     ("income_total_yuan", "本年收入合计(万元)", "wan"), ("expenditure_total_yuan", "本年支出合计(万元)", "wan"),
     ("basic_yuan", "基本支出(万元)", "wan"), ("project_yuan", "项目支出(万元)", "wan"), ("basic_share", "基本支出占比", "pct"),
     ("personnel_yuan", "人员经费(万元)", "wan"), ("public_expenses_yuan", "公用经费(万元)", "wan"),
     ("three_public_budget_yuan", "“三公”经费预算(万元)", "wan"), ("three_public_actual_yuan", "“三公”经费决算(万元)", "wan"),
     ("previous_expenditure_total_yuan", "上年支出合计(万元)", "wan"), ("expenditure_growth", "支出增长", "pct"),
     ("errors", "错误", "int"), ("flagged", "校验问题数", "int"), ("source_file", "来源文件", "text"),
+    ("is_synthetic", "合成数据", "flag"),
 ]
 EXECUTION_HEADERS = [
-    ("adcode", "行政区划代码", "text"), ("region", "地区", "text"), ("region_validation", "地区校验状态", "text"),
+    ("adcode", "行政区划代码", "code"), ("region", "地区", "text"), ("region_validation", "地区校验状态", "text"),
     ("department", "部门", "text"), ("budget_yuan", "年初预算(万元)", "wan"), ("final_yuan", "决算(万元)", "wan"),
     ("difference_yuan", "决算−预算(万元)", "wan"), ("completion_rate", "完成年初预算", "pct"),
     ("unmatched_classes", "仅一方列示的功能分类数", "int"), ("budget_file", "预算来源文件", "text"),
-    ("final_file", "决算来源文件", "text"),
+    ("final_file", "决算来源文件", "text"), ("is_synthetic", "合成数据", "flag"),
 ]
 VIOLATION_HEADERS = [
     ("rule_id", "规则", "text"), ("severity", "级别", "text"), ("region", "地区", "text"), ("entity", "对象", "text"),
@@ -54,6 +56,50 @@ VIOLATION_HEADERS = [
     ("source_file", "来源文件", "text"), ("location", "位置", "text"),
 ]
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+
+# the views in the order the workbook's sheets and the page's sections show them: (name, section id,
+# columns, the data they show, how many leading columns name the row and stay in view)
+VIEWS = (
+    ("重点提示", "highlights", HIGHLIGHT_HEADERS, "highlights", 1),
+    ("地区对比", "regions", REGION_HEADERS, "regions", 3),
+    ("项目明细", "projects", PROJECT_HEADERS, "projects", 4),
+    ("部门决算", "departments", DEPARTMENT_HEADERS, "departments", 4),
+    ("预决算", "execution", EXECUTION_HEADERS, "execution", 4),
+    ("校验问题", "violations", VIOLATION_HEADERS, "violations", 3),
+)
+UNITS = {"wan": "万元", "pct": "%", "score": "分", "int": "个", "code": "", "text": "", "flag": ""}
+# what a column means where its name does not say it all
+DEFINITIONS = {
+    "行政区划代码": "国家统计局行政区划代码，六位；市、省的汇总行以其代码补足六位（如 140100、140000）",
+    "层级": "县级：各县（市、区）本级部门；市本级、省本级：市、省直属部门；市汇总、省汇总：所辖全部已载入部门",
+    "校验状态": "通过：无错误级校验问题；未通过：有错误级校验问题，其数字应谨慎使用",
+    "地区校验状态": "该行所在地区的校验状态（见“地区对比”）",
+    "支出排名": "同一层级内按决算支出合计由高到低的名次",
+    "基本支出占比": "基本支出 ÷ 决算支出合计",
+    "支出同比增长(同口径)": "只比较两年均已载入决算的部门：本年支出合计 ÷ 上年支出合计 − 1",
+    "“三公”决算/预算": "“三公”经费决算数 ÷ 预算数",
+    "执行率(按金额加权)": "全年执行数之和 ÷ 全年预算数之和",
+    "执行率": "全年执行数 ÷ 全年预算数",
+    "重算平均分": "按评分规则由指标目标值与实际值重新计算的总分的平均",
+    "重算总分": "按评分规则由指标目标值与实际值重新计算的总分",
+    "自评高出重算": "自评平均分 − 重算平均分；为正表示自评偏高",
+    "虚高排名": "同一层级内按自评高出重算由高到低的名次",
+    "完成年初预算": "决算数 ÷ 年初预算数",
+    "仅一方列示的功能分类数": "只在预算或只在决算中列示的功能分类（类）的个数",
+    "校验问题数": "该文件的校验问题条数（各级别合计）",
+    "应为": "按校验规则由其他数字算出的应有值（元；比率为小数）",
+    "实际": "文件所列的值（元；比率为小数）",
+    "差额": "实际 − 应为（元；比率为小数）",
+    "合成数据": "“是”表示该行来自演示用合成数据，不代表真实财政数据",
+}
+
+
+def display_code(code) -> str | None:
+    """A division code as printed: six digits, a city's or a province's padded (1401 -> 140100)."""
+    if code is None:
+        return None
+    code = str(code)
+    return code.ljust(6, "0") if code.isdigit() and len(code) < 6 else code
 
 
 def wan(value) -> Decimal | None:

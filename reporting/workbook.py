@@ -3,14 +3,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reporting.views import (
-    DEPARTMENT_HEADERS, EXECUTION_HEADERS, HIGHLIGHT_HEADERS, PROJECT_HEADERS, REGION_HEADERS, SEVERITY_ZH,
-    VIOLATION_HEADERS, anchors, region_key, wan,
-)
+from reporting.views import DEFINITIONS, SEVERITY_ZH, UNITS, VIEWS, VIOLATION_HEADERS, anchors, display_code, region_key, wan
+
+# the row each view's flagged figures link from: its findings start at this key's first finding
+LINKED = {"地区对比": region_key, "项目明细": lambda r: f"d-{r['document_id']}",
+          "部门决算": lambda r: f"d-{r['document_id']}", "预决算": lambda r: f"d-{r['budget_document_id']}"}
+NOTES_SHEET = "说明"
+
 
 def _cell(value, kind):
+    if kind == "flag":
+        return "是" if value else None
     if value is None:
         return None
+    if kind == "code":
+        return display_code(value)
     if kind == "wan":
         return float(wan(value))
     if kind in ("pct", "score"):
@@ -36,6 +43,7 @@ def write_xlsx(path: Path, year: int, data: dict[str, list[dict]]) -> None:
         "int": book.add_format({"num_format": "0"}),
         "text": book.add_format({}),
     }
+    formats["code"] = formats["flag"] = formats["text"]
     flagged = book.add_format({"bg_color": "#FCE4D6", "font_color": "#9C0006"})
     link = book.add_format({"font_color": "#9C0006", "underline": 1, "num_format": "0"})
     violations = [{**v, "severity": SEVERITY_ZH.get(v["severity"], v["severity"])} for v in data["violations"]]
@@ -45,15 +53,8 @@ def write_xlsx(path: Path, year: int, data: dict[str, list[dict]]) -> None:
         n = first.get(key) if key else None
         return None if n is None else f"internal:'校验问题'!A{n + 2}"
 
-    sheets = (
-        ("重点提示", HIGHLIGHT_HEADERS, data["highlights"], None),
-        ("地区对比", REGION_HEADERS, data["regions"], lambda r: region_key(r)),
-        ("项目明细", PROJECT_HEADERS, data["projects"], lambda r: f"d-{r['document_id']}"),
-        ("部门决算", DEPARTMENT_HEADERS, data["departments"], lambda r: f"d-{r['document_id']}"),
-        ("预决算", EXECUTION_HEADERS, data["execution"], lambda r: f"d-{r['budget_document_id']}"),
-        ("校验问题", VIOLATION_HEADERS, violations, None),
-    )
-    for name, headers, rows, key_of in sheets:
+    for name, _, headers, source, frozen in VIEWS:
+        rows, key_of = violations if source == "violations" else data[source], LINKED.get(name)
         sheet = book.add_worksheet(name)
         keys = [k for k, _, _ in headers]
         link_cols = {keys.index(k) for k in ("errors", "warnings", "flagged") if k in keys}
@@ -73,7 +74,7 @@ def write_xlsx(path: Path, year: int, data: dict[str, list[dict]]) -> None:
                     sheet.write_string(r, col, value, formats[kind])
                 else:
                     sheet.write(r, col, value, formats[kind])
-        sheet.freeze_panes(1, 0)
+        _print_setup(sheet, year, name, frozen, len(rows), len(headers))
         sheet.autofilter(0, 0, max(len(rows), 1), len(headers) - 1)
         for col in link_cols:
             if rows:
@@ -84,8 +85,52 @@ def write_xlsx(path: Path, year: int, data: dict[str, list[dict]]) -> None:
                                          {"type": "text", "criteria": "containing", "value": "未通过", "format": flagged})
         _chart(book, sheet, name, year, keys, rows)
     _violation_summary(book, book.get_worksheet_by_name("校验问题"), year, data["violations"], len(VIOLATION_HEADERS) + 1)
+    _notes(book, header, year, data.get("meta", {}))
     book.close()
     tmp.replace(path)
+
+
+def _print_setup(sheet, year: int, name: str, frozen: int, rows: int, columns: int) -> None:
+    """A view prints on A4 landscape, its columns fitted to the page's width, its header row on
+    every page; on screen its header row and the columns that name a row stay in view."""
+    sheet.freeze_panes(1, frozen)
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.repeat_rows(0)
+    sheet.print_area(0, 0, max(rows, 1), columns - 1)  # the table, not the chart beside it
+    sheet.fit_to_pages(1, 0)
+    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    sheet.set_header(f"&L{year}年度 地区对比报告&R{name}")
+    sheet.set_footer("&C第 &P 页，共 &N 页")
+
+
+def _notes(book, header, year: int, meta: dict) -> None:
+    """The units and definitions sheet: what the workbook is, when and from what it was written, and
+    each view's columns with their unit and meaning."""
+    sheet = book.add_worksheet(NOTES_SHEET)
+    wrap = book.add_format({"text_wrap": True, "valign": "top"})
+    lines = [(f"{year}年度 部门项目支出绩效 地区对比报告", None),
+             ("生成时间", meta.get("generated")), ("数据仓库", meta.get("warehouse")),
+             ("金额单位", "各视图金额为万元（保留两位小数）；“校验问题”的应为、实际、差额为元，比率为小数"),
+             ("合成数据", "“合成数据”列为“是”的行来自演示用合成数据，不代表真实财政数据")]
+    for r, (label, value) in enumerate(lines):
+        sheet.write(r, 0, label, header if r == 0 else None)
+        if value is not None:
+            sheet.write_string(r, 1, str(value), wrap)
+    top = len(lines) + 1
+    for c, label in enumerate(("视图", "列", "单位", "说明")):
+        sheet.write(top, c, label, header)
+    r = top
+    for name, _, headers, _, _ in VIEWS:
+        for _, label, kind in headers:
+            r += 1
+            unit = "名次" if "排名" in label else UNITS[kind]
+            sheet.write_row(r, 0, [name, label, unit, DEFINITIONS.get(label, "")], wrap)
+    sheet.set_column(0, 0, 14)
+    sheet.set_column(1, 1, 26)
+    sheet.set_column(2, 2, 8)
+    sheet.set_column(3, 3, 80)
+    _print_setup(sheet, year, NOTES_SHEET, 0, r, 4)
 
 
 def _chart(book, sheet, name: str, year: int, keys: list[str], rows: list[dict]) -> None:

@@ -32,6 +32,7 @@ def report_paths(out_dir: Path, year: int) -> ReportPaths:
 def write_report(con: duckdb.DuckDBPyConnection, year: int, out_dir: Path) -> ReportPaths:
     data = collect(con, year)
     data["highlights"] = highlights(data)
+    data["meta"] = about(con)
     paths = report_paths(out_dir, year)
     target = paths.xlsx.parent
     target.mkdir(parents=True, exist_ok=True)
@@ -40,3 +41,12 @@ def write_report(con: duckdb.DuckDBPyConnection, year: int, out_dir: Path) -> Re
     write_xlsx(paths.xlsx, year, data)
     write_html(paths.html, year, data)
     return paths
+
+
+def about(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """When a report is written (Beijing time, as its readers keep it) and from which warehouse."""
+    from datetime import datetime, timedelta, timezone
+
+    [(path,)] = con.execute("select path from duckdb_databases() where database_name = current_database()").fetchall()
+    generated = datetime.now(timezone(timedelta(hours=8))).strftime("%Y-%m-%d %H:%M（北京时间）")
+    return {"generated": generated, "warehouse": Path(path).name if path else "(in memory)"}

@@ -122,7 +122,7 @@ def test_the_findings_a_run_reports_are_those_the_warehouse_holds(built_warehous
 def test_report_files_open_and_hold_the_figures(built_warehouse, con):
     out = built_warehouse["settings"].out_dir / "2024"
     book = openpyxl.load_workbook(out / "yearly_comparison_2024.xlsx")
-    assert book.sheetnames == ["重点提示", "地区对比", "项目明细", "部门决算", "预决算", "校验问题"]
+    assert book.sheetnames == ["重点提示", "地区对比", "项目明细", "部门决算", "预决算", "校验问题", "说明"]
     notes = [[c.value for c in r] for r in book["重点提示"].iter_rows(min_row=2)]
     # 证照印制费用 reports 100 where the rules give 92.33: the largest inflation of the year
     inflation = [n for n in notes if n[0] == "自评分虚高最多"]
@@ -150,10 +150,11 @@ def test_report_files_open_and_hold_the_figures(built_warehouse, con):
     regions = book["地区对比"]
     region_header = [c.value for c in regions[1]]
     by_level = {(r[0], r[1]): dict(zip(region_header, r)) for r in regions.iter_rows(min_row=2, values_only=True)}
-    # Xiaoyi is a county of Lüliang (1411) in Shanxi (14): its own row and both rollups hold its
-    # figures; 普陀区 of Shanghai (a municipality: 3101 and 31) likewise, with the larger spending
-    assert set(by_level) == {("141181", "县级"), ("1411", "市汇总"), ("14", "省汇总"),
-                             ("310107", "县级"), ("3101", "市汇总"), ("31", "省汇总")}
+    # Xiaoyi is a county of Lüliang (141100) in Shanxi (140000): its own row and both rollups hold
+    # its figures; 普陀区 of Shanghai (a municipality: 310100 and 310000) likewise, with the larger
+    # spending; every code printed with six digits
+    assert set(by_level) == {("141181", "县级"), ("141100", "市汇总"), ("140000", "省汇总"),
+                             ("310107", "县级"), ("310100", "市汇总"), ("310000", "省汇总")}
     executed = con.execute(
         "select sum(executed_yuan) from marts.fct_project_budget where fiscal_year = 2024 and fund_source = 'total'"
     ).fetchone()[0]

@@ -83,7 +83,7 @@ def test_budget_and_final_accounts_sit_side_by_side(report):
         assert row["完成年初预算"] == pytest.approx(float(final[department] / budget[department]))
         assert row["决算−预算(万元)"] == pytest.approx(float(final[department] - budget[department]) / 10000)
     html = report["html"].read_text(encoding="utf-8")
-    assert "<h2>预决算</h2>" in html and f"{float(final[rows[0]['部门']] / budget[rows[0]['部门']]) * 100:.2f}%" in html
+    assert "<h2 id=\"execution\">预决算</h2>" in html and f"{float(final[rows[0]['部门']] / budget[rows[0]['部门']]) * 100:.2f}%" in html
 
 
 def test_a_county_that_failed_error_rules_is_marked_everywhere(report):
@@ -128,8 +128,9 @@ class _Links(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if tag == "tr" and a.get("id"):
+        if a.get("id"):  # a violation's row, or a section the contents lead to
             self.ids.add(a["id"])
+        if tag == "tr" and a.get("id"):
             self._row = a["id"]
         if tag == "td" and self._row and "title" in a:
             self.rows[self._row] = a["title"]
@@ -196,3 +197,110 @@ def test_html_renders_chinese_in_headless_chromium(report, tmp_path):
     assert "地区对比报告" in unicodedata.normalize("NFKC", text).replace(" ", "")
     assert chars and all("CJK" in c["fontname"] for c in chars)
     assert Decimal(len(chars)) > 20
+
+
+VIEW_SHEETS = {"重点提示": "B2", "地区对比": "D2", "项目明细": "E2", "部门决算": "E2", "预决算": "E2", "校验问题": "D2"}
+
+
+def test_every_sheet_prints_on_a4_landscape_fitted_to_its_width_with_its_header_repeated(report):
+    book = openpyxl.load_workbook(report["xlsx"])
+    assert list(book.sheetnames) == [*VIEW_SHEETS, "说明"]
+    for name, frozen in VIEW_SHEETS.items():
+        sheet = book[name]
+        setup = sheet.page_setup
+        assert (setup.orientation, setup.paperSize) == ("landscape", 9), name
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage and setup.fitToWidth in (None, 1) and setup.fitToHeight == 0
+        assert sheet.print_title_rows == "$1:$1"
+        assert sheet.freeze_panes == frozen  # the header row and the columns that name a row stay in view
+        last = openpyxl.utils.get_column_letter(sheet.max_column if name != "校验问题" else len(list(sheet[1])))
+        header = [c.value for c in sheet[1] if c.value]
+        # the print area is the table, to its last column, not the chart beside it
+        area = sheet.print_area.split("!")[1].replace("$", "")
+        assert area.startswith("A1:") and openpyxl.utils.column_index_from_string(re.match(r"A1:([A-Z]+)", area).group(1)) \
+            >= len(header if name != "校验问题" else header[:10]), (name, area, last)
+        assert "第 &P 页" in sheet.oddFooter.center.text
+
+
+def test_the_workbook_states_its_units_definitions_date_and_warehouse(report, synthetic_warehouse):
+    book = openpyxl.load_workbook(report["xlsx"])
+    notes = list(book["说明"].iter_rows(values_only=True))
+    about = {row[0]: row[1] for row in notes[:6] if row[0]}
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}（北京时间）", about["生成时间"])
+    assert about["数据仓库"] == synthetic_warehouse["settings"].db_path.name
+    top = next(n for n, row in enumerate(notes) if row[:4] == ("视图", "列", "单位", "说明"))
+    described = {(row[0], row[1]): (row[2], row[3]) for row in notes[top + 1:]}
+    for name in VIEW_SHEETS:
+        columns = [c.value for c in book[name][1] if c.value]
+        if name == "校验问题":
+            columns = columns[:10]  # the counts by rule stand beside the list
+        assert all((name, c) in described for c in columns), name
+    assert described[("地区对比", "决算支出合计(万元)")][0] == "万元"
+    assert described[("地区对比", "支出排名")][0] == "名次"
+    assert "六位" in described[("地区对比", "行政区划代码")][1]
+
+
+def test_synthetic_rows_are_marked_and_every_code_has_six_digits(report):
+    book = openpyxl.load_workbook(report["xlsx"])
+    for name in ("地区对比", "项目明细", "部门决算"):
+        rows = _rows(book[name])
+        assert rows and all(r["合成数据"] == "是" for r in rows), name
+    regions = _rows(book["地区对比"])
+    assert all(re.fullmatch(r"\d{6}", r["行政区划代码"]) for r in regions)
+    cities = [r["行政区划代码"] for r in regions if r["层级"] == "市汇总"]
+    assert cities and all(code.endswith("00") and not code.endswith("0000") for code in cities)
+
+
+def test_real_rows_are_not_marked_synthetic(built_warehouse):
+    xlsx = built_warehouse["settings"].out_dir / "2024" / "yearly_comparison_2024.xlsx"
+    projects = _rows(openpyxl.load_workbook(xlsx)["项目明细"])
+    assert projects and all(r["合成数据"] is None for r in projects)
+
+
+def test_the_page_has_contents_a_viewport_and_repeated_table_headers(report):
+    html = report["html"].read_text(encoding="utf-8")
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
+    contents = re.search(r'<nav class="contents">(.*?)</nav>', html, re.S).group(1)
+    targets = re.findall(r'href="#([^"]+)"', contents)
+    assert targets == ["highlights", "regions", "projects", "departments", "execution", "violations"]
+    assert all(f'<h2 id="{t}">' in html for t in targets)
+    assert html.count("<thead>") == html.count("<table>") > 0
+    assert re.search(r"生成时间：\d{4}-\d{2}-\d{2} \d{2}:\d{2}", html)
+
+
+def test_the_page_fits_a_phone_and_prints_every_column_on_a4_landscape(report, tmp_path):
+    # on a 390 px screen (and a 1400 px one) the page keeps to the screen's width, each table
+    # scrolling inside its frame: the page is shown in a frame that wide (a headless window is
+    # never narrower than 500 px), whose width its media queries see
+    for width in (390, 1400):
+        frame = tmp_path / f"frame_{width}.html"
+        frame.write_text(
+            f'<html><body style="margin:0"><iframe src="{report["html"].as_uri()}" style="width:{width}px;height:900px;border:0" '
+            'onload="var d = this.contentDocument.documentElement; '
+            "document.body.dataset.width = d.clientWidth + ' ' + d.scrollWidth;\"></iframe></body></html>",
+            encoding="utf-8")
+        flags = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--allow-file-access-from-files", f"--user-data-dir={tmp_path / 'profile'}",
+                 f"--window-size={width + 100},1000", "--dump-dom", frame.as_uri()]
+        dom = subprocess.run([_chromium(), *flags], check=True, capture_output=True, text=True, timeout=120).stdout
+        shown, needed = map(int, re.search(r'data-width="(\d+) (\d+)"', dom).groups())
+        assert width - 20 <= shown <= width and needed <= shown, (width, shown, needed)
+    # printed: A4 landscape pages, every view's last column on them, nothing past the page's edge
+    import pypdfium2 as pdfium
+
+    pdf = tmp_path / "printed.pdf"
+    _headless(tmp_path, f"--print-to-pdf={pdf}", "--no-pdf-header-footer", report["html"].as_uri())
+    document = pdfium.PdfDocument(pdf)
+    text = ""
+    for page in document:
+        width, height = page.get_size()
+        assert (round(width), round(height)) == (842, 595)  # A4 landscape, in points
+        textpage = page.get_textpage()
+        for n in range(textpage.count_chars()):
+            left, _, right, _ = textpage.get_charbox(n)
+            assert right <= width + 0.5
+        text += textpage.get_text_range()
+    text = unicodedata.normalize("NFKC", text).replace(" ", "").replace("\r", "").replace("\n", "")
+    html = report["html"].read_text(encoding="utf-8")
+    for table in re.findall(r"<thead><tr>(.*?)</tr></thead>", html, re.S):
+        last = re.findall(r"<th>([^<]*)</th>", table)[-1]
+        assert last in text, last
