@@ -18,6 +18,7 @@ VIOLATION_SCHEMA = pa.schema(
         ("source_file", pa.string()), ("location", pa.string()), ("entity", pa.string()),
         ("expected", pa.string()), ("actual", pa.string()), ("difference", pa.string()),
         ("message", pa.string()), ("description_zh", pa.string()), ("run_at", pa.timestamp("us", tz="UTC")),
+        ("unit", pa.string()),  # the rule's: what expected, actual and difference are in
     ]
 )
 RUN_SCHEMA = pa.schema(
@@ -44,8 +45,9 @@ def ensure_audit_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.register("empty_shape", schema.empty_table())
         con.execute(f"create table if not exists audit.{name} as select * from empty_shape")
         con.unregister("empty_shape")
-    # a warehouse from before a run recorded the years it read
+    # a warehouse from before a run recorded the years it read, or a finding its unit
     con.execute("alter table audit.integrity_run add column if not exists fiscal_years varchar")
+    con.execute("alter table audit.integrity_violation add column if not exists unit varchar")
 
 
 def _audit_rows(run: SuiteRun, loaded_through: datetime | None) -> tuple[list[dict], list[dict], list[dict]]:
@@ -56,6 +58,7 @@ def _audit_rows(run: SuiteRun, loaded_through: datetime | None) -> tuple[list[di
             "source_file": v.get("source_file"), "location": v.get("location"), "entity": v.get("entity"),
             "expected": v.get("expected"), "actual": v.get("actual"), "difference": v.get("difference"),
             "message": v.get("message"), "description_zh": r.rule.description_zh, "run_at": run.run_at,
+            "unit": r.rule.unit,
         }
         for r in run.results
         for v in r.violations

@@ -1,5 +1,6 @@
-"""The rule catalogue: `rules.csv`, one row per rule (id, the mart it applies to, severity, Chinese
-and English descriptions, tolerance), and one query per rule in `rules/<id>.sql`.
+"""The rule catalogue: `rules.csv`, one row per rule (id, the mart it applies to, severity, the unit
+its figures are in, Chinese and English descriptions, tolerance), and one query per rule in
+`rules/<id>.sql`.
 
 A rule's query selects the rows of its mart (`{{ batch }}`) whose figures disagree; it may join
 other marts by their schema-qualified names. It returns document_id, source_file, location,
@@ -28,7 +29,10 @@ from pathlib import Path
 
 CATALOGUE = Path(__file__).with_name("rules.csv")
 SEVERITIES = ("error", "warning", "info")
-FIELDS = ("id", "applies_to", "severity", "description_zh", "description_en", "tolerance")
+FIELDS = ("id", "applies_to", "severity", "unit", "description_zh", "description_en", "tolerance")
+# what a rule's expected, actual and difference are in: yuan, a ratio, points of a score, a count,
+# words (a spelling, a missing reason), or the unit the document's own text gives
+UNITS = ("元", "比率", "分", "个", "文字", "文中单位")
 # what a rule's query returns, and what a finding holds (the runner adds the severity)
 RULE_COLUMNS = ("document_id", "source_file", "location", "entity", "expected", "actual", "difference", "band", "message")
 FINDING_COLUMNS = ("document_id", "source_file", "location", "entity", "expected", "actual", "difference", "severity",
@@ -41,6 +45,7 @@ class Rule:
     id: str
     applies_to: str
     severity: str
+    unit: str
     description_zh: str
     description_en: str
     tolerance: str
@@ -99,6 +104,8 @@ def load_rules(path: Path = CATALOGUE) -> tuple[Rule, ...]:
     for rule in rules:
         if rule.severity not in SEVERITIES:
             raise ValueError(f"{path}: rule {rule.id}: severity must be one of {SEVERITIES}")
+        if rule.unit not in UNITS:
+            raise ValueError(f"{path}: rule {rule.id}: unit must be one of {', '.join(UNITS)}")
         if BATCH not in rule.sql:
             raise ValueError(f"{path}: rule {rule.id}: the query must select from {BATCH}")
         if re.search(r"'(?:error|warning)'\s+as\s+severity", rule.sql):

@@ -3,9 +3,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, Undefined, select_autoescape
 
-from reporting.views import SEVERITY_ZH, VIEWS, anchors, display_code, region_key, wan
+from reporting.views import SEVERITY_ZH, VIEWS, anchors, display_code, first_of, region_key, wan
+
+
+def measure(value, unit: str | None) -> str:
+    """A finding's figure as the page prints it, in the unit it is shown in."""
+    if value is None or isinstance(value, Undefined):
+        return ""
+    if isinstance(value, str):
+        return value
+    if unit == "%":
+        return f"{float(value) * 100:.2f}%"
+    if unit == "个":
+        return f"{value:,.0f}"
+    if unit == "万元":  # to the yuan
+        return f"{value:,.4f}"
+    return f"{value:,.2f}"
 
 
 def write_html(path: Path, year: int, data: dict[str, list[dict]]) -> None:
@@ -17,6 +32,7 @@ def write_html(path: Path, year: int, data: dict[str, list[dict]]) -> None:
     env.filters["score"] = lambda v: "" if v is None else f"{float(v):.2f}"
     env.filters["basename"] = lambda v: Path(v).name if v else ""
     env.filters["code"] = lambda v: display_code(v) or ""
+    env.filters["measure"] = measure
     first = anchors(data["violations"])
     counties = [r for r in data["regions"] if r["level"] == "县级"]
     charts = []
@@ -50,6 +66,7 @@ def write_html(path: Path, year: int, data: dict[str, list[dict]]) -> None:
         charts=charts,
         meta=data.get("meta", {}),
         contents=[(name, anchor) for name, anchor, *_ in VIEWS],
+        first_of=first_of,
     )
     tmp = path.with_suffix(".html.tmp")
     tmp.write_text(html, encoding="utf-8")

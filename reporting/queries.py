@@ -7,21 +7,37 @@ import duckdb
 # region, rollups included, with their ranks); the findings of the integrity rules, which run after
 # the build, are counted here over the documents `marts.region_document` lists for each region.
 REGION_SQL = """
-with flags as (
-    select members.region_code, members.level,
-        count(*) filter (where findings.severity = 'error') as errors,
-        count(*) filter (where findings.severity = 'warning') as warnings,
-        count(*) filter (where findings.severity = 'info') as infos
+with findings as (
+    select members.region_code, members.level, found.rule_id, found.severity, {unit} as unit, found.difference,
+        found.description_zh
     from marts.region_document members
-    join audit.integrity_violation findings on findings.document_id = members.document_id
+    join audit.integrity_violation found on found.document_id = members.document_id
     where members.fiscal_year = $year
-    group by members.region_code, members.level
+),
+flags as (
+    select region_code, level,
+        count(*) filter (where severity = 'error') as errors,
+        count(*) filter (where severity = 'warning') as warnings,
+        count(*) filter (where severity = 'info') as infos,
+        -- the money the error findings put in doubt: their differences in yuan
+        sum(abs(try_cast(difference as decimal(38, 2)))) filter (where severity = 'error' and unit = '元') as error_yuan
+    from findings
+    group by region_code, level
+),
+failed as (
+    select region_code, level, string_agg(description_zh || '（' || rule_id || '）×' || n, '；' order by n desc, rule_id)
+        as failed_rules
+    from (select region_code, level, rule_id, any_value(description_zh) as description_zh, count(*) as n
+          from findings where severity = 'error' group by all)
+    group by region_code, level
 )
 select regions.* exclude (region_comparison_id, fiscal_year),
     coalesce(flags.errors, 0) as errors, coalesce(flags.warnings, 0) as warnings, coalesce(flags.infos, 0) as infos,
-    case when flags.errors > 0 then '未通过' when flags.warnings > 0 then '有警告' else '通过' end as validation
+    case when flags.errors > 0 then '未通过' when flags.warnings > 0 then '有警告' else '通过' end as validation,
+    failed.failed_rules, flags.error_yuan
 from marts.region_comparison regions
 left join flags on flags.region_code = regions.region_code and flags.level = regions.level
+left join failed on failed.region_code = regions.region_code and failed.level = regions.level
 where regions.fiscal_year = $year
 order by case regions.level when '省汇总' then 0 when '省本级' then 1 when '市汇总' then 2 when '市本级' then 3 else 4 end,
     regions.region_code
@@ -96,7 +112,8 @@ limit 5
 
 VIOLATION_SQL = """
 select v.rule_id, v.severity, coalesce(d.county, d.city, d.province) as region, v.entity,
-       v.expected, v.actual, v.difference, v.message, v.source_file, v.location, v.document_id, d.adcode
+       v.expected, v.actual, v.difference, {unit} as unit, v.description_zh, v.message, v.source_file, v.location,
+       try_cast(regexp_extract(v.location, '^p\\.(\\d+)', 1) as integer) as page, v.document_id, d.adcode
 from audit.integrity_violation v
 join marts.dim_document d on d.document_id = v.document_id
 where d.fiscal_year = $year
@@ -104,7 +121,12 @@ order by d.adcode, v.source_file, case v.severity when 'error' then 0 when 'warn
 """
 
 def _fetch(con: duckdb.DuckDBPyConnection, sql: str, year: int) -> list[dict]:
-    cursor = con.execute(sql, {"year": year})
+    # a warehouse last checked before findings had a unit reads as one whose units are unknown
+    # (its next check records them)
+    has_unit = con.execute("select count(*) from information_schema.columns where table_schema = 'audit' "
+                           "and table_name = 'integrity_violation' and column_name = 'unit'").fetchone()[0]
+    cursor = con.execute(sql.replace("{unit}", ("found.unit" if "found." in sql else "v.unit") if has_unit
+                                     else "cast(null as varchar)"), {"year": year})
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row)) for row in cursor.fetchall()]
 
@@ -122,4 +144,58 @@ def collect(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, list[dict]]:
     status = {r["region_code"]: r["validation"] for r in data["regions"] if r["level"] in ("县级", "市本级", "省本级")}
     for row in data["projects"] + data["departments"] + data["execution"]:
         row["region_validation"] = status.get(row["adcode"], "通过")
+    for finding in data["violations"]:
+        finding.update(measured(finding))
+    _relative_sources(con, data)
     return data
+
+
+# a finding's figures in the report's units: yuan as 万元, a ratio as a percentage, points, a count
+FINDING_UNITS = {"元": "万元", "比率": "%", "分": "分", "个": "个", "文字": "", "文中单位": "文中单位"}
+
+
+def measured(finding: dict) -> dict:
+    """A finding's expected, actual and difference as numbers in the unit the report shows them in
+    (`figure_unit`), or as the text they are where they are words."""
+    unit = finding.get("unit")
+    out = {"figure_unit": FINDING_UNITS.get(unit, "")}
+    for key in ("expected", "actual", "difference"):
+        value = _number(finding.get(key))
+        if unit == "文字" or value is None:
+            out[f"{key}_value"] = None if unit != "文字" else finding.get(key)
+        else:
+            out[f"{key}_value"] = value / 10000 if unit == "元" else value
+    return out
+
+
+def _number(text):
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        return Decimal(str(text)) if text not in (None, "") else None
+    except InvalidOperation:
+        return None
+
+
+SOURCES = ("source_file", "budget_file", "final_file")
+
+
+def _relative_sources(con: duckdb.DuckDBPyConnection, data: dict) -> None:
+    """Every file the report names, relative to the folder that holds every document of the
+    warehouse (`data["source_root"]`): the place a reader finds it in the published corpus, not
+    the machine it was built on."""
+    import os
+
+    files = [r[0] for r in con.execute("select distinct source_file from marts.dim_document").fetchall() if r[0]]
+    if not files:
+        return
+    root = os.path.commonpath(files)
+    if root in files:  # a warehouse of one file
+        root = os.path.dirname(root)
+    data["source_root"] = root
+    for rows in data.values():
+        if isinstance(rows, list):
+            for row in rows:
+                for key in SOURCES:
+                    if row.get(key):
+                        row[key] = os.path.relpath(row[key], root)

@@ -22,6 +22,7 @@ REGION_HEADERS = [
     ("rank_score", "重算分排名", "int"), ("score_gap", "自评高出重算", "score"), ("rank_inflation", "虚高排名", "int"),
     ("grade_excellent", "优", "int"), ("grade_good", "良", "int"), ("grade_fair", "中", "int"), ("grade_poor", "差", "int"),
     ("errors", "错误", "int"), ("warnings", "警告", "int"), ("infos", "提示", "int"),
+    ("failed_rules", "未通过原因", "text"), ("error_yuan", "错误涉及金额(万元)", "wan"),
     ("is_synthetic", "合成数据", "flag"),
 ]
 PROJECT_HEADERS = [
@@ -51,9 +52,11 @@ EXECUTION_HEADERS = [
     ("final_file", "决算来源文件", "text"), ("is_synthetic", "合成数据", "flag"),
 ]
 VIOLATION_HEADERS = [
-    ("rule_id", "规则", "text"), ("severity", "级别", "text"), ("region", "地区", "text"), ("entity", "对象", "text"),
-    ("expected", "应为", "text"), ("actual", "实际", "text"), ("difference", "差额", "text"), ("message", "说明", "text"),
-    ("source_file", "来源文件", "text"), ("location", "位置", "text"),
+    ("rule_id", "规则", "text"), ("description_zh", "规则说明", "text"), ("severity", "级别", "text"),
+    ("region", "地区", "text"), ("entity", "对象", "text"),
+    ("expected_value", "应为", "measure"), ("actual_value", "实际", "measure"), ("difference_value", "差额", "measure"),
+    ("figure_unit", "单位", "text"), ("message", "说明", "text"),
+    ("source_file", "来源文件", "text"), ("page", "页", "int"), ("location", "位置", "text"),
 ]
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 
@@ -67,7 +70,7 @@ VIEWS = (
     ("预决算", "execution", EXECUTION_HEADERS, "execution", 4),
     ("校验问题", "violations", VIOLATION_HEADERS, "violations", 3),
 )
-UNITS = {"wan": "万元", "pct": "%", "score": "分", "int": "个", "code": "", "text": "", "flag": ""}
+UNITS = {"wan": "万元", "pct": "%", "score": "分", "int": "个", "code": "", "text": "", "flag": "", "measure": "见“单位”列"}
 # what a column means where its name does not say it all
 DEFINITIONS = {
     "行政区划代码": "国家统计局行政区划代码，六位；市、省的汇总行以其代码补足六位（如 140100、140000）",
@@ -87,9 +90,17 @@ DEFINITIONS = {
     "完成年初预算": "决算数 ÷ 年初预算数",
     "仅一方列示的功能分类数": "只在预算或只在决算中列示的功能分类（类）的个数",
     "校验问题数": "该文件的校验问题条数（各级别合计）",
-    "应为": "按校验规则由其他数字算出的应有值（元；比率为小数）",
-    "实际": "文件所列的值（元；比率为小数）",
-    "差额": "实际 − 应为（元；比率为小数）",
+    "应为": "按校验规则由其他数字算出的应有值",
+    "实际": "文件所列的值",
+    "差额": "实际 − 应为",
+    "单位": "应为、实际、差额的单位：金额为万元，比率为百分比，分值为分；“文中单位”为文件文字所用的单位",
+    "规则说明": "该校验规则检查什么（规则目录 expectations/rules.csv）",
+    "来源文件": "相对于数据仓库全部文件所在文件夹的路径（见“来源文件夹”）",
+    "预算来源文件": "相对于数据仓库全部文件所在文件夹的路径（见“来源文件夹”）",
+    "决算来源文件": "相对于数据仓库全部文件所在文件夹的路径（见“来源文件夹”）",
+    "页": "PDF 文件中的页码",
+    "未通过原因": "该地区错误级校验问题所违反的规则及条数",
+    "错误涉及金额(万元)": "该地区错误级校验问题中金额差额的绝对值之和：其数字受影响的资金规模",
     "合成数据": "“是”表示该行来自演示用合成数据，不代表真实财政数据",
 }
 
@@ -151,17 +162,25 @@ def highlights(data: dict[str, list[dict]]) -> list[dict]:
 
 def anchors(violations: list[dict]) -> dict[str, int]:
     """The first row of the violation list for each document and each region prefix (county, city,
-    province), so that a flagged figure can link to its own violations. Rows are ordered by region
-    code, then file, so every region's and every document's violations are contiguous."""
+    province), of any severity and of each (`key|error`), so that a flagged figure can link to its
+    own violations of the severity it counts. Rows are ordered by region code, then file, so every
+    region's and every document's violations are contiguous."""
     first: dict[str, int] = {}
     for n, v in enumerate(violations):
         code = v["adcode"] or ""
-        first.setdefault(f"d-{v['document_id']}", n)
-        first.setdefault(f"r-{code}-own", n)
-        for length in (2, 4, 6):
-            if len(code) >= length:
-                first.setdefault(f"r-{code[:length]}", n)
+        keys = [f"d-{v['document_id']}", f"r-{code}-own"] + [f"r-{code[:length]}" for length in (2, 4, 6) if len(code) >= length]
+        for key in keys:
+            first.setdefault(key, n)
+            first.setdefault(f"{key}|{v['severity']}", n)
     return first
+
+
+def first_of(first: dict[str, int], key: str | None, severities=("error", "warning")) -> int | None:
+    """The first violation under `key` of the first of `severities` it has (an error before a warning)."""
+    for severity in severities if key else ():
+        if f"{key}|{severity}" in first:
+            return first[f"{key}|{severity}"]
+    return None
 
 
 def region_key(row: dict) -> str:

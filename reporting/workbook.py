@@ -3,12 +3,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reporting.views import DEFINITIONS, SEVERITY_ZH, UNITS, VIEWS, VIOLATION_HEADERS, anchors, display_code, region_key, wan
+from reporting.views import (
+    DEFINITIONS, SEVERITY_ZH, UNITS, VIEWS, VIOLATION_HEADERS, anchors, display_code, first_of, region_key, wan,
+)
 
 # the row each view's flagged figures link from: its findings start at this key's first finding
 LINKED = {"地区对比": region_key, "项目明细": lambda r: f"d-{r['document_id']}",
           "部门决算": lambda r: f"d-{r['document_id']}", "预决算": lambda r: f"d-{r['budget_document_id']}"}
 NOTES_SHEET = "说明"
+# a count links to the first finding of the severity it counts (a count of both: an error first)
+LINK_SEVERITIES = {"errors": ("error",), "warnings": ("warning",), "flagged": ("error", "warning")}
 
 
 def _cell(value, kind):
@@ -16,6 +20,8 @@ def _cell(value, kind):
         return "是" if value else None
     if value is None:
         return None
+    if kind == "measure":  # a finding's figure: a number in its unit, or words
+        return value if isinstance(value, str) else float(value)
     if kind == "code":
         return display_code(value)
     if kind == "wan":
@@ -43,37 +49,43 @@ def write_xlsx(path: Path, year: int, data: dict[str, list[dict]]) -> None:
         "int": book.add_format({"num_format": "0"}),
         "text": book.add_format({}),
     }
-    formats["code"] = formats["flag"] = formats["text"]
+    formats["code"] = formats["flag"] = formats["measure"] = formats["text"]
+    # a finding's figures in the format of the unit they are shown in
+    # (万元 to four decimals: a finding's difference of one yuan still shows)
+    measures = {"万元": book.add_format({"num_format": "#,##0.0000"}), "%": formats["pct"], "分": formats["score"],
+                "个": formats["int"]}
     flagged = book.add_format({"bg_color": "#FCE4D6", "font_color": "#9C0006"})
     link = book.add_format({"font_color": "#9C0006", "underline": 1, "num_format": "0"})
     violations = [{**v, "severity": SEVERITY_ZH.get(v["severity"], v["severity"])} for v in data["violations"]]
     first = anchors(data["violations"])
 
-    def violation_cell(key: str | None) -> str | None:
-        n = first.get(key) if key else None
+    def violation_cell(key: str | None, column: str) -> str | None:
+        n = first_of(first, key, LINK_SEVERITIES[column]) if column in LINK_SEVERITIES else None
         return None if n is None else f"internal:'校验问题'!A{n + 2}"
 
     for name, _, headers, source, frozen in VIEWS:
         rows, key_of = violations if source == "violations" else data[source], LINKED.get(name)
         sheet = book.add_worksheet(name)
         keys = [k for k, _, _ in headers]
-        link_cols = {keys.index(k) for k in ("errors", "warnings", "flagged") if k in keys}
+        link_cols = {keys.index(k) for k in LINK_SEVERITIES if k in keys}
         for col, (_, label, kind) in enumerate(headers):
             sheet.write(0, col, label, header)
             sheet.set_column(col, col, 28 if kind == "text" else 14, formats[kind])
         for r, row in enumerate(rows, start=1):
-            target = violation_cell(key_of(row)) if key_of else None
+            row_key = key_of(row) if key_of else None
             for col, (key, _, kind) in enumerate(headers):
                 value = _cell(row.get(key), kind)
+                shown = measures.get(row.get("figure_unit"), formats["text"]) if kind == "measure" else formats[kind]
+                target = violation_cell(row_key, key) if row_key and value else None
                 if value is None:
-                    sheet.write_blank(r, col, None, formats[kind])
-                elif target and col in link_cols and value:
+                    sheet.write_blank(r, col, None, shown)
+                elif target:
                     sheet.write_url(r, col, target, link, string=str(value), tip="查看校验问题")
                     sheet.write_number(r, col, value, link)
                 elif isinstance(value, str):
-                    sheet.write_string(r, col, value, formats[kind])
+                    sheet.write_string(r, col, value, shown)
                 else:
-                    sheet.write(r, col, value, formats[kind])
+                    sheet.write(r, col, value, shown)
         _print_setup(sheet, year, name, frozen, len(rows), len(headers))
         sheet.autofilter(0, 0, max(len(rows), 1), len(headers) - 1)
         for col in link_cols:
@@ -85,7 +97,7 @@ def write_xlsx(path: Path, year: int, data: dict[str, list[dict]]) -> None:
                                          {"type": "text", "criteria": "containing", "value": "未通过", "format": flagged})
         _chart(book, sheet, name, year, keys, rows)
     _violation_summary(book, book.get_worksheet_by_name("校验问题"), year, data["violations"], len(VIOLATION_HEADERS) + 1)
-    _notes(book, header, year, data.get("meta", {}))
+    _notes(book, header, year, {**data.get("meta", {}), "source_root": data.get("source_root")})
     book.close()
     tmp.replace(path)
 
@@ -111,8 +123,9 @@ def _notes(book, header, year: int, meta: dict) -> None:
     wrap = book.add_format({"text_wrap": True, "valign": "top"})
     lines = [(f"{year}年度 部门项目支出绩效 地区对比报告", None),
              ("生成时间", meta.get("generated")), ("数据仓库", meta.get("warehouse")),
-             ("金额单位", "各视图金额为万元（保留两位小数）；“校验问题”的应为、实际、差额为元，比率为小数"),
-             ("合成数据", "“合成数据”列为“是”的行来自演示用合成数据，不代表真实财政数据")]
+             ("金额单位", "各视图金额为万元（保留两位小数）；“校验问题”的应为、实际、差额以其“单位”列为准"),
+             ("合成数据", "“合成数据”列为“是”的行来自演示用合成数据，不代表真实财政数据"),
+             ("来源文件夹", meta.get("source_root"))]
     for r, (label, value) in enumerate(lines):
         sheet.write(r, 0, label, header if r == 0 else None)
         if value is not None:

@@ -100,7 +100,7 @@ def test_recording_twice_replaces_the_findings(tmp_path):
 
 def _catalogue(folder, rows, queries):
     (folder / "rules").mkdir(parents=True)
-    header = "id,applies_to,severity,description_zh,description_en,tolerance\n"
+    header = "id,applies_to,severity,unit,description_zh,description_en,tolerance\n"
     (folder / "rules.csv").write_text(header + "".join(r + "\n" for r in rows), encoding="utf-8")
     for name, sql in queries.items():
         (folder / "rules" / f"{name}.sql").write_text(sql, encoding="utf-8")
@@ -108,11 +108,12 @@ def _catalogue(folder, rows, queries):
 
 
 @pytest.mark.parametrize("rows, queries, message", [
-    (["X1,t,error,a,b,c"], {"X1": "select 1"}, "X1: the query must select from"),
-    (["X1,t,error,a,b,c"], {}, "X1: no query file"),
-    (["X1,t,fatal,a,b,c"], {"X1": "select * from {{ batch }}"}, "X1: severity must be one of"),
-    (["X1,t,error,a,b,c"], {"X1": "select * from {{ batch }}", "X2": "select * from {{ batch }}"}, "without a catalogue row: X2"),
-    (["X1,t,error,a,b,c"], {"X1": "select 'error' as severity from {{ batch }}"}, "X1: the query states a severity"),
+    (["X1,t,error,元,a,b,c"], {"X1": "select 1"}, "X1: the query must select from"),
+    (["X1,t,error,元,a,b,c"], {}, "X1: no query file"),
+    (["X1,t,fatal,元,a,b,c"], {"X1": "select * from {{ batch }}"}, "X1: severity must be one of"),
+    (["X1,t,error,万元,a,b,c"], {"X1": "select * from {{ batch }}"}, "X1: unit must be one of"),
+    (["X1,t,error,元,a,b,c"], {"X1": "select * from {{ batch }}", "X2": "select * from {{ batch }}"}, "without a catalogue row: X2"),
+    (["X1,t,error,元,a,b,c"], {"X1": "select 'error' as severity from {{ batch }}"}, "X1: the query states a severity"),
 ])
 def test_catalogue_rejects_what_would_make_two_sources(tmp_path, rows, queries, message):
     with pytest.raises(ValueError, match=message):
@@ -127,12 +128,12 @@ def test_severity_comes_from_the_catalogue_and_the_band_alone(tmp_path):
              "from {{ batch }}")
     db = make_warehouse(tmp_path / "band.duckdb", ROWS)
     for severity in ("error", "warning"):
-        (rule,) = load_rules(_catalogue(tmp_path / severity, [f"Y1,fct_project_budget,{severity},a,b,c"], {"Y1": query}))
+        (rule,) = load_rules(_catalogue(tmp_path / severity, [f"Y1,fct_project_budget,{severity},元,a,b,c"], {"Y1": query}))
         found = {v["document_id"]: (v["difference"], v["severity"]) for v in validate(db, (rule,)).results[0].violations}
         # d1: 8,596,500 short; d2: 100 short; d3: exact (passes)
         assert found == {"d1": ("-8596500.00", severity), "d2": ("-100.00", severity)}
     wide = query.replace("1.00 as band", "100.00 as band")
-    (rule,) = load_rules(_catalogue(tmp_path / "wide", ["Y1,fct_project_budget,error,a,b,c"], {"Y1": wide}))
+    (rule,) = load_rules(_catalogue(tmp_path / "wide", ["Y1,fct_project_budget,error,元,a,b,c"], {"Y1": wide}))
     found = {v["document_id"]: v["severity"] for v in validate(db, (rule,)).results[0].violations}
     assert found == {"d1": "error", "d2": "info"}
 

@@ -212,12 +212,15 @@ def test_every_sheet_prints_on_a4_landscape_fitted_to_its_width_with_its_header_
         assert sheet.sheet_properties.pageSetUpPr.fitToPage and setup.fitToWidth in (None, 1) and setup.fitToHeight == 0
         assert sheet.print_title_rows == "$1:$1"
         assert sheet.freeze_panes == frozen  # the header row and the columns that name a row stay in view
-        last = openpyxl.utils.get_column_letter(sheet.max_column if name != "校验问题" else len(list(sheet[1])))
         header = [c.value for c in sheet[1] if c.value]
+        if name == "校验问题":
+            from reporting.views import VIOLATION_HEADERS
+
+            header = header[:len(VIOLATION_HEADERS)]
         # the print area is the table, to its last column, not the chart beside it
         area = sheet.print_area.split("!")[1].replace("$", "")
         assert area.startswith("A1:") and openpyxl.utils.column_index_from_string(re.match(r"A1:([A-Z]+)", area).group(1)) \
-            >= len(header if name != "校验问题" else header[:10]), (name, area, last)
+            == len(header), (name, area)
         assert "第 &P 页" in sheet.oddFooter.center.text
 
 
@@ -232,7 +235,9 @@ def test_the_workbook_states_its_units_definitions_date_and_warehouse(report, sy
     for name in VIEW_SHEETS:
         columns = [c.value for c in book[name][1] if c.value]
         if name == "校验问题":
-            columns = columns[:10]  # the counts by rule stand beside the list
+            from reporting.views import VIOLATION_HEADERS
+
+            columns = columns[:len(VIOLATION_HEADERS)]  # the counts by rule stand beside the list
         assert all((name, c) in described for c in columns), name
     assert described[("地区对比", "决算支出合计(万元)")][0] == "万元"
     assert described[("地区对比", "支出排名")][0] == "名次"
@@ -304,3 +309,108 @@ def test_the_page_fits_a_phone_and_prints_every_column_on_a4_landscape(report, t
     for table in re.findall(r"<thead><tr>(.*?)</tr></thead>", html, re.S):
         last = re.findall(r"<th>([^<]*)</th>", table)[-1]
         assert last in text, last
+
+
+def _link_row(cell) -> int:
+    return int(re.fullmatch(r"'校验问题'!A(\d+)", cell.hyperlink.location).group(1))
+
+
+def test_each_flagged_count_leads_to_findings_of_its_own_severity(report):
+    book = openpyxl.load_workbook(report["xlsx"])
+    findings = _findings(book)
+    regions = book["地区对比"]
+    header = [c.value for c in regions[1]]
+    followed = set()
+    for row in regions.iter_rows(min_row=2):
+        level, region = row[header.index("层级")].value, row[header.index("地区")].value
+        for column, severity in (("错误", "错误"), ("警告", "警告")):
+            cell = row[header.index(column)]
+            if cell.value:
+                target = findings[_link_row(cell) - 2]
+                assert target["级别"] == severity, (region, column, target)
+                if level == "县级":
+                    assert target["地区"] == region
+                followed.add(severity)
+    assert followed == {"错误", "警告"}
+    # the page too: an error count leads to an error row, a warning count to a warning row
+    html = report["html"].read_text(encoding="utf-8")
+    severity_of = dict(re.findall(r'<tr id="(v-\d+)"><td>[^<]*</td><td class="wrap">[^<]*</td><td class="sev-(\w+)">', html))
+    links = re.findall(r'<a href="#(v-\d+)" class="sev-(error|warning)">\d+</a>', html)
+    assert links and all(severity_of[target] == severity for target, severity in links)
+
+
+def _findings(book) -> list[dict]:
+    """The findings list of a workbook, without the counts by rule beside it."""
+    from reporting.views import VIOLATION_HEADERS
+
+    sheet = book["校验问题"]
+    width = len(VIOLATION_HEADERS)
+    header = [c.value for c in sheet[1]][:width]
+    return [dict(zip(header, r[:width])) for r in sheet.iter_rows(min_row=2, values_only=True) if any(r[:width])]
+
+
+def test_findings_are_numbers_in_the_reports_units_with_their_rule_and_file(report, synthetic_warehouse):
+    book = openpyxl.load_workbook(report["xlsx"])
+    findings = _findings(book)
+    stored = report["con"].execute(
+        "select v.rule_id, v.entity, v.expected, v.actual, v.difference, v.unit, r.description_zh from audit.integrity_violation v "
+        "join marts.dim_document d using (document_id) "
+        "join (select distinct rule_id, description_zh from audit.integrity_violation) r using (rule_id) "
+        "where d.fiscal_year = 2024").fetchall()
+    assert len(findings) == len(stored)
+    by_key = {(r[0], r[1], r[2]): r for r in stored}
+    units = {"元": "万元", "比率": "%", "分": "分", "个": "个"}
+    checked = set()
+    for f in findings:
+        rule, entity = f["规则"], f["对象"]
+        match = [r for k, r in by_key.items() if k[0] == rule and k[1] == entity]
+        assert match, (rule, entity)
+        _, _, expected, actual, difference, unit, description = match[0]
+        assert f["规则说明"] == description
+        # the file where the corpus holds it, relative to the folder of every document
+        assert not f["来源文件"].startswith("/") and (synthetic_warehouse["folder"] / f["来源文件"]).is_file()
+        if unit in units and expected is not None and len(match) == 1:
+            scale = 10000 if unit == "元" else 1
+            assert f["单位"] == units[unit]
+            assert f["应为"] == pytest.approx(float(Decimal(expected) / scale))
+            assert f["差额"] == pytest.approx(float(Decimal(difference) / scale))
+            checked.add(unit)
+    assert {"元", "分"} <= checked
+
+
+def test_a_failed_region_says_what_failed_and_how_much_money_it_puts_in_doubt(report):
+    book = openpyxl.load_workbook(report["xlsx"])
+    failed = [r for r in _rows(book["地区对比"]) if r["层级"] == "县级" and r["校验状态"] == "未通过"]
+    assert failed
+    for region in failed:
+        code = region["行政区划代码"]
+        errors = report["con"].execute(
+            "select v.rule_id, v.unit, v.difference from audit.integrity_violation v join marts.dim_document d using (document_id) "
+            "where d.fiscal_year = 2024 and d.adcode = ? and v.severity = 'error'", [code]).fetchall()
+        assert errors
+        for rule in {r[0] for r in errors}:
+            count = sum(r[0] == rule for r in errors)
+            assert f"（{rule}）×{count}" in region["未通过原因"]
+        money = sum(abs(Decimal(r[2])) for r in errors if r[1] == "元")
+        assert (region["错误涉及金额(万元)"] or 0) == pytest.approx(float(money / 10000))
+    passed = [r for r in _rows(book["地区对比"]) if r["校验状态"] == "通过"]
+    assert all(r["未通过原因"] is None and r["错误涉及金额(万元)"] is None for r in passed)
+
+
+def test_a_finding_in_a_pdf_names_its_page_and_the_file_where_the_corpus_has_it(warehouse_copy):
+    import duckdb as db
+
+    from reporting.yearly import write_report
+
+    settings = warehouse_copy["settings"]
+    with db.connect(str(settings.db_path), read_only=True) as con:
+        paths = write_report(con, 2025, settings.out_dir)
+        [(pdf_findings,)] = con.execute(
+            "select count(*) from audit.integrity_violation v join marts.dim_document d using (document_id) "
+            "where d.fiscal_year = 2025 and v.location like 'p.%'").fetchall()
+    findings = _findings(openpyxl.load_workbook(paths.xlsx))
+    paged = [f for f in findings if f["页"] is not None]
+    assert pdf_findings and len(paged) == pdf_findings
+    for f in paged:
+        assert f["位置"].startswith(f"p.{f['页']} ") or f["位置"] == f"p.{f['页']}"
+        assert f["来源文件"].startswith("real/") and f["来源文件"].endswith(".pdf")
