@@ -414,3 +414,30 @@ def test_a_finding_in_a_pdf_names_its_page_and_the_file_where_the_corpus_has_it(
     for f in paged:
         assert f["位置"].startswith(f"p.{f['页']} ") or f["位置"] == f"p.{f['页']}"
         assert f["来源文件"].startswith("real/") and f["来源文件"].endswith(".pdf")
+
+
+def test_each_region_says_what_its_figures_cover(report):
+    rows = _rows(openpyxl.load_workbook(report["xlsx"])["地区对比"])
+    con = report["con"]
+    accounts = dict(con.execute(
+        "select d.adcode, count(*) from marts.fct_department_summary s join marts.dim_document d using (document_id) "
+        "where s.fiscal_year = 2024 group by 1").fetchall())
+    budgets = dict(con.execute(
+        "select adcode, count(*) from marts.dim_document where doc_type = 'department_budget' and fiscal_year = 2024 "
+        "group by 1").fetchall())
+    departments = dict(con.execute(
+        "select adcode, count(distinct department) from marts.dim_document where fiscal_year = 2024 and document_id in ("
+        "select document_id from marts.fct_department_summary union select document_id from marts.fct_project_evaluation "
+        "union select document_id from marts.dim_document where doc_type = 'department_budget') group by 1").fetchall())
+    counties = [r for r in rows if r["层级"] == "县级"]
+    assert counties
+    for row in counties:
+        code = row["行政区划代码"]
+        assert (row["决算数"], row["预算数"], row["部门数"], row["所含地区数"]) == (
+            accounts.get(code, 0), budgets.get(code, 0), departments[code], 1)
+    for city in (r for r in rows if r["层级"] == "市汇总"):
+        prefix = city["行政区划代码"][:4]
+        assert city["所含地区数"] == len({c["行政区划代码"] for c in counties if c["行政区划代码"].startswith(prefix)})
+        assert city["决算数"] == sum(c["决算数"] for c in counties if c["行政区划代码"].startswith(prefix))
+    # every county of this province publishes as many final accounts: all comparable, all ranked
+    assert all(r["覆盖说明"] is None and r["支出排名"] for r in counties)

@@ -2,8 +2,12 @@
 -- figures the yearly comparison report sets side by side, summed over the documents
 -- `region_document` lists for it, with shares, rates and ranks among the regions of its level.
 -- Figures from final accounts and from project reports are summed separately, so a region with
--- only one kind of document still shows what it has. The findings of the integrity rules, which
--- run after the build, are counted by the report itself.
+-- only one kind of document still shows what it has. What each row covers is counted with it
+-- (departments, final accounts, budgets, project reports, the regions a rollup holds), and a
+-- region is ranked only among those of its level whose coverage is comparable: at least half the
+-- level's median number of the documents a figure comes from (final accounts for expenditure and
+-- its growth, project reports for execution and scores); the others say why they are not. The
+-- findings of the integrity rules, which run after the build, are counted by the report itself.
 with
 
 accounts as (
@@ -60,6 +64,9 @@ per_document as (
         members.level,
         members.document_id,
         documents.is_synthetic,
+        documents.doc_type,
+        documents.department,
+        documents.adcode,
         accounts.expenditure_total_yuan,
         accounts.basic_yuan,
         accounts.project_yuan,
@@ -99,6 +106,9 @@ regions as (
         level,
         count(distinct case when expenditure_total_yuan is not null or class_all is not null then document_id end)
             as accounts,
+        count(distinct department) as departments,
+        count(distinct case when doc_type = 'department_budget' then document_id end) as budgets,
+        count(distinct adcode) as member_regions,
         sum(expenditure_total_yuan) as expenditure_total_yuan,
         sum(basic_yuan) as basic_yuan,
         sum(project_yuan) as project_yuan,
@@ -154,23 +164,53 @@ measured as (
     left join {{ ref('dim_region') }} as names
         on regions.region_code = names.adcode
 
+),
+
+covered as (
+
+    select
+        *,
+        accounts * 2 >= median_accounts as comparable_accounts,
+        projects * 2 >= median_projects as comparable_projects,
+        case
+            when accounts * 2 < median_accounts and projects * 2 < median_projects
+                then '决算 ' || cast(accounts as {{ dbt.type_string() }}) || ' 份、项目自评 '
+                    || cast(projects as {{ dbt.type_string() }}) || ' 份，均不足同级中位数（'
+                    || cast(cast(median_accounts as decimal(10, 1)) as {{ dbt.type_string() }}) || '、'
+                    || cast(cast(median_projects as decimal(10, 1)) as {{ dbt.type_string() }}) || '）的一半：不参与排名'
+            when accounts * 2 < median_accounts
+                then '决算 ' || cast(accounts as {{ dbt.type_string() }}) || ' 份，不足同级中位数（'
+                    || cast(cast(median_accounts as decimal(10, 1)) as {{ dbt.type_string() }}) || '）的一半：支出不参与排名'
+            when projects * 2 < median_projects
+                then '项目自评 ' || cast(projects as {{ dbt.type_string() }}) || ' 份，不足同级中位数（'
+                    || cast(cast(median_projects as decimal(10, 1)) as {{ dbt.type_string() }}) || '）的一半：执行率与分数不参与排名'
+        end as coverage_note
+    from (
+        select
+            *,
+            {{ median_over('accounts', 'fiscal_year, level') }} as median_accounts,
+            {{ median_over('projects', 'fiscal_year, level') }} as median_projects
+        from measured
+    ) as with_medians
+
 )
 
-{#- each rank: among the regions of one level and year that have the figure, the largest first -#}
+{#- each rank: among the regions of one level and year that have the figure and comparable coverage
+    of the documents it comes from, the largest first -#}
 {%- set ranks = {
-    'rank_expenditure': 'expenditure_total_yuan',
-    'rank_growth': 'expenditure_growth',
-    'rank_execution': 'execution_rate',
-    'rank_score': 'score_recomputed_avg',
-    'rank_inflation': 'score_gap',
+    'rank_expenditure': ('expenditure_total_yuan', 'comparable_accounts'),
+    'rank_growth': ('expenditure_growth', 'comparable_accounts'),
+    'rank_execution': ('execution_rate', 'comparable_projects'),
+    'rank_score': ('score_recomputed_avg', 'comparable_projects'),
+    'rank_inflation': ('score_gap', 'comparable_projects'),
 } %}
 
 select
-    {%- for rank, figure in ranks.items() %}
-        case when {{ figure }} is not null
-                then rank() over (partition by fiscal_year, level order by {{ figure }} desc nulls last)
+    {%- for rank, (figure, comparable) in ranks.items() %}
+        case when {{ figure }} is not null and {{ comparable }}
+                then rank() over (partition by fiscal_year, level, {{ comparable }} order by {{ figure }} desc nulls last)
         end as {{ rank }},
     {%- endfor %}
     cast(fiscal_year as {{ dbt.type_string() }}) || '-' || region_code || '-' || level as region_comparison_id,
     *
-from measured
+from covered
