@@ -57,6 +57,7 @@ def write_html(path: Path, year: int, data: dict[str, list[dict]]) -> None:
         projects=data["projects"],
         departments=data["departments"],
         execution=data["execution"],
+        peers=data.get("peers", []),
         highlights=data.get("highlights", []),
         violations=data["violations"],
         severity_zh=SEVERITY_ZH,

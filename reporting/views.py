@@ -61,6 +61,22 @@ VIOLATION_HEADERS = [
     ("figure_unit", "单位", "text"), ("message", "说明", "text"),
     ("source_file", "来源文件", "text"), ("page", "页", "int"), ("location", "位置", "text"),
 ]
+PEER_HEADERS = [
+    ("level", "层级", "text"), ("figure", "指标", "text"), ("region", "地区", "text"), ("region_code", "行政区划代码", "code"),
+    ("value", "本地区", "measure"), ("peers", "同级地区数", "int"), ("p25", "下四分位数", "measure"),
+    ("median", "中位数", "measure"), ("p75", "上四分位数", "measure"), ("above", "高于同级比例", "pct"),
+    ("figure_unit", "单位", "text"), ("is_synthetic", "合成数据", "flag"),
+]
+# the figures set against the regions of the same level: (column, name, unit, the coverage it needs)
+PEER_FIGURES = (
+    ("expenditure_total_yuan", "决算支出合计", "万元", "comparable_accounts"),
+    ("basic_share", "基本支出占比", "%", "comparable_accounts"),
+    ("expenditure_growth", "支出同比增长(同口径)", "%", "comparable_accounts"),
+    ("three_public_rate", "“三公”决算/预算", "%", "comparable_accounts"),
+    ("execution_rate", "执行率(按金额加权)", "%", "comparable_projects"),
+    ("score_recomputed_avg", "重算平均分", "分", "comparable_projects"),
+    ("score_gap", "自评高出重算", "分", "comparable_projects"),
+)
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 
 # the views in the order the workbook's sheets and the page's sections show them: (name, section id,
@@ -68,6 +84,7 @@ SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 VIEWS = (
     ("重点提示", "highlights", HIGHLIGHT_HEADERS, "highlights", 1),
     ("地区对比", "regions", REGION_HEADERS, "regions", 3),
+    ("同级对比", "peers", PEER_HEADERS, "peers", 3),
     ("项目明细", "projects", PROJECT_HEADERS, "projects", 4),
     ("部门决算", "departments", DEPARTMENT_HEADERS, "departments", 4),
     ("预决算", "execution", EXECUTION_HEADERS, "execution", 4),
@@ -113,7 +130,41 @@ DEFINITIONS = {
     "未通过原因": "该地区错误级校验问题所违反的规则及条数",
     "错误涉及金额(万元)": "该地区错误级校验问题中金额差额的绝对值之和：其数字受影响的资金规模",
     "合成数据": "“是”表示该行来自演示用合成数据，不代表真实财政数据",
+    "同级地区数": "同一层级中有该指标、且覆盖可比（参与排名）的地区数",
+    "下四分位数": "同级地区该指标的第 25 百分位数（线性插值）",
+    "中位数": "同级地区该指标的中位数",
+    "上四分位数": "同级地区该指标的第 75 百分位数（线性插值）",
+    "高于同级比例": "同级其他地区中该指标低于本地区的比例，如 63% 即“高于 63% 的同级地区”",
+    "本地区": "本地区该指标的值（单位见“单位”列）",
 }
+
+
+def peers(regions: list[dict]) -> list[dict]:
+    """Each region against the regions of its level (those with the figure and comparable coverage
+    of the documents it comes from, as the ranks count them): the level's quartiles and median of
+    each compared figure, and the share of the others the region is above."""
+    from statistics import quantiles
+
+    out = []
+    for level in LEVEL_ORDER:
+        members = [r for r in regions if r["level"] == level]
+        for column, name, unit, comparable in PEER_FIGURES:
+            group = [r for r in members if r.get(column) is not None and r.get(comparable, True)]
+            values = sorted(Decimal(r[column]) for r in group)
+            if not values:
+                continue
+            q1, q2, q3 = quantiles(values, n=4, method="inclusive") if len(values) > 1 else values * 3
+            scale = Decimal(10000) if unit == "万元" else Decimal(1)
+            for r in sorted(group, key=lambda r: -Decimal(r[column])):
+                value = Decimal(r[column])
+                others = len(values) - 1
+                out.append({
+                    "level": level, "figure": name, "region": r["region"], "region_code": r["region_code"],
+                    "value": value / scale, "peers": len(values), "p25": q1 / scale, "median": q2 / scale,
+                    "p75": q3 / scale, "above": Decimal(sum(v < value for v in values)) / others if others else None,
+                    "figure_unit": unit, "is_synthetic": r.get("is_synthetic"),
+                })
+    return out
 
 
 def display_code(code) -> str | None:

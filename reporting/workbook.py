@@ -64,7 +64,7 @@ def write_xlsx(path: Path, year: int, data: dict[str, list[dict]]) -> None:
         return None if n is None else f"internal:'校验问题'!A{n + 2}"
 
     for name, _, headers, source, frozen in VIEWS:
-        rows, key_of = violations if source == "violations" else data[source], LINKED.get(name)
+        rows, key_of = violations if source == "violations" else data.get(source, []), LINKED.get(name)
         sheet = book.add_worksheet(name)
         keys = [k for k, _, _ in headers]
         link_cols = {keys.index(k) for k in LINK_SEVERITIES if k in keys}

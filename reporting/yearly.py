@@ -10,7 +10,7 @@ import duckdb
 
 from reporting.page import write_html
 from reporting.queries import collect
-from reporting.views import highlights
+from reporting.views import highlights, peers
 from reporting.workbook import write_xlsx
 
 
@@ -32,6 +32,7 @@ def report_paths(out_dir: Path, year: int) -> ReportPaths:
 def write_report(con: duckdb.DuckDBPyConnection, year: int, out_dir: Path) -> ReportPaths:
     data = collect(con, year)
     data["highlights"] = highlights(data)
+    data["peers"] = peers(data["regions"])
     data["meta"] = about(con)
     paths = report_paths(out_dir, year)
     target = paths.xlsx.parent

@@ -199,7 +199,7 @@ def test_html_renders_chinese_in_headless_chromium(report, tmp_path):
     assert Decimal(len(chars)) > 20
 
 
-VIEW_SHEETS = {"重点提示": "B2", "地区对比": "D2", "项目明细": "E2", "部门决算": "E2", "预决算": "E2", "校验问题": "D2"}
+VIEW_SHEETS = {"重点提示": "B2", "地区对比": "D2", "同级对比": "D2", "项目明细": "E2", "部门决算": "E2", "预决算": "E2", "校验问题": "D2"}
 
 
 def test_every_sheet_prints_on_a4_landscape_fitted_to_its_width_with_its_header_repeated(report):
@@ -266,7 +266,7 @@ def test_the_page_has_contents_a_viewport_and_repeated_table_headers(report):
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
     contents = re.search(r'<nav class="contents">(.*?)</nav>', html, re.S).group(1)
     targets = re.findall(r'href="#([^"]+)"', contents)
-    assert targets == ["highlights", "regions", "projects", "departments", "execution", "violations"]
+    assert targets == ["highlights", "regions", "peers", "projects", "departments", "execution", "violations"]
     assert all(f'<h2 id="{t}">' in html for t in targets)
     assert html.count("<thead>") == html.count("<table>") > 0
     assert re.search(r"生成时间：\d{4}-\d{2}-\d{2} \d{2}:\d{2}", html)
@@ -441,3 +441,30 @@ def test_each_region_says_what_its_figures_cover(report):
         assert city["决算数"] == sum(c["决算数"] for c in counties if c["行政区划代码"].startswith(prefix))
     # every county of this province publishes as many final accounts: all comparable, all ranked
     assert all(r["覆盖说明"] is None and r["支出排名"] for r in counties)
+
+
+def test_each_region_stands_against_its_levels_quartiles(report):
+    rows = _rows(openpyxl.load_workbook(report["xlsx"])["同级对比"])
+    con = report["con"]
+    # the counties' median and quartiles of a figure, as DuckDB computes them over the mart
+    q1, median, q3, n = con.execute(
+        "select quantile_cont(expenditure_total_yuan, 0.25), quantile_cont(expenditure_total_yuan, 0.5), "
+        "quantile_cont(expenditure_total_yuan, 0.75), count(expenditure_total_yuan) from marts.region_comparison "
+        "where fiscal_year = 2024 and level = '县级' and comparable_accounts").fetchone()
+    spending = [r for r in rows if r["层级"] == "县级" and r["指标"] == "决算支出合计"]
+    assert len(spending) == n > 2
+    for r in spending:
+        assert (r["下四分位数"], r["中位数"], r["上四分位数"]) == (
+            pytest.approx(float(q1) / 10000), pytest.approx(float(median) / 10000), pytest.approx(float(q3) / 10000))
+        assert r["同级地区数"] == n and r["单位"] == "万元"
+    # where each stands: the share of the other counties below it
+    values = {r["地区"]: r["本地区"] for r in spending}
+    for r in spending:
+        below = sum(v < r["本地区"] for v in values.values())
+        assert r["高于同级比例"] == pytest.approx(below / (n - 1))
+    top = max(spending, key=lambda r: r["本地区"])
+    assert top["高于同级比例"] == pytest.approx(1.0)
+    rates = [r for r in rows if r["层级"] == "县级" and r["指标"] == "执行率(按金额加权)"]
+    assert rates and all(r["单位"] == "%" and 0 < r["中位数"] <= 1 for r in rates)
+    html = report["html"].read_text(encoding="utf-8")
+    assert f"高于 {top['高于同级比例'] * 100:.2f}% 的同级地区" in html
