@@ -8,9 +8,14 @@ from jinja2 import Environment, PackageLoader, Undefined, select_autoescape
 from reporting.views import SEVERITY_ZH, VIEWS, anchors, display_code, first_of, region_key, wan
 
 
+def _missing(value) -> bool:
+    """No figure: none in the data, or a field the rows do not carry."""
+    return value is None or isinstance(value, Undefined)
+
+
 def measure(value, unit: str | None) -> str:
     """A finding's figure as the page prints it, in the unit it is shown in."""
-    if value is None or isinstance(value, Undefined):
+    if _missing(value):
         return ""
     if isinstance(value, str):
         return value
@@ -27,9 +32,9 @@ def write_html(path: Path, year: int, data: dict[str, list[dict]]) -> None:
     from reporting.charts import bar_chart
 
     env = Environment(loader=PackageLoader("reporting", "templates"), autoescape=select_autoescape(["html", "j2"]))
-    env.filters["wan"] = lambda v: "" if v is None else f"{wan(v):,.2f}"
-    env.filters["pct"] = lambda v: "" if v is None else f"{float(v) * 100:.2f}%"
-    env.filters["score"] = lambda v: "" if v is None else f"{float(v):.2f}"
+    env.filters["wan"] = lambda v: "" if _missing(v) else f"{wan(v):,.2f}"
+    env.filters["pct"] = lambda v: "" if _missing(v) else f"{float(v) * 100:.2f}%"
+    env.filters["score"] = lambda v: "" if _missing(v) else f"{float(v):.2f}"
     env.filters["basename"] = lambda v: Path(v).name if v else ""
     env.filters["code"] = lambda v: display_code(v) or ""
     env.filters["measure"] = measure
@@ -58,6 +63,7 @@ def write_html(path: Path, year: int, data: dict[str, list[dict]]) -> None:
         departments=data["departments"],
         execution=data["execution"],
         peers=data.get("peers", []),
+        execution_classes=data.get("execution_classes", []),
         highlights=data.get("highlights", []),
         violations=data["violations"],
         severity_zh=SEVERITY_ZH,

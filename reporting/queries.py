@@ -46,7 +46,8 @@ order by case regions.level when '省汇总' then 0 when '省本级' then 1 when
 PROJECT_SQL = """
 select
     coalesce(d.county, d.city, d.province) as region, e.department, e.project_name,
-    b.budget_adjusted_yuan, b.executed_yuan, b.execution_rate,
+    b.budget_initial_yuan, b.budget_adjusted_yuan, b.executed_yuan, b.execution_rate,
+    b.executed_yuan / nullif(b.budget_initial_yuan, 0) as initial_execution_rate,
     e.total_score_reported, e.total_score_recomputed, e.grade_reported, e.grade_recomputed,
     (select count(*) from audit.integrity_violation v where v.document_id = e.document_id and v.severity <> 'info') as flagged,
     e.source_file, e.location, d.is_synthetic, e.document_id, d.adcode
@@ -90,6 +91,18 @@ join marts.dim_document bd on bd.document_id = e.budget_document_id
 where e.fiscal_year = $year and e.subject_level = '类'
 group by all
 order by e.adcode, e.department
+"""
+
+# 预决算 by functional class (类): each class of each department's budget beside its final accounts
+EXECUTION_CLASS_SQL = """
+select
+    e.adcode, coalesce(d.county, d.city, d.province) as region, e.department, e.subject_code, e.subject_name,
+    e.budget_yuan, e.final_yuan, e.final_yuan - e.budget_yuan as difference_yuan,
+    e.final_yuan / nullif(e.budget_yuan, 0) as completion_rate, d.is_synthetic
+from marts.fct_budget_execution e
+join marts.dim_document d on d.document_id = e.final_document_id
+where e.fiscal_year = $year and e.subject_level = '类'
+order by e.adcode, e.department, e.subject_code
 """
 
 CHANGE_SQL = """
@@ -138,6 +151,7 @@ def collect(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, list[dict]]:
         "departments": _fetch(con, DEPARTMENT_SQL, year),
         "changes": _fetch(con, CHANGE_SQL, year),
         "execution": _fetch(con, EXECUTION_SQL, year),
+        "execution_classes": _fetch(con, EXECUTION_CLASS_SQL, year),
         "violations": _fetch(con, VIOLATION_SQL, year),
     }
     # validation status travels with the figures: every row of a region that failed error rules says so

@@ -30,8 +30,10 @@ REGION_HEADERS = [
 ]
 PROJECT_HEADERS = [
     ("region", "地区", "text"), ("region_validation", "地区校验状态", "text"), ("department", "部门", "text"), ("project_name", "项目", "text"),
+    ("budget_initial_yuan", "年初预算数(万元)", "wan"),
     ("budget_adjusted_yuan", "全年预算数(万元)", "wan"), ("executed_yuan", "全年执行数(万元)", "wan"),
-    ("execution_rate", "执行率", "pct"), ("total_score_reported", "自评总分", "score"),
+    ("execution_rate", "执行率", "pct"), ("initial_execution_rate", "执行率(对年初预算)", "pct"),
+    ("total_score_reported", "自评总分", "score"),
     ("total_score_recomputed", "重算总分", "score"), ("grade_reported", "自评等级", "text"),
     ("grade_recomputed", "重算等级", "text"), ("flagged", "校验问题数", "int"), ("source_file", "来源文件", "text"),
     ("location", "位置", "text"), ("is_synthetic", "合成数据", "flag"),
@@ -53,6 +55,13 @@ EXECUTION_HEADERS = [
     ("difference_yuan", "决算−预算(万元)", "wan"), ("completion_rate", "完成年初预算", "pct"),
     ("unmatched_classes", "仅一方列示的功能分类数", "int"), ("budget_file", "预算来源文件", "text"),
     ("final_file", "决算来源文件", "text"), ("is_synthetic", "合成数据", "flag"),
+]
+EXECUTION_CLASS_HEADERS = [
+    ("adcode", "行政区划代码", "code"), ("region", "地区", "text"), ("department", "部门", "text"),
+    ("subject_code", "功能分类代码", "text"), ("subject_name", "功能分类", "text"),
+    ("budget_yuan", "年初预算(万元)", "wan"), ("final_yuan", "决算(万元)", "wan"),
+    ("difference_yuan", "决算−预算(万元)", "wan"), ("completion_rate", "完成年初预算", "pct"),
+    ("is_synthetic", "合成数据", "flag"),
 ]
 VIOLATION_HEADERS = [
     ("rule_id", "规则", "text"), ("description_zh", "规则说明", "text"), ("severity", "级别", "text"),
@@ -88,6 +97,7 @@ VIEWS = (
     ("项目明细", "projects", PROJECT_HEADERS, "projects", 4),
     ("部门决算", "departments", DEPARTMENT_HEADERS, "departments", 4),
     ("预决算", "execution", EXECUTION_HEADERS, "execution", 4),
+    ("预决算分类", "execution_classes", EXECUTION_CLASS_HEADERS, "execution_classes", 5),
     ("校验问题", "violations", VIOLATION_HEADERS, "violations", 3),
 )
 UNITS = {"wan": "万元", "pct": "%", "score": "分", "int": "个", "code": "", "text": "", "flag": "", "measure": "见“单位”列"}
@@ -110,7 +120,9 @@ DEFINITIONS = {
     "支出同比增长(同口径)": "只比较两年均已载入决算的部门：本年支出合计 ÷ 上年支出合计 − 1",
     "“三公”决算/预算": "“三公”经费决算数 ÷ 预算数",
     "执行率(按金额加权)": "全年执行数之和 ÷ 全年预算数之和",
-    "执行率": "全年执行数 ÷ 全年预算数",
+    "执行率": "全年执行数 ÷ 全年预算数（调整后）",
+    "执行率(对年初预算)": "全年执行数 ÷ 年初预算数",
+    "功能分类代码": "政府收支分类科目中支出功能分类的类级代码（三位）",
     "重算平均分": "按评分规则由指标目标值与实际值重新计算的总分的平均",
     "重算总分": "按评分规则由指标目标值与实际值重新计算的总分",
     "自评高出重算": "自评平均分 − 重算平均分；为正表示自评偏高",

@@ -199,7 +199,7 @@ def test_html_renders_chinese_in_headless_chromium(report, tmp_path):
     assert Decimal(len(chars)) > 20
 
 
-VIEW_SHEETS = {"重点提示": "B2", "地区对比": "D2", "同级对比": "D2", "项目明细": "E2", "部门决算": "E2", "预决算": "E2", "校验问题": "D2"}
+VIEW_SHEETS = {"重点提示": "B2", "地区对比": "D2", "同级对比": "D2", "项目明细": "E2", "部门决算": "E2", "预决算": "E2", "预决算分类": "F2", "校验问题": "D2"}
 
 
 def test_every_sheet_prints_on_a4_landscape_fitted_to_its_width_with_its_header_repeated(report):
@@ -266,7 +266,7 @@ def test_the_page_has_contents_a_viewport_and_repeated_table_headers(report):
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
     contents = re.search(r'<nav class="contents">(.*?)</nav>', html, re.S).group(1)
     targets = re.findall(r'href="#([^"]+)"', contents)
-    assert targets == ["highlights", "regions", "peers", "projects", "departments", "execution", "violations"]
+    assert targets == ["highlights", "regions", "peers", "projects", "departments", "execution", "execution_classes", "violations"]
     assert all(f'<h2 id="{t}">' in html for t in targets)
     assert html.count("<thead>") == html.count("<table>") > 0
     assert re.search(r"生成时间：\d{4}-\d{2}-\d{2} \d{2}:\d{2}", html)
@@ -468,3 +468,43 @@ def test_each_region_stands_against_its_levels_quartiles(report):
     assert rates and all(r["单位"] == "%" and 0 < r["中位数"] <= 1 for r in rates)
     html = report["html"].read_text(encoding="utf-8")
     assert f"高于 {top['高于同级比例'] * 100:.2f}% 的同级地区" in html
+
+
+def test_budget_against_final_by_class_and_projects_against_their_initial_budget(report):
+    book = openpyxl.load_workbook(report["xlsx"])
+    classes = _rows(book["预决算分类"])
+    con = report["con"]
+    stored = {(r[0], r[1], r[2]): r[3:] for r in con.execute(
+        "select l.adcode, l.department, l.subject_code, b.budget, f.final from ("
+        "  select distinct d.adcode, d.department, l.subject_code from marts.fct_final_account_line l"
+        "  join marts.dim_document d using (document_id)"
+        "  where d.fiscal_year = 2024 and l.table_code = '03' and length(l.subject_code) = 3) l "
+        "left join (select d.adcode, d.department, l.subject_code, l.amount_yuan as budget from marts.fct_budget_line l"
+        "  join marts.dim_document d using (document_id) where d.fiscal_year = 2024 and l.table_code = '05'"
+        "  and length(l.subject_code) = 3 and l.column_label = '合计') b using (adcode, department, subject_code) "
+        "left join (select d.adcode, d.department, l.subject_code, l.amount_yuan as final from marts.fct_final_account_line l"
+        "  join marts.dim_document d using (document_id) where d.fiscal_year = 2024 and l.table_code = '03'"
+        "  and length(l.subject_code) = 3 and l.column_label = '本年支出合计') f using (adcode, department, subject_code)"
+    ).fetchall()}
+    assert classes
+    matched = 0
+    for row in classes:
+        key = (row["行政区划代码"], row["部门"], row["功能分类代码"])
+        if key in stored and all(v is not None for v in stored[key]):
+            budget, final = stored[key]
+            assert row["年初预算(万元)"] == pytest.approx(float(budget) / 10000)
+            assert row["决算(万元)"] == pytest.approx(float(final) / 10000)
+            assert row["完成年初预算"] == pytest.approx(float(final / budget))
+            matched += 1
+    assert matched >= len(classes) // 2
+    projects = _rows(book["项目明细"])
+    initial = dict(con.execute(
+        "select e.project_name || '/' || e.department || '/' || d.adcode, b.executed_yuan / b.budget_initial_yuan "
+        "from marts.fct_project_evaluation e join marts.dim_document d using (document_id) "
+        "join marts.fct_project_budget b on b.document_id = e.document_id and b.fund_source = 'total' "
+        "where e.fiscal_year = 2024").fetchall())
+    assert any(r["执行率(对年初预算)"] != r["执行率"] for r in projects)
+    for r in projects:
+        rate = [v for k, v in initial.items() if k.startswith(f"{r['项目']}/{r['部门']}/")]
+        if len(rate) == 1:
+            assert r["执行率(对年初预算)"] == pytest.approx(float(rate[0]))
