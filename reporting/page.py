@@ -64,6 +64,7 @@ def write_html(path: Path, year: int, data: dict[str, list[dict]]) -> None:
         execution=data["execution"],
         peers=data.get("peers", []),
         execution_classes=data.get("execution_classes", []),
+        disclosure=data.get("disclosure", []),
         highlights=data.get("highlights", []),
         violations=data["violations"],
         severity_zh=SEVERITY_ZH,

@@ -105,6 +105,22 @@ where e.fiscal_year = $year and e.subject_level = '类'
 order by e.adcode, e.department, e.subject_code
 """
 
+# the standard tables each final accounts and budget of the year printed (a budget printed as two
+# files is judged by its tables' half)
+DISCLOSURE_SQL = """
+select
+    d.document_id, d.adcode, coalesce(d.county, d.city, d.province) as region, d.department, d.doc_type,
+    d.published_on, d.source_file, d.is_synthetic,
+    coalesce(list(t.table_code order by t.table_code) filter (where t.table_code is not null), []) as published_codes,
+    coalesce(list(t.table_code order by t.table_code) filter (where t.is_empty), []) as empty_codes
+from marts.dim_document d
+left join marts.fct_published_table t on t.document_id = d.document_id
+where d.fiscal_year = $year and d.doc_type in ('final_accounts', 'department_budget')
+    and d.status in ('loaded', 'partial') and coalesce(d.publication_part, '') <> 'narrative'
+group by all
+order by d.adcode, d.department, d.doc_type desc
+"""
+
 CHANGE_SQL = """
 with yearly as (
     select e.fiscal_year, coalesce(d.county, d.city, d.province) as region, e.adcode, sum(b.executed_yuan) as executed
@@ -152,6 +168,7 @@ def collect(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, list[dict]]:
         "changes": _fetch(con, CHANGE_SQL, year),
         "execution": _fetch(con, EXECUTION_SQL, year),
         "execution_classes": _fetch(con, EXECUTION_CLASS_SQL, year),
+        "disclosure": [disclosed(r) for r in _fetch(con, DISCLOSURE_SQL, year)],
         "violations": _fetch(con, VIOLATION_SQL, year),
     }
     # validation status travels with the figures: every row of a region that failed error rules says so
@@ -162,6 +179,32 @@ def collect(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, list[dict]]:
         finding.update(measured(finding))
     _relative_sources(con, data)
     return data
+
+
+KIND_ZH = {"final_accounts": "决算", "department_budget": "预算"}
+
+
+def disclosed(row: dict) -> dict:
+    """A publication against its kind's standard tables (the ingest's vocabulary): each published,
+    printed empty, or missing; and its publication date, against which the 20-day rule (within 20
+    days of approval) can be judged only where the approval date is known, which no document states."""
+    from ingest import vocabulary
+
+    words = vocabulary.final_accounts() if row["doc_type"] == "final_accounts" else vocabulary.budget()
+    kinds = vocabulary.table_kinds(words)
+    published, empty = set(row["published_codes"]), set(row["empty_codes"])
+    state = {code: "空" if code in empty else "✓" if code in published else "缺" for code in words["required"]}
+    missing = [code for code, mark in state.items() if mark == "缺"]
+    return {
+        **row,
+        "kind": KIND_ZH[row["doc_type"]],
+        "tables": " ".join(f"{code}{mark}" for code, mark in state.items()),
+        "published": sum(mark == "✓" for mark in state.values()),
+        "empty": sum(mark == "空" for mark in state.values()),
+        "missing": len(missing),
+        "missing_tables": "；".join(f"{code} {vocabulary.table_name(kinds, code)}" for code in missing) or None,
+        "deadline": "公开日期未载明" if not row["published_on"] else "批复日期未载明，20 日时限无法核对",
+    }
 
 
 # a finding's figures in the report's units: yuan as 万元, a ratio as a percentage, points, a count

@@ -63,6 +63,13 @@ EXECUTION_CLASS_HEADERS = [
     ("difference_yuan", "决算−预算(万元)", "wan"), ("completion_rate", "完成年初预算", "pct"),
     ("is_synthetic", "合成数据", "flag"),
 ]
+DISCLOSURE_HEADERS = [
+    ("adcode", "行政区划代码", "code"), ("region", "地区", "text"), ("department", "部门", "text"), ("kind", "文件", "text"),
+    ("published", "已公开表数", "int"), ("empty", "空表数", "int"), ("missing", "缺少表数", "int"),
+    ("tables", "各表", "text"), ("missing_tables", "缺少的表", "text"),
+    ("published_on", "公开日期", "text"), ("deadline", "20日时限", "text"),
+    ("source_file", "来源文件", "text"), ("is_synthetic", "合成数据", "flag"),
+]
 VIOLATION_HEADERS = [
     ("rule_id", "规则", "text"), ("description_zh", "规则说明", "text"), ("severity", "级别", "text"),
     ("region", "地区", "text"), ("entity", "对象", "text"),
@@ -98,6 +105,7 @@ VIEWS = (
     ("部门决算", "departments", DEPARTMENT_HEADERS, "departments", 4),
     ("预决算", "execution", EXECUTION_HEADERS, "execution", 4),
     ("预决算分类", "execution_classes", EXECUTION_CLASS_HEADERS, "execution_classes", 5),
+    ("公开完整性", "disclosure", DISCLOSURE_HEADERS, "disclosure", 4),
     ("校验问题", "violations", VIOLATION_HEADERS, "violations", 3),
 )
 UNITS = {"wan": "万元", "pct": "%", "score": "分", "int": "个", "code": "", "text": "", "flag": "", "measure": "见“单位”列"}
@@ -123,6 +131,14 @@ DEFINITIONS = {
     "执行率": "全年执行数 ÷ 全年预算数（调整后）",
     "执行率(对年初预算)": "全年执行数 ÷ 年初预算数",
     "功能分类代码": "政府收支分类科目中支出功能分类的类级代码（三位）",
+    "文件": "决算：部门决算；预算：部门（单位）预算",
+    "已公开表数": "该文件公开的标准表中有数据的张数",
+    "空表数": "公开为空表（注明“本表无数据”等）的标准表张数：按《地方预决算公开操作规程》空表也应公开",
+    "缺少表数": "标准表中未见于该文件的张数",
+    "各表": "每张标准表的情况：✓ 已公开，空 公开为空表，缺 未见",
+    "缺少的表": "未见于该文件的标准表（编号与名称）",
+    "公开日期": "文件所载的公开日期",
+    "20日时限": "预决算应在批复后 20 日内公开；文件未载批复日期时无法核对",
     "重算平均分": "按评分规则由指标目标值与实际值重新计算的总分的平均",
     "重算总分": "按评分规则由指标目标值与实际值重新计算的总分",
     "自评高出重算": "自评平均分 − 重算平均分；为正表示自评偏高",

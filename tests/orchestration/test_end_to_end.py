@@ -122,7 +122,7 @@ def test_the_findings_a_run_reports_are_those_the_warehouse_holds(built_warehous
 def test_report_files_open_and_hold_the_figures(built_warehouse, con):
     out = built_warehouse["settings"].out_dir / "2024"
     book = openpyxl.load_workbook(out / "yearly_comparison_2024.xlsx")
-    assert book.sheetnames == ["重点提示", "地区对比", "同级对比", "项目明细", "部门决算", "预决算", "预决算分类", "校验问题", "说明"]
+    assert book.sheetnames == ["重点提示", "地区对比", "同级对比", "项目明细", "部门决算", "预决算", "预决算分类", "公开完整性", "校验问题", "说明"]
     notes = [[c.value for c in r] for r in book["重点提示"].iter_rows(min_row=2)]
     # 证照印制费用 reports 100 where the rules give 92.33: the largest inflation of the year
     inflation = [n for n in notes if n[0] == "自评分虚高最多"]

@@ -199,7 +199,7 @@ def test_html_renders_chinese_in_headless_chromium(report, tmp_path):
     assert Decimal(len(chars)) > 20
 
 
-VIEW_SHEETS = {"重点提示": "B2", "地区对比": "D2", "同级对比": "D2", "项目明细": "E2", "部门决算": "E2", "预决算": "E2", "预决算分类": "F2", "校验问题": "D2"}
+VIEW_SHEETS = {"重点提示": "B2", "地区对比": "D2", "同级对比": "D2", "项目明细": "E2", "部门决算": "E2", "预决算": "E2", "预决算分类": "F2", "公开完整性": "E2", "校验问题": "D2"}
 
 
 def test_every_sheet_prints_on_a4_landscape_fitted_to_its_width_with_its_header_repeated(report):
@@ -266,7 +266,7 @@ def test_the_page_has_contents_a_viewport_and_repeated_table_headers(report):
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
     contents = re.search(r'<nav class="contents">(.*?)</nav>', html, re.S).group(1)
     targets = re.findall(r'href="#([^"]+)"', contents)
-    assert targets == ["highlights", "regions", "peers", "projects", "departments", "execution", "execution_classes", "violations"]
+    assert targets == ["highlights", "regions", "peers", "projects", "departments", "execution", "execution_classes", "disclosure", "violations"]
     assert all(f'<h2 id="{t}">' in html for t in targets)
     assert html.count("<thead>") == html.count("<table>") > 0
     assert re.search(r"生成时间：\d{4}-\d{2}-\d{2} \d{2}:\d{2}", html)
@@ -508,3 +508,50 @@ def test_budget_against_final_by_class_and_projects_against_their_initial_budget
         rate = [v for k, v in initial.items() if k.startswith(f"{r['项目']}/{r['部门']}/")]
         if len(rate) == 1:
             assert r["执行率(对年初预算)"] == pytest.approx(float(rate[0]))
+
+
+def test_each_publication_shows_which_standard_tables_it_printed_empty_or_lacks(report):
+    from ingest import vocabulary
+
+    rows = _rows(openpyxl.load_workbook(report["xlsx"])["公开完整性"])
+    con = report["con"]
+    printed = {}
+    for document, code, empty in con.execute(
+            "select t.document_id, t.table_code, t.is_empty from staging.stg_raw__final_account_tables t "
+            "join marts.dim_document d using (document_id) where d.fiscal_year = 2024 union all "
+            "select t.document_id, t.table_code, t.is_empty from staging.stg_raw__budget_tables t "
+            "join marts.dim_document d using (document_id) where d.fiscal_year = 2024").fetchall():
+        printed.setdefault(document, {})[code] = empty
+    files = dict(con.execute("select source_file, document_id from marts.dim_document where fiscal_year = 2024 "
+                             "and doc_type in ('final_accounts', 'department_budget')").fetchall())
+    root = _common_root(con)
+    assert len(rows) == len(files)
+    required = {"决算": vocabulary.final_accounts()["required"], "预算": vocabulary.budget()["required"]}
+    empties = 0
+    for row in rows:
+        tables = printed.get(files[str(root / row["来源文件"])], {})
+        codes = required[row["文件"]]
+        assert row["空表数"] == sum(1 for c in codes if tables.get(c) is True)
+        assert row["缺少表数"] == sum(1 for c in codes if c not in tables)
+        assert row["已公开表数"] + row["空表数"] + row["缺少表数"] == len(codes)
+        assert row["各表"].split() == [f"{c}{'空' if tables.get(c) else '✓' if c in tables else '缺'}" for c in codes]
+        empties += row["空表数"]
+    assert empties  # the generated final accounts print their empty tables as such
+
+
+def _common_root(con):
+    import os
+    from pathlib import Path
+
+    return Path(os.path.commonpath([r[0] for r in con.execute("select distinct source_file from marts.dim_document").fetchall()]))
+
+
+def test_a_publication_lacking_tables_names_them():
+    from reporting.queries import disclosed
+
+    row = disclosed({"doc_type": "department_budget", "published_codes": ["01", "02", "03", "05"], "empty_codes": ["05"],
+                     "published_on": None})
+    assert (row["kind"], row["published"], row["empty"], row["missing"]) == ("预算", 3, 1, 4)
+    assert row["tables"] == "01✓ 02✓ 03✓ 04缺 05空 06缺 07缺 08缺"
+    assert row["missing_tables"].startswith("04 财政拨款收支预算总表；06 ")
+    assert row["deadline"] == "公开日期未载明"
