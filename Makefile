@@ -3,7 +3,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 MANIFEST := dbt_project/target/manifest.json
-DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+# the default warehouse's own Dagster instance, where `fiscal run` records its runs (orchestration/lock.py)
+DAGSTER_HOME ?= $(CURDIR)/warehouse/fiscal.duckdb.dagster
 
 .PHONY: setup browser run test test-fast bench dev clean
 
@@ -18,8 +19,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The dbt manifest is built once here, not on every run.
-$(MANIFEST): $(STAMP) $(shell find dbt_project -name '*.sql' -o -name '*.yml' -o -name '*.csv' | grep -v /target/)
+# The dbt manifest is built once here, not on every run; again when a file of the project changes,
+# or is moved or removed (its folder's time changes).
+$(MANIFEST): $(STAMP) $(shell find dbt_project \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' -o -type d \) \
+		-not -path '*/target*' -not -path '*/logs*' -not -name dbt_project)
 	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir .
 	touch $(MANIFEST)
 

@@ -24,7 +24,10 @@ def _manifest_is_current() -> bool:
     manifest = DBT_PROJECT_DIR / "target" / "manifest.json"
     if not manifest.exists():
         return False
-    return manifest.stat().st_mtime >= max(p.stat().st_mtime for p in dbt_sources() if p.exists())
+    # a file moved or removed changes its folder's time, not its own
+    folders = [p for folder in ("models", "seeds", "macros", "tests") for p in [DBT_PROJECT_DIR / folder,
+               *(DBT_PROJECT_DIR / folder).rglob("*")] if p.is_dir()]
+    return manifest.stat().st_mtime >= max(p.stat().st_mtime for p in [*dbt_sources(), *folders] if p.exists())
 
 
 def _ensure_manifest() -> None:
@@ -76,9 +79,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     basis = last_run.basis(settings.inputs, never_input(settings.db_path, settings.out_dir), settings.sources)
     if _nothing_to_do(settings, basis, args.allow_errors):
         return 0
-    import dagster as dg
+    from orchestration.execute import warehouse_instance
 
-    with dg.DagsterInstance.ephemeral() as instance:  # the build's and the reports' runs
+    with warehouse_instance(settings.db_path) as instance:  # the build's and the reports' runs, for the UI
         code = _run(args, settings, instance)
     if code == 0:
         with connect_duckdb(settings.db_path) as con:
@@ -111,7 +114,7 @@ def _run(args: argparse.Namespace, settings: Settings, instance) -> int:
     with staged_warehouse(settings.db_path) as work:
         defs = _definitions(replace(settings, db_path=work))
         try:
-            build = execute(defs, "build_warehouse", instance=instance)
+            build = execute(defs, "build_warehouse", instance)
         except BlockedByChecks as exc:
             blocked, build = exc, exc.result
     found = findings(build)
@@ -126,7 +129,7 @@ def _run(args: argparse.Namespace, settings: Settings, instance) -> int:
     # The job writes the years whose reports the warehouse records as due (those its documents
     # changed since their reports were last written: orchestration/changes.py), and any year
     # without its report.
-    execute(_definitions(settings), "due_reports", instance=instance)
+    execute(_definitions(settings), "due_reports", instance)
     with connect_duckdb(settings.db_path, read_only=True) as con:
         reports = held_reports(con, settings.out_dir)
     print_run_summary(settings.db_path, reports, found)
@@ -140,7 +143,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     defs = _definitions(settings)
     from orchestration.assets.ingest import ingest_documents
 
-    materialize(defs, [ingest_documents], {"ops": {"ingest_documents": {"config": {"paths": paths}}}}, "ingest")
+    materialize(defs, [ingest_documents], settings.db_path, {"ops": {"ingest_documents": {"config": {"paths": paths}}}},
+                "ingest")
     print_summary(settings.db_path, [], raw=True)
     return 0
 
@@ -151,7 +155,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from orchestration.assets.dbt import warehouse_models
 
     run_config = {"ops": {"warehouse_models": {"config": {"full_refresh": args.full_refresh}}}}
-    built = materialize(defs, [warehouse_models], run_config, what="dbt build")
+    built = materialize(defs, [warehouse_models], settings.db_path, run_config, what="dbt build")
     print_summary(settings.db_path, [], found=findings(built))
     return 0
 
@@ -198,13 +202,15 @@ def cmd_report(args: argparse.Namespace) -> int:
         if year not in held:  # a report of nothing would say that no problems were found
             holds = f"it holds {', '.join(map(str, held))}" if held else "it holds none yet"
             raise CliError(f"--year {year}: the warehouse holds no documents of fiscal year {year} ({holds})")
+    from orchestration.execute import warehouse_instance
     from reporting.yearly import report_paths
 
     defs = _definitions(settings)
-    for year in years:
-        execute(defs, "yearly_report", partition_key=str(year))
-        paths = report_paths(settings.out_dir, year)
-        print(f"report {year}: {paths.xlsx}  {paths.html}")
+    with warehouse_instance(settings.db_path) as instance:
+        for year in years:
+            execute(defs, "yearly_report", instance, partition_key=str(year))
+            paths = report_paths(settings.out_dir, year)
+            print(f"report {year}: {paths.xlsx}  {paths.html}")
     return 0
 
 

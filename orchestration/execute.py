@@ -52,15 +52,28 @@ def check_success(result, what: str) -> None:
         raise CliError(f"{what} failed: {cause(failures[0]) if failures else 'see the log'}")
 
 
-def execute(defs, job_name: str, run_config: dict | None = None, partition_key: str | None = None, instance=None):
-    """Run a job in this process, on `instance` or a new ephemeral one (making one takes half a second:
-    a command running several jobs passes its own)."""
+@contextlib.contextmanager
+def warehouse_instance(db_path):
+    """The warehouse's own Dagster instance (`lock.dagster_home`), where the command line records its
+    runs, materializations and check results for the UI to show."""
     import dagster as dg
 
+    from orchestration.lock import dagster_home
+
+    home = dagster_home(db_path)
+    home.mkdir(parents=True, exist_ok=True)
+    instance = dg.DagsterInstance.from_config(str(home))
+    try:
+        yield instance
+    finally:
+        instance.dispose()
+
+
+def execute(defs, job_name: str, instance, run_config: dict | None = None, partition_key: str | None = None):
+    """Run a job in this process, recorded on `instance` (the warehouse's own, `warehouse_instance`:
+    opening one takes most of a second, so a command running several jobs opens it once)."""
     job = defs.resolve_job_def(job_name)
-    with captured_output(job_name), contextlib.ExitStack() as stack:
-        if instance is None:
-            instance = stack.enter_context(dg.DagsterInstance.ephemeral())
+    with captured_output(job_name):
         result = job.execute_in_process(
             run_config=run_config_of(run_config), instance=instance, partition_key=partition_key, raise_on_error=False
         )
@@ -68,14 +81,16 @@ def execute(defs, job_name: str, run_config: dict | None = None, partition_key: 
     return result
 
 
-def materialize(defs, assets: list, run_config: dict | None = None, what: str = "step"):
-    """Materialize some of the graph's assets (with their checks) headless, with the graph's resources."""
+def materialize(defs, assets: list, db_path, run_config: dict | None = None, what: str = "step"):
+    """Materialize some of the graph's assets (with their checks) headless, with the graph's
+    resources, recorded in the warehouse's own instance."""
     import dagster as dg
 
     resources = dict(defs.get_repository_def().get_top_level_resources())
-    with captured_output(what), dg.DagsterInstance.ephemeral() as instance:
+    with captured_output(what), warehouse_instance(db_path) as instance:
         result = dg.materialize(
             assets, resources=resources, run_config=run_config_of(run_config), instance=instance, raise_on_error=False
         )
         check_success(result, what)
     return result
+

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import duckdb
 
+from orchestration.execute import warehouse_instance
 from orchestration.lock import data_docs, dbt_state
 from tests.conftest import SAMPLES, SHANXI_2020
 
@@ -136,6 +137,17 @@ def test_a_run_rewrites_only_the_reports_of_the_years_it_changed(tmp_path):
         files = [db, *out.rglob("*"), *dbt_state(db).rglob("*.json"), *data_docs(db).rglob("*.html")]
         return {str(f): (f.stat().st_size, f.stat().st_mtime_ns) for f in files if f.is_file()}
 
+    # the run is recorded in the warehouse's own Dagster instance, the one `make dev` shows
+    import dagster as dg
+
+    with warehouse_instance(db) as instance:
+        runs = [(r.job_name, r.status) for r in instance.get_runs()]
+        assert runs == [("due_reports", dg.DagsterRunStatus.SUCCESS), ("build_warehouse", dg.DagsterRunStatus.SUCCESS)]
+        assert instance.get_latest_materialization_event(dg.AssetKey(["marts", "dim_document"])) is not None
+        [build] = instance.get_runs(dg.RunsFilter(job_name="build_warehouse"))
+        checks = instance.get_records_for_run(build.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION).records
+        assert any(r.event_log_entry.dagster_event.event_specific_data.check_name.startswith("integrity_rules_")
+                   for r in checks)
     before = state()
     idle = fiscal("run", "--input", str(SHANXI_2020), "--input", str(XIAOYI), "--db", str(db), "--out", str(out))
     assert idle.returncode == 0, idle.stderr[-2000:]
@@ -143,6 +155,8 @@ def test_a_run_rewrites_only_the_reports_of_the_years_it_changed(tmp_path):
     assert said.startswith("nothing to do: no input file, model, rule or vocabulary changed since the run of ")
     assert summary == first.stdout.splitlines()
     assert state() == before
+    with warehouse_instance(db) as instance:
+        assert len(instance.get_runs()) == 2  # nothing run, nothing recorded
     # a report removed by hand is something to do: that year's report, and no other
     (out / "2020" / "yearly_comparison_2020.html").unlink()
     restored = fiscal("run", "--input", str(SHANXI_2020), "--input", str(XIAOYI), "--db", str(db), "--out", str(out))
