@@ -329,6 +329,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     runs.VERBOSE = args.verbose
+    from orchestration import progress
+
+    # the long steps say where they are on a terminal; the logs say more with --verbose
+    progress.ENABLED = sys.stderr.isatty() and not args.verbose
     try:
         if args.command in ("extract", "generate"):
             return args.func(args)

@@ -17,6 +17,7 @@ from packaging import version
 
 from ingest.limits import BUILD_DUCKDB_MEMORY, duckdb_memory
 from orchestration.lock import dbt_state
+from orchestration.progress import Ticker
 from orchestration.resources import WRITER_POOL, WarehouseResource
 from orchestration.settings import DBT_PROJECT_DIR
 
@@ -112,10 +113,15 @@ def warehouse_models(context: dg.AssetExecutionContext, config: DbtBuildConfig, 
             forget_checks(con)
     with _dbt_env(Path(warehouse.db_path), changes):
         invocation = dbt.cli(dbt_build_args(full_refresh=config.full_refresh), context=context)
+        ticker, nodes = Ticker("dbt build"), 0
         try:
-            yield from invocation.stream()
+            for event in invocation.stream():  # a result per model, seed and test as dbt finishes it
+                nodes += 1
+                ticker.tick(lambda: f"{nodes} models and tests done")
+                yield event
         finally:
             keep_as_last_build(Path(invocation.target_path))
+        ticker.done(f"{nodes} models and tests")
 
 
 LAST_BUILD = "last_build"

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.progress import Ticker
 from orchestration.resources import WRITER_POOL, WarehouseResource
 
 RAW_TABLES = ("documents", "budget_lines", "indicator_lines", "evaluations")
@@ -37,15 +38,23 @@ def ingest_documents(context: dg.AssetExecutionContext, config: IngestConfig, wa
     # warehouse, a batch at a time as they come back (the pool starts before the connection opens).
     stream = IngestStream(paths, registry=warehouse.registry(), known=known, loaded_at=datetime.now(timezone.utc),
                           exclude=warehouse.own_paths())
+    ticker = Ticker("ingest")
+
+    def read_so_far():
+        for batch in stream:
+            yield batch
+            ticker.tick(lambda: f"{stream.result.files_read:,} files read, {stream.result.files_known:,} already held")
+
     try:
         with warehouse.connect() as con:
             # the reports the documents change are due from the moment they are in (until each is
             # written): recorded in the transaction that loads them
-            summary = load_batches(con, stream, lambda c, years: mark_due(c, affected_years(years)))
+            summary = load_batches(con, read_so_far(), lambda c, years: mark_due(c, affected_years(years)))
             counts = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in RAW_TABLES}
     finally:
         stream.close()
     result = stream.result
+    ticker.done(f"{result.files_read:,} files read, {result.files_known:,} already held")
     context.log.info(
         f"read {result.files_read} files ({result.files_known} already in the warehouse): "
         f"{result.read_seconds:.1f} s reading, {result.parse_seconds:.1f} s parsing (summed over the workers)"

@@ -3,6 +3,7 @@ import dagster as dg
 
 from expectations.catalogue import default_rules
 from orchestration.lock import data_docs
+from orchestration.progress import Ticker, say
 from orchestration.resources import WarehouseResource
 
 # The marts the report reads, and every mart a catalogue rule applies to (each gets its check).
@@ -41,7 +42,11 @@ def integrity_rules(context: dg.AssetCheckExecutionContext, warehouse: Warehouse
     from expectations.suite import year_list
 
     # the years whose documents were loaded since the rules last ran; the findings of other years stay
+    ticker = Ticker("checks")
+    say("checks", "running the integrity rules")
     run = check_and_record(warehouse.db_path, docs_dir=data_docs(warehouse.db_path), since_last_check=True)
+    held = run.warehouse_counts()
+    ticker.done(f"findings held: error {held['error']}, warning {held['warning']}, info {held['info']}")
     years = "every year" if run.fiscal_years is None else year_list(run.fiscal_years) or "none"
     context.log.info(f"integrity rules read fiscal years: {years}")
     for mart in RULE_MARTS:

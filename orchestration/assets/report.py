@@ -7,6 +7,7 @@ from pathlib import Path
 from ingest.limits import connect_duckdb
 from orchestration.assets.integrity import MART_KEYS
 from orchestration.changes import FIRST_FISCAL_YEAR, reportable_years
+from orchestration.progress import Ticker, say
 from orchestration.resources import WarehouseResource
 
 REPORT_KEY = dg.AssetKey(["reports", "yearly_comparison"])
@@ -83,7 +84,11 @@ def write_due_reports(context: dg.OpExecutionContext, warehouse: WarehouseResour
     out_dir = Path(warehouse.out_dir)
     with warehouse.connect(read_only=True) as con:
         years = reports_to_write(con, reportable_years(), lambda y: all(p.exists() for p in report_paths(out_dir, y)))
+    ticker = Ticker("reports")
+    say("reports", f"writing {', '.join(map(str, years))}" if years else "none due")
     outcomes = dict(_side_by_side(warehouse.db_path, warehouse.out_dir, years))
+    if years:
+        ticker.done(f"{sum(not isinstance(o, BaseException) for o in outcomes.values())} written")
     written = [year for year, outcome in outcomes.items() if not isinstance(outcome, BaseException)]
     with warehouse.connect() as con:
         # a year whose report failed stays due; one the warehouse holds nothing of has no report to

@@ -1,5 +1,6 @@
 import json
 import os
+import re
 import subprocess
 import sys
 from decimal import Decimal
@@ -8,7 +9,7 @@ import duckdb
 
 from orchestration.execute import warehouse_instance
 from orchestration.lock import data_docs, dbt_state
-from tests.conftest import SAMPLES, SHANXI_2020
+from tests.conftest import SAMPLES, SHANXI_2020, XIAOYI
 
 ENV = {k: v for k, v in os.environ.items() if not k.startswith("FISCAL_")}
 
@@ -217,3 +218,41 @@ def test_every_option_says_what_it_does_and_verbose_stands_before_or_after_the_c
     assert silent == []
     assert parser.parse_args(["-v", "run"]).verbose and parser.parse_args(["run", "-v"]).verbose
     assert parser.parse_args(["check", "--verbose"]).verbose and not parser.parse_args(["check"]).verbose
+
+
+def _on_a_terminal(*args) -> tuple[int, str]:
+    """A command run with its stderr on a terminal (a pseudo-terminal): its exit status and what it said there."""
+    import pty
+
+    master, slave = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "orchestration.cli", *args], stdout=subprocess.DEVNULL,
+                               stderr=slave, env=ENV)
+    os.close(slave)
+    said = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the terminal closed with the command
+            break
+        if not chunk:
+            break
+        said += chunk
+    os.close(master)
+    return process.wait(timeout=600), said.decode("utf-8", "replace")
+
+
+def test_on_a_terminal_the_long_steps_say_where_they_are(tmp_path):
+    db, out = tmp_path / "w.duckdb", tmp_path / "reports"
+    code, said = _on_a_terminal("run", "--input", str(SHANXI_2020), "--db", str(db), "--out", str(out))
+    assert code == 0, said[-2000:]
+    lines = [line.strip() for line in said.splitlines() if line.strip()]
+    steps = [line.split(": ")[1] for line in lines if line.startswith("fiscal: ")]
+    # each step in its order, each ending with what it did and how long it took
+    assert [s for i, s in enumerate(steps) if s not in steps[:i]] == ["ingest", "dbt build", "checks", "reports"]
+    assert "fiscal: ingest: 1 files read, 0 already held (" in said
+    assert re.search(r"fiscal: dbt build: \d+ models and tests \([\d.]+ s\)", said)
+    assert re.search(r"fiscal: checks: findings held: error 0, warning \d+, info \d+ \([\d.]+ s\)", said)
+    assert "fiscal: reports: writing 2020" in said and "fiscal: reports: 1 written (" in said
+    # not on a terminal (a log, a pipe, a scheduler) it says nothing of the kind
+    quiet = fiscal("ingest", str(XIAOYI), "--db", str(db))
+    assert quiet.returncode == 0 and "fiscal: ingest:" not in quiet.stderr
