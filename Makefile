@@ -6,7 +6,7 @@ MANIFEST := dbt_project/target/manifest.json
 # the default warehouse's own Dagster instance, where `fiscal run` records its runs (orchestration/lock.py)
 DAGSTER_HOME ?= $(CURDIR)/warehouse/fiscal.duckdb.dagster
 
-.PHONY: setup browser run test test-fast bench dev clean
+.PHONY: setup browser run test test-fast bench dev docs clean
 
 setup: $(STAMP) $(MANIFEST)
 
@@ -66,6 +66,14 @@ bench: setup
 dev: setup
 	mkdir -p $(DAGSTER_HOME)
 	PATH=$(CURDIR)/$(BIN):$$PATH DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+# The dbt docs site of the default warehouse (every model, column and test, with the warehouse's
+# catalogue), one self-contained page beside the warehouse: warehouse/fiscal.duckdb.dbt/docs/static_index.html
+DOCS_DIR := $(CURDIR)/warehouse/fiscal.duckdb.dbt/docs
+docs: setup
+	cd dbt_project && FISCAL_DB=$(CURDIR)/warehouse/fiscal.duckdb DBT_LOG_PATH=$(DOCS_DIR) \
+		../$(BIN)/dbt docs generate --static --quiet --profiles-dir . --target-path $(DOCS_DIR)
+	@echo "dbt docs: $(DOCS_DIR)/static_index.html"
 
 clean:
 	rm -rf warehouse reports data/demo dbt_project/target dbt_project/logs bench/work

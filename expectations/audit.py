@@ -10,7 +10,7 @@ import pyarrow as pa
 from expectations.catalogue import Rule, default_rules
 from expectations.suite import SuiteRun, partitioned_marts, validate, year_list
 from ingest.changes import years_changed_since
-from ingest.limits import connect_duckdb, table_exists
+from ingest.limits import comment, connect_duckdb, table_exists
 
 VIOLATION_SCHEMA = pa.schema(
     [
@@ -37,6 +37,36 @@ CHECKED_SCHEMA = pa.schema(
     ]
 )
 TABLES = (("integrity_violation", VIOLATION_SCHEMA), ("integrity_run", RUN_SCHEMA), ("integrity_checked", CHECKED_SCHEMA))
+# what each audit table and column holds, kept as the tables' comments in DuckDB (duckdb_columns())
+COMMENTS = {
+    "integrity_violation": ("Every finding of the integrity rules the warehouse holds: one row per rule and disagreeing row.", {
+        "rule_id": "The rule (expectations/rules.csv).",
+        "severity": "error, warning or info (a difference inside the rounding band); the catalogue's severity otherwise.",
+        "document_id": "The document the finding is on (marts.dim_document).",
+        "source_file": "The file it came from.",
+        "location": "Where in the file: a line, or a PDF page and table row (p.8 支出决算表 row 14).",
+        "entity": "What disagrees: the table row, subject, indicator or statement.",
+        "expected": "The figure the rule computes from the others, as text, in `unit`.",
+        "actual": "The figure the document prints, as text, in `unit`.",
+        "difference": "actual - expected, as text, in `unit`.",
+        "message": "The finding in Chinese, with both figures.",
+        "description_zh": "What the rule checks, in Chinese.",
+        "run_at": "When the check that found it ran.",
+        "unit": "What expected, actual and difference are in: 元, 比率 (a fraction), 分, 个, 文字 or 文中单位.",
+    }),
+    "integrity_run": ("Each rule's last run: rows checked, findings by severity the warehouse holds, success.", {
+        "rule_id": "The rule.", "applies_to": "The mart it reads.", "rows_checked": "Rows of the mart it read.",
+        "violations": "Its findings the warehouse holds, every severity.", "errors": "Of them, errors.",
+        "warnings": "Of them, warnings.", "infos": "Of them, infos (inside the rounding band).",
+        "severity": "The catalogue's severity.", "success": "Whether it ran and found no error or warning.",
+        "exception": "Why it could not run, if it could not.", "run_at": "When it ran.",
+        "fiscal_years": "The fiscal years it read (comma-separated); null for every year.",
+    }),
+    "integrity_checked": ("How far each rule has seen the loads: the next check reads the years loaded since.", {
+        "rule_id": "The rule.", "rule_digest": "The rule as it read then (a changed rule reads every year again).",
+        "loaded_through": "The last load it saw.", "checked_at": "When it ran.",
+    }),
+}
 
 
 def ensure_audit_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -48,6 +78,8 @@ def ensure_audit_schema(con: duckdb.DuckDBPyConnection) -> None:
     # a warehouse from before a run recorded the years it read, or a finding its unit
     con.execute("alter table audit.integrity_run add column if not exists fiscal_years varchar")
     con.execute("alter table audit.integrity_violation add column if not exists unit varchar")
+    for table, (about, columns) in COMMENTS.items():
+        comment(con, f"audit.{table}", about, columns)
 
 
 def _audit_rows(run: SuiteRun, loaded_through: datetime | None) -> tuple[list[dict], list[dict], list[dict]]:

@@ -47,6 +47,17 @@ def connect_duckdb(path, read_only: bool = False):
     return duckdb.connect(str(path), read_only=read_only, config=DUCKDB_SETTINGS)
 
 
+def comment(con, table: str, about: str, columns: dict[str, str]) -> None:
+    """Keep a table's description and its columns' as their comments in DuckDB, where a query writer
+    finds them (`duckdb_columns()`). COMMENT ON takes no parameters: the texts, ours, are quoted here."""
+    def quoted(text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+
+    con.execute(f"comment on table {table} is {quoted(about)}")
+    for column, text in columns.items():
+        con.execute(f"comment on column {table}.{column} is {quoted(text)}")
+
+
 def table_exists(con, name: str) -> bool:
     """Whether the warehouse holds the table `schema.table` (one an older warehouse, or a first run,
     may not have yet)."""

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 
 import duckdb
 
-from ingest.limits import table_exists
+from ingest.limits import comment, table_exists
 
 DUE = "audit.reports_due"
 FIRST_FISCAL_YEAR = 2000
@@ -28,6 +28,8 @@ def mark_due(con: duckdb.DuckDBPyConnection, years: Iterable[int]) -> None:
     """Record that the reports of `years` are due (written, or rewritten, by the next report run)."""
     con.execute("create schema if not exists audit")
     con.execute(f"create table if not exists {DUE} (fiscal_year integer primary key, since timestamp with time zone)")
+    comment(con, DUE, "The fiscal years whose reports are due: their documents changed since the report was written.",
+            {"fiscal_year": "The year.", "since": "When it became due (the load that changed it)."})
     for year in sorted(set(years)):
         con.execute(f"insert into {DUE} values (?, current_timestamp) on conflict do nothing", [year])
 

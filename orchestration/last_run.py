@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.limits import table_exists
+from ingest.limits import comment, table_exists
 from orchestration.settings import PROJECT_ROOT, dbt_sources
 
 LAST_RUN = "audit.last_run"
@@ -87,6 +87,13 @@ def record(con: duckdb.DuckDBPyConnection, run: RunBasis) -> None:
                 "documents bigint, loaded_through_us bigint, finished_at timestamp with time zone)")
     con.execute(f"insert into {LAST_RUN} values (?, ?, ?, ?, current_timestamp)",
                 [run.inputs, run.sources, documents, loaded_through])
+    comment(con, LAST_RUN, "What the last fiscal run that ended well was from: a run finding all of it unchanged does nothing.", {
+        "inputs_sha256": "Digest of the input files as found: each path with its size and modification time.",
+        "sources_sha256": "Digest of the dbt project, the rules, the vocabularies, the source registry and the parsers' versions.",
+        "documents": "Documents in raw.documents after the run.",
+        "loaded_through_us": "The last load then, in microseconds since the epoch.",
+        "finished_at": "When the run ended.",
+    })
 
 
 def unchanged_since(con: duckdb.DuckDBPyConnection, run: RunBasis):

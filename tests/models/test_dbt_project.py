@@ -76,3 +76,26 @@ def test_dbt_sources_declare_the_raw_tables_ingest_writes():
     [raw] = yaml.safe_load(sources.read_text(encoding="utf-8"))["sources"]
     declared = {t["name"]: [(c["name"], c["data_type"]) for c in t["columns"]] for t in raw["tables"]}
     assert declared == {table: [(f.name, duck_type(f.type)) for f in schema] for table, schema in SCHEMAS.items()}
+
+
+def test_the_docs_site_is_one_page_of_every_model_with_its_descriptions(tmp_path):
+    """`make docs` (dbt docs generate --static): one self-contained page, the manifest and the
+    catalogue inside it, every mart and its descriptions there."""
+    import duckdb
+
+    from ingest.load import ensure_raw_schema
+
+    with duckdb.connect(str(tmp_path / "lint.duckdb")) as con:
+        ensure_raw_schema(con)
+    built = _run([str(BIN / "dbt"), "build", "--empty", "--resource-type", "seed", "--resource-type", "model",
+                  "--profiles-dir", ".", "--target-path", str(tmp_path / "empty")], tmp_path)
+    assert built.returncode == 0, built.stdout[-3000:]
+    docs = tmp_path / "docs"
+    result = _run([str(BIN / "dbt"), "docs", "generate", "--static", "--profiles-dir", ".", "--target-path", str(docs)],
+                  tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:]
+    page = (docs / "static_index.html").read_text(encoding="utf-8")
+    for mart in ("fct_project_budget", "fct_published_table", "region_comparison", "dim_document"):
+        assert f"model.fiscal.{mart}" in page
+    assert "summing every row counts the project" in page  # the total-row trap, where a query writer reads
+    assert '<script src="http' not in page and '<link href="http' not in page  # nothing fetched from elsewhere

@@ -233,3 +233,20 @@ def test_the_real_budgets_totals_are_the_hand_checked_ones(con):
             totals.update(expected[office + "narrative.pdf"]["totals"])
         got = {key: float(value) for key, value in zip(columns, figures) if value is not None}
         assert got == {key: totals[key] for key in columns if key in totals}, name
+
+
+def test_marts_and_audit_tables_carry_their_descriptions_as_comments(built_warehouse):
+    """What a column means is in the warehouse itself, where a query writer looks (duckdb_columns())."""
+    with duckdb.connect(str(built_warehouse["settings"].db_path), read_only=True) as con:
+        table = con.execute("select comment from duckdb_tables() where schema_name = 'marts' "
+                            "and table_name = 'fct_project_budget'").fetchone()[0]
+        columns = dict(con.execute("select schema_name || '.' || table_name || '.' || column_name, comment "
+                                   "from duckdb_columns() where schema_name in ('marts', 'audit')").fetchall())
+    assert "summing every row counts the project's money twice" in table
+    assert "'total' for the project's total row" in columns["marts.fct_project_budget.fund_source"]
+    assert columns["marts.region_comparison.coverage_note"].startswith("Why the row is not ranked")
+    from expectations.audit import COMMENTS
+
+    for name, (_, described) in COMMENTS.items():
+        for column, text in described.items():
+            assert columns[f"audit.{name}.{column}"] == text
