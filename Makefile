@@ -3,12 +3,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 MANIFEST := dbt_project/target/manifest.json
+WEB      := $(VENV)/share/fiscal-web/.fetched
 # the default warehouse's own Dagster instance, where `fiscal run` records its runs (orchestration/lock.py)
 DAGSTER_HOME ?= $(CURDIR)/warehouse/fiscal.duckdb.dagster
 
 .PHONY: setup browser run test test-fast bench dev docs clean
 
-setup: $(STAMP) $(MANIFEST)
+setup: $(STAMP) $(MANIFEST) $(WEB)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +26,12 @@ $(MANIFEST): $(STAMP) $(shell find dbt_project \( -name '*.sql' -o -name '*.yml'
 		-not -path '*/target*' -not -path '*/logs*' -not -name dbt_project)
 	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir .
 	touch $(MANIFEST)
+
+# The scripts and styles of the Data Docs pages, from the npm registry, so that the pages work
+# without the internet (expectations/offline.py); without npm they load from CDNs as before.
+$(WEB): expectations/offline.py | $(STAMP)
+	$(BIN)/python -m expectations.offline $(VENV)/share/fiscal-web
+	touch $@
 
 DEMO := data/demo/truth.json
 

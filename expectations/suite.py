@@ -192,6 +192,9 @@ def _run_definitions(context, definitions, docs_dir: Path | None):
         resource_identifiers=[*run_results, *(ExpectationSuiteIdentifier(name=r.suite_name) for r in results)],
         build_index=True,
     )
+    from expectations.offline import localise
+
+    localise(docs_dir)  # whole without the internet: its scripts and styles inside the site
     return results
 
 
