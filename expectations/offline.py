@@ -65,9 +65,7 @@ def fetch(vendor: Path = VENDOR) -> None:
         target = vendor / folder_of(package)
         if target.is_dir():
             continue
-        packed = subprocess.run([npm, "pack", "--silent", "--pack-destination", str(vendor), package],
-                                capture_output=True, text=True, check=True, timeout=300).stdout.strip().splitlines()[-1]
-        archive = vendor / packed
+        archive = vendor / _pack(npm, package, vendor)
         staging = vendor / (target.name + ".partial")
         shutil.rmtree(staging, ignore_errors=True)
         with tarfile.open(archive) as tar:
@@ -81,6 +79,19 @@ def fetch(vendor: Path = VENDOR) -> None:
 
 # what a stylesheet of a package loads beside it (Font Awesome's fonts), copied with it
 ALONGSIDE = {"@fortawesome/fontawesome-free@6.6.0": ("webfonts",)}
+
+
+def _pack(npm: str, package: str, vendor: Path, attempts: int = 3) -> str:
+    """`npm pack` a package into `vendor` (tried again on a failure: a registry can drop a
+    connection); the archive's name."""
+    for attempt in range(1, attempts + 1):
+        done = subprocess.run([npm, "pack", "--silent", "--pack-destination", str(vendor), package],
+                              capture_output=True, text=True, timeout=300)
+        if done.returncode == 0 and done.stdout.strip():
+            return done.stdout.strip().splitlines()[-1]
+        if attempt == attempts:
+            raise SystemExit(f"npm pack {package} failed: {(done.stderr or done.stdout).strip()[-500:]}")
+    raise AssertionError("unreachable")
 
 
 def localise(site: Path, vendor: Path = VENDOR) -> bool:
