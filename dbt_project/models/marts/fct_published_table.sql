@@ -10,37 +10,21 @@ documents as (
 
 ),
 
-final_account_tables as (
-
-    select * from {{ ref('stg_raw__final_account_tables') }}
-
-),
-
-budget_tables as (
-
-    select * from {{ ref('stg_raw__budget_tables') }}
-
-),
-
 published as (
 
-    select
-        document_id,
-        table_code,
-        table_title,
-        is_empty,
-        page,
-        line_no
-    from final_account_tables
-    union all
-    select
-        document_id,
-        table_code,
-        table_title,
-        is_empty,
-        page,
-        line_no
-    from budget_tables
+    {%- for printed in ['stg_raw__final_account_tables', 'stg_raw__budget_tables'] %}
+        select
+            document_id,
+            table_code,
+            table_title,
+            is_empty,
+            page,
+            line_no
+        from {{ ref(printed) }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 
 ),
 
