@@ -114,7 +114,7 @@ def merged(table: Table) -> list[list]:
     """A table's rows as cells to draw: in the header rows, a cell followed by empty ones under the
     same header above is merged over them ((text, span)); in the body, a label (合计) followed by
     empty label cells is merged over them."""
-    width, head = table.width, table.header_rows()
+    width, head, labels = table.width, table.header_rows(), _label_columns(table)
     above = [""] * width
     out = []
     for n, row in enumerate(table.rows):
@@ -127,7 +127,6 @@ def merged(table: Table) -> list[list]:
                 for k in range(c, c + span):
                     above[k] += "/" + row[c]
             elif c == 0 and row[c] and not is_amount(row[c]) and not _CODE.match(row[c]):
-                labels = _label_columns(table)
                 while c + span < labels and not row[c + span]:
                     span += 1
             cells.append((row[c], span) if span > 1 else row[c])

@@ -84,14 +84,12 @@ ALONGSIDE = {"@fortawesome/fontawesome-free@6.6.0": ("webfonts",)}
 def _pack(npm: str, package: str, vendor: Path, attempts: int = 3) -> str:
     """`npm pack` a package into `vendor` (tried again on a failure: a registry can drop a
     connection); the archive's name."""
-    for attempt in range(1, attempts + 1):
+    for _ in range(attempts):
         done = subprocess.run([npm, "pack", "--silent", "--pack-destination", str(vendor), package],
                               capture_output=True, text=True, timeout=300)
         if done.returncode == 0 and done.stdout.strip():
             return done.stdout.strip().splitlines()[-1]
-        if attempt == attempts:
-            raise SystemExit(f"npm pack {package} failed: {(done.stderr or done.stdout).strip()[-500:]}")
-    raise AssertionError("unreachable")
+    raise SystemExit(f"npm pack {package} failed: {(done.stderr or done.stdout).strip()[-500:]}")
 
 
 def localise(site: Path, vendor: Path = VENDOR) -> bool:

@@ -26,10 +26,11 @@ def reportable_years(now: datetime | None = None) -> set[str]:
 
 def mark_due(con: duckdb.DuckDBPyConnection, years: Iterable[int]) -> None:
     """Record that the reports of `years` are due (written, or rewritten, by the next report run)."""
-    con.execute("create schema if not exists audit")
-    con.execute(f"create table if not exists {DUE} (fiscal_year integer primary key, since timestamp with time zone)")
-    comment(con, DUE, "The fiscal years whose reports are due: their documents changed since the report was written.",
-            {"fiscal_year": "The year.", "since": "When it became due (the load that changed it)."})
+    if not table_exists(con, DUE):  # once, not in every load's transaction
+        con.execute("create schema if not exists audit")
+        con.execute(f"create table {DUE} (fiscal_year integer primary key, since timestamp with time zone)")
+        comment(con, DUE, "The fiscal years whose reports are due: their documents changed since the report was written.",
+                {"fiscal_year": "The year.", "since": "When it became due (the load that changed it)."})
     for year in sorted(set(years)):
         con.execute(f"insert into {DUE} values (?, current_timestamp) on conflict do nothing", [year])
 

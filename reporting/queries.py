@@ -1,6 +1,8 @@
 """What the yearly report shows, read from the marts and the audit schema for one fiscal year."""
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 import duckdb
 
 # The regions' figures come from the dbt mart `marts.region_comparison` (one row per year and
@@ -8,10 +10,9 @@ import duckdb
 # the build, are counted here over the documents `marts.region_document` lists for each region.
 REGION_SQL = """
 with findings as (
-    select members.region_code, members.level, found.rule_id, found.severity, {unit} as unit, found.difference,
-        found.description_zh
+    select members.region_code, members.level, v.rule_id, v.severity, {unit} as unit, v.difference, v.description_zh
     from marts.region_document members
-    join audit.integrity_violation found on found.document_id = members.document_id
+    join audit.integrity_violation v on v.document_id = members.document_id
     where members.fiscal_year = $year
 ),
 flags as (
@@ -149,27 +150,27 @@ where d.fiscal_year = $year
 order by d.adcode, v.source_file, case v.severity when 'error' then 0 when 'warning' then 1 else 2 end, v.rule_id, v.location
 """
 
-def _fetch(con: duckdb.DuckDBPyConnection, sql: str, year: int) -> list[dict]:
-    # a warehouse last checked before findings had a unit reads as one whose units are unknown
-    # (its next check records them)
-    has_unit = con.execute("select count(*) from information_schema.columns where table_schema = 'audit' "
-                           "and table_name = 'integrity_violation' and column_name = 'unit'").fetchone()[0]
-    cursor = con.execute(sql.replace("{unit}", ("found.unit" if "found." in sql else "v.unit") if has_unit
-                                     else "cast(null as varchar)"), {"year": year})
+def _fetch(con: duckdb.DuckDBPyConnection, sql: str, year: int, unit: str = "v.unit") -> list[dict]:
+    cursor = con.execute(sql.replace("{unit}", unit), {"year": year})
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
 def collect(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, list[dict]]:
+    # a warehouse last checked before findings had a unit reads as one whose units are unknown
+    # (its next check records them)
+    unit = "v.unit" if con.execute(
+        "select count(*) from information_schema.columns where table_schema = 'audit' "
+        "and table_name = 'integrity_violation' and column_name = 'unit'").fetchone()[0] else "cast(null as varchar)"
     data = {
-        "regions": _fetch(con, REGION_SQL, year),
+        "regions": _fetch(con, REGION_SQL, year, unit),
         "projects": _fetch(con, PROJECT_SQL, year),
         "departments": _fetch(con, DEPARTMENT_SQL, year),
         "changes": _fetch(con, CHANGE_SQL, year),
         "execution": _fetch(con, EXECUTION_SQL, year),
         "execution_classes": _fetch(con, EXECUTION_CLASS_SQL, year),
         "disclosure": [disclosed(r) for r in _fetch(con, DISCLOSURE_SQL, year)],
-        "violations": _fetch(con, VIOLATION_SQL, year),
+        "violations": _fetch(con, VIOLATION_SQL, year, unit),
     }
     # validation status travels with the figures: every row of a region that failed error rules says so
     status = {r["region_code"]: r["validation"] for r in data["regions"] if r["level"] in ("县级", "市本级", "省本级")}
@@ -226,8 +227,6 @@ def measured(finding: dict) -> dict:
 
 
 def _number(text):
-    from decimal import Decimal, InvalidOperation
-
     try:
         return Decimal(str(text)) if text not in (None, "") else None
     except InvalidOperation:
