@@ -77,7 +77,11 @@
                 '''' || replace(loaded.document_id, '''', '''''') || '''', ', ' order by loaded.document_id
             ) || ')'
         end as condition
-    from loaded
+    from loaded;
+    {{ comment_table(tests_scope_relation(), "What the running build's data tests read, per scope: written at the build's start from what changed since the last passed build.", {
+        'scope': 'changed_years (facts rebuilt by fiscal year) or loaded_documents (models with rows per document).',
+        'condition': "The rows the scope's tests read, as SQL; null for every row.",
+    }) }}
     {% endif %}
 {%- endmacro %}
 
@@ -110,6 +114,10 @@
         loaded_through timestamp with time zone,
         built_at timestamp with time zone
     );
+    {{ comment_table(build_checked_relation(), 'Each dbt build that ran and passed every model, seed and data test, and how far the loaded documents went then: the next build checks only what was loaded since.', {
+        'loaded_through': 'The last load (raw.documents.loaded_at) the build saw.',
+        'built_at': 'When the build ended.',
+    }) }}
     {% endif %}
 {%- endmacro %}
 

@@ -250,3 +250,10 @@ def test_marts_and_audit_tables_carry_their_descriptions_as_comments(built_wareh
     for name, (_, described) in COMMENTS.items():
         for column, text in described.items():
             assert columns[f"audit.{name}.{column}"] == text
+    # every column of every mart and audit table says what it holds (a doc block per name in
+    # dbt_project/models/marts/_columns.md, or the model's own words where it narrows the meaning)
+    assert sorted(name for name, text in columns.items() if not (text or "").strip()) == []
+    assert columns["marts.dim_document.tolerance_factor"].startswith("How much wider")
+    assert columns["marts.fct_final_account_line.half_unit_yuan"] == columns["marts.fct_budget_line.half_unit_yuan"]
+    assert "县级" in columns["marts.region_comparison.level"] and "县级" not in columns["marts.dim_region.level"]
+    assert columns["audit.build_checked.loaded_through"].startswith("The last load")
