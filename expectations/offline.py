@@ -44,6 +44,12 @@ ADDRESSES = (
     ("https://cdn.jsdelivr.net/npm/vega-lite@5", "vega-lite@5.23.0", "build/vega-lite.min.js"),
     ("https://cdn.jsdelivr.net/npm/vega-embed@6", "vega-embed@6.29.0", "build/vega-embed.min.js"),
 )
+# addresses (without their query) of files GE also writes into the site itself: its logos, which
+# the pages and stylesheets fetch from S3
+IN_SITE = {
+    "https://great-expectations-web-assets.s3.us-east-2.amazonaws.com/full_logo_dark.png": "static/images/logo-long.png",
+    "https://great-expectations-web-assets.s3.us-east-2.amazonaws.com/logo-long.png": "static/images/logo-long.png",
+}
 VENDOR = Path(sys.prefix) / "share" / "fiscal-web"  # where `make setup` unpacks the packages
 SITE_FOLDER = "vendor"  # where, inside a Data Docs site, the pages find their copies
 _ADDRESS = re.compile(r"https://[^\"' )]+")
@@ -93,8 +99,8 @@ def _pack(npm: str, package: str, vendor: Path, attempts: int = 3) -> str:
 
 
 def localise(site: Path, vendor: Path = VENDOR) -> bool:
-    """Point every CDN address in the Data Docs pages under `site` at a copy inside the site of the
-    file it names (and what that file loads beside it); False (pages left as they are) when the
+    """Point every CDN address in the Data Docs pages and stylesheets under `site` at a copy inside
+    the site of the file it names (and what that file loads beside it); False (pages left as they are) when the
     packages were not fetched."""
     if not all((vendor / folder_of(p)).is_dir() for p in PACKAGES):
         return False
@@ -103,6 +109,9 @@ def localise(site: Path, vendor: Path = VENDOR) -> bool:
     def offline(address: str, folder: Path) -> str:
         import os
 
+        ours = IN_SITE.get(address.split("?")[0])
+        if ours and (Path(site) / ours).is_file():
+            return os.path.relpath(Path(site) / ours, folder)
         for prefix, package, path in ADDRESSES:
             if address.startswith(prefix):
                 name = Path(folder_of(package)) / (path + address[len(prefix):] if path.endswith("/") or not path else path)
@@ -118,7 +127,7 @@ def localise(site: Path, vendor: Path = VENDOR) -> bool:
                 return os.path.relpath(copy, folder)
         return address
 
-    for page in Path(site).rglob("*.html"):
+    for page in [*Path(site).rglob("*.html"), *Path(site).rglob("*.css")]:
         text = page.read_text(encoding="utf-8")
         changed = _ADDRESS.sub(lambda m: offline(m.group(0), page.parent), text)
         if changed != text:

@@ -7,6 +7,7 @@ import subprocess
 from orchestration.lock import data_docs
 
 FETCHED = re.compile(r"<(?:script|link|img)[^>]+(?:src|href)=\"https?://", re.I)
+STYLED = re.compile(r"url\(\s*['\"]?https?://", re.I)
 
 
 def _offline_dom(page, tmp_path) -> str:
@@ -24,10 +25,11 @@ def test_the_data_docs_load_nothing_from_elsewhere_and_draw_their_lists_offline(
     site = data_docs(built_warehouse["settings"].db_path)
     pages = list(site.rglob("*.html"))
     assert len(pages) > 3
-    # scripts and styles come from the site itself (the logos are images only: a page without them works)
-    for page in pages:
+    # scripts, styles and images come from the site itself, a stylesheet's too
+    for page in [*pages, *site.rglob("*.css")]:
         text = page.read_text(encoding="utf-8")
-        assert not [m for m in FETCHED.findall(text) if "<img" not in m.lower()], page
+        assert not FETCHED.findall(text) and not STYLED.findall(text), page
+    assert "static/images/logo-long.png" in (site / "index.html").read_text(encoding="utf-8")
     dom = _offline_dom(site / "index.html", tmp_path)
     # the validation list is drawn by bootstrap-table's script: one row per mart the rules read
     marts = {r.applies_to for r in default_rules()}
