@@ -11,6 +11,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ingest.approvals import SCHEMA as APPROVALS_SCHEMA
 from ingest.known import CURRENT_PARSERS, NOTHING_KNOWN, KnownFiles
 from ingest.records import IngestResult, ParsedDocument, no_cyclic_gc
 
@@ -97,8 +98,12 @@ SCHEMAS: dict[str, pa.Schema] = {
     ),
 }
 
+# every raw table: the documents' above, and what the source registry declares beside them
+RAW_SCHEMAS = {**SCHEMAS, "approvals": APPROVALS_SCHEMA}
+
 _DUCK_TYPES = {
     pa.string(): "varchar", pa.int32(): "integer", pa.int64(): "bigint", pa.bool_(): "boolean", pa.float64(): "double",
+    pa.date32(): "date",
     pa.timestamp("us", tz="UTC"): "timestamptz",
 }
 
@@ -112,7 +117,7 @@ def duck_type(arrow_type: pa.DataType) -> str:
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the raw tables; a warehouse made by an earlier version gains the columns added since."""
     con.execute("create schema if not exists raw")
-    for table, schema in SCHEMAS.items():
+    for table, schema in RAW_SCHEMAS.items():
         columns = ", ".join(f'"{f.name}" {duck_type(f.type)}' for f in schema)
         con.execute(f"create table if not exists raw.{table} ({columns})")
         for column in schema:

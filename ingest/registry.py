@@ -2,10 +2,13 @@
 
 A YAML file lists sources; each names a path glob (under the registry's root) and the defaults to
 apply to the files it matches: region (adcode), fiscal year, department, text encoding, money unit,
-and the layout to parse them as.
+and the layout to parse them as. It may also list approvals: the dates a region's budgets or final
+accounts were approved (批复), which the documents do not print and the 20-day disclosure rule is
+counted from.
 """
 from __future__ import annotations
 
+import datetime
 import fnmatch
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +21,10 @@ from ingest.vocabulary import VOCABULARIES
 _LAYOUTS = {layout.PROJECT_TABLE, layout.REPORT_WITH_INDICATORS, layout.FINAL_ACCOUNTS, layout.BUDGET, layout.NARRATIVE}
 _FIELDS = {"name", "path", "region", "fiscal_year", "department", "encoding", "unit", "layout", "tolerance_factor", "note",
            "vocabulary"}
+
+
+_APPROVAL_FIELDS = {"region", "fiscal_year", "doc_type", "approved_on", "department", "note"}
+APPROVED_KINDS = ("department_budget", "final_accounts")
 
 
 class RegistryError(ValueError):
@@ -41,9 +48,23 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Approval:
+    """The day a region's budgets or final accounts of a year were approved (批复): for every
+    department of the region, or for one (`department`), which then takes precedence."""
+
+    region: str  # adcode
+    fiscal_year: int
+    doc_type: str  # department_budget or final_accounts
+    approved_on: datetime.date
+    department: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class Registry:
     root: Path
     sources: tuple[Source, ...] = ()
+    approvals: tuple[Approval, ...] = ()
 
     def match(self, path: Path) -> Source | None:
         """The first source whose glob matches the file; files outside the root match none."""
@@ -78,7 +99,56 @@ def load_registry(path: Path) -> Registry:
         if not isinstance(entry, dict):
             raise RegistryError(f"{path}: source {n}: must be a mapping of fields")
         sources.append(_source(path, n, entry))
-    return Registry(root=root, sources=tuple(sources))
+    if not isinstance(data.get("approvals") or [], list):
+        raise RegistryError(f"{path}: approvals must be a list of approvals")
+    approvals = [_approval(path, n, entry) for n, entry in enumerate(data.get("approvals") or [], start=1)]
+    seen = set()
+    for a in approvals:
+        key = (a.region, a.fiscal_year, a.doc_type, a.department)
+        if key in seen:
+            raise RegistryError(f"{path}: approval of {a.doc_type} {a.fiscal_year} for {a.region}"
+                                f"{' ' + a.department if a.department else ''} is listed twice")
+        seen.add(key)
+    return Registry(root=root, sources=tuple(sources), approvals=tuple(approvals))
+
+
+def _approval(path: Path, n: int, entry) -> Approval:
+    def bad(message: str) -> RegistryError:
+        return RegistryError(f"{path}: approval {n}: {message}")
+
+    if not isinstance(entry, dict):
+        raise bad("must be a mapping of fields")
+    unknown = set(entry) - _APPROVAL_FIELDS
+    if unknown:
+        raise bad(f"unknown field(s) {', '.join(sorted(map(str, unknown)))}")
+    missing = [f for f in ("region", "fiscal_year", "doc_type", "approved_on") if entry.get(f) is None]
+    if missing:
+        raise bad(f"needs {', '.join(missing)}")
+    from ingest.regions import gazetteer
+
+    region = gazetteer().region_for(str(entry["region"])).adcode
+    if not region:
+        raise bad(f"region {entry['region']!r} is not a province, city or county code of the division lists")
+    year = entry["fiscal_year"]
+    if isinstance(year, bool) or not isinstance(year, int) or not 1949 <= year <= 2100:
+        raise bad(f"fiscal_year must be a year from 1949 to 2100, not {year!r}")
+    if entry["doc_type"] not in APPROVED_KINDS:
+        raise bad(f"doc_type must be one of {', '.join(APPROVED_KINDS)}")
+    day = entry["approved_on"]
+    if isinstance(day, str):
+        try:
+            day = datetime.date.fromisoformat(day)
+        except ValueError:
+            raise bad(f"approved_on must be a date (YYYY-MM-DD), not {day!r}") from None
+    if isinstance(day, datetime.datetime) or not isinstance(day, datetime.date):
+        raise bad(f"approved_on must be a date (YYYY-MM-DD), not {day!r}")
+    if not year - 1 <= day.year <= year + 1:
+        raise bad(f"approved_on {day} is not within a year of the fiscal year {year}")
+    for text_field in ("department", "note"):
+        if entry.get(text_field) is not None and not isinstance(entry[text_field], str):
+            raise bad(f"{text_field} must be text")
+    return Approval(region=region, fiscal_year=year, doc_type=entry["doc_type"], approved_on=day,
+                    department=entry.get("department"), note=entry.get("note"))
 
 
 def _source(path: Path, n: int, entry: dict) -> Source:

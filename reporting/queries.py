@@ -1,6 +1,8 @@
 """What the yearly report shows, read from the marts and the audit schema for one fiscal year."""
 from __future__ import annotations
 
+import calendar
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 import duckdb
@@ -111,7 +113,7 @@ order by e.adcode, e.department, e.subject_code
 DISCLOSURE_SQL = """
 select
     d.document_id, d.adcode, coalesce(d.county, d.city, d.province) as region, d.department, d.doc_type,
-    d.published_on, d.source_file, d.is_synthetic,
+    d.published_on, d.approved_on, d.source_file, d.is_synthetic,
     coalesce(list(t.table_code order by t.table_code) filter (where t.table_code is not null), []) as published_codes,
     coalesce(list(t.table_code order by t.table_code) filter (where t.is_empty), []) as empty_codes
 from marts.dim_document d
@@ -185,10 +187,34 @@ def collect(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, list[dict]]:
 KIND_ZH = {"final_accounts": "决算", "department_budget": "预算"}
 
 
+# budgets and final accounts are published within this many days of their approval (批复)
+DISCLOSURE_DAYS = 20
+
+
+def deadline(published_on: str | None, approved_on: date | None) -> str:
+    """The 20-day rule for a publication: its date (YYYY-MM-DD, or YYYY-MM when the document
+    states only the month) against the day it was approved (the source registry's approvals; no
+    document prints it)."""
+    if not published_on:
+        return "公开日期未载明"
+    if approved_on is None:
+        return f"批复日期未登记，{DISCLOSURE_DAYS} 日时限无法核对"
+    parts = [int(p) for p in published_on.split("-")]
+    first = date(parts[0], parts[1], parts[2] if len(parts) > 2 else 1)
+    last = first if len(parts) > 2 else date(parts[0], parts[1], calendar.monthrange(parts[0], parts[1])[1])
+    early, late = (first - approved_on).days, (last - approved_on).days
+    if late < 0:
+        return f"公开日期早于批复日期（{approved_on.isoformat()}），请核对"
+    if late <= DISCLOSURE_DAYS:
+        return f"按时：批复后第 {late} 日公开" if early == late else f"按时：批复后 {late} 日内公开"
+    if early > DISCLOSURE_DAYS:
+        return f"逾期：批复后第 {early} 日公开" if early == late else f"逾期：批复后第 {early}–{late} 日公开"
+    return f"无法判定：公开日期只载明月份（批复后第 {max(early, 0)}–{late} 日）"
+
+
 def disclosed(row: dict) -> dict:
     """A publication against its kind's standard tables (the ingest's vocabulary): each published,
-    printed empty, or missing; and its publication date, against which the 20-day rule (within 20
-    days of approval) can be judged only where the approval date is known, which no document states."""
+    printed empty, or missing; and its publication date against the day it was approved."""
     from ingest import vocabulary
 
     words = vocabulary.final_accounts() if row["doc_type"] == "final_accounts" else vocabulary.budget()
@@ -204,7 +230,8 @@ def disclosed(row: dict) -> dict:
         "empty": sum(mark == "空" for mark in state.values()),
         "missing": len(missing),
         "missing_tables": "；".join(f"{code} {vocabulary.table_name(kinds, code)}" for code in missing) or None,
-        "deadline": "公开日期未载明" if not row["published_on"] else "批复日期未载明，20 日时限无法核对",
+        "approved_on": row["approved_on"].isoformat() if row.get("approved_on") else None,
+        "deadline": deadline(row["published_on"], row.get("approved_on")),
     }
 
 

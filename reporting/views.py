@@ -67,7 +67,7 @@ DISCLOSURE_HEADERS = [
     ("adcode", "行政区划代码", "code"), ("region", "地区", "text"), ("department", "部门", "text"), ("kind", "文件", "text"),
     ("published", "已公开表数", "int"), ("empty", "空表数", "int"), ("missing", "缺少表数", "int"),
     ("tables", "各表", "text"), ("missing_tables", "缺少的表", "text"),
-    ("published_on", "公开日期", "text"), ("deadline", "20日时限", "text"),
+    ("published_on", "公开日期", "text"), ("approved_on", "批复日期", "text"), ("deadline", "20日时限", "text"),
     ("source_file", "来源文件", "text"), ("is_synthetic", "合成数据", "flag"),
 ]
 VIOLATION_HEADERS = [
@@ -138,7 +138,8 @@ DEFINITIONS = {
     "各表": "每张标准表的情况：✓ 已公开，空 公开为空表，缺 未见",
     "缺少的表": "未见于该文件的标准表（编号与名称）",
     "公开日期": "文件所载的公开日期",
-    "20日时限": "预决算应在批复后 20 日内公开；文件未载批复日期时无法核对",
+    "批复日期": "预算或决算的批复日期，由来源登记（approvals）载明；文件本身不载",
+    "20日时限": "预决算应在批复后 20 日内公开；未登记批复日期时无法核对",
     "重算平均分": "按评分规则由指标目标值与实际值重新计算的总分的平均",
     "重算总分": "按评分规则由指标目标值与实际值重新计算的总分",
     "自评高出重算": "自评平均分 − 重算平均分；为正表示自评偏高",

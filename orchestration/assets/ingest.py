@@ -26,6 +26,7 @@ class IngestConfig(dg.Config):
 def ingest_documents(context: dg.AssetExecutionContext, config: IngestConfig, warehouse: WarehouseResource):
     from datetime import datetime, timezone
 
+    from ingest.approvals import write_approvals
     from ingest.load import known_files, load_batches
     from ingest.pipeline import IngestStream
     from ingest.changes import affected_years
@@ -36,7 +37,8 @@ def ingest_documents(context: dg.AssetExecutionContext, config: IngestConfig, wa
         known = known_files(con)
     # Worker processes parse and turn the rows into Arrow tables; this process alone writes the
     # warehouse, a batch at a time as they come back (the pool starts before the connection opens).
-    stream = IngestStream(paths, registry=warehouse.registry(), known=known, loaded_at=datetime.now(timezone.utc),
+    registry = warehouse.registry()
+    stream = IngestStream(paths, registry=registry, known=known, loaded_at=datetime.now(timezone.utc),
                           exclude=warehouse.own_paths())
     ticker = Ticker("ingest")
 
@@ -50,6 +52,10 @@ def ingest_documents(context: dg.AssetExecutionContext, config: IngestConfig, wa
             # the reports the documents change are due from the moment they are in (until each is
             # written): recorded in the transaction that loads them
             summary = load_batches(con, read_so_far(), lambda c, years: mark_due(c, affected_years(years)))
+            # the registry's approval dates, and the reports whose 20-day judgement they change
+            con.execute("begin")
+            mark_due(con, write_approvals(con, registry.approvals))
+            con.execute("commit")
             counts = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in RAW_TABLES}
     finally:
         stream.close()

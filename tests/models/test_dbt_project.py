@@ -70,12 +70,12 @@ def test_dbt_sources_declare_the_raw_tables_ingest_writes():
 
     import yaml
 
-    from ingest.load import SCHEMAS, duck_type
+    from ingest.load import RAW_SCHEMAS, duck_type
 
     sources = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "staging" / "_raw__sources.yml"
     [raw] = yaml.safe_load(sources.read_text(encoding="utf-8"))["sources"]
     declared = {t["name"]: [(c["name"], c["data_type"]) for c in t["columns"]] for t in raw["tables"]}
-    assert declared == {table: [(f.name, duck_type(f.type)) for f in schema] for table, schema in SCHEMAS.items()}
+    assert declared == {table: [(f.name, duck_type(f.type)) for f in schema] for table, schema in RAW_SCHEMAS.items()}
 
 
 def test_the_docs_site_is_one_page_of_every_model_with_its_descriptions(tmp_path):

@@ -6,6 +6,7 @@ import subprocess
 import unicodedata
 import zipfile
 from collections import defaultdict
+from datetime import date
 from decimal import Decimal
 from html.parser import HTMLParser
 
@@ -555,3 +556,44 @@ def test_a_publication_lacking_tables_names_them():
     assert row["tables"] == "01✓ 02✓ 03✓ 04缺 05空 06缺 07缺 08缺"
     assert row["missing_tables"].startswith("04 财政拨款收支预算总表；06 ")
     assert row["deadline"] == "公开日期未载明"
+
+
+def test_publications_are_judged_by_the_twenty_day_rule_where_the_registry_gives_the_approval(tmp_path):
+    """The documents never print the day they were approved; the source registry declares it, for a
+    region or for one of its departments, and the report counts the days from it."""
+    import dagster as dg
+    import duckdb as db
+
+    from orchestration.build import build_definitions
+    from orchestration.settings import Settings
+    from tests.conftest import XIAOYI
+
+    # the Xiaoyi final accounts, stating the day it was published
+    dated = tmp_path / "corpus"
+    dated.mkdir()
+    lines = XIAOYI.read_text(encoding="utf-8").splitlines()
+    title = lines.index("2024年度部门决算公开")
+    (dated / XIAOYI.name).write_text("\n".join([*lines[:title + 1], "发布日期：2025-06-20", *lines[title + 1:]]) + "\n",
+                                     encoding="utf-8")
+    registry = tmp_path / "sources.yml"
+    registry.write_text(
+        "sources: []\napprovals:\n"
+        "  - {region: '141181', fiscal_year: 2024, doc_type: final_accounts, approved_on: 2025-05-26}\n"
+        "  - {region: '141181', fiscal_year: 2024, doc_type: final_accounts, approved_on: 2025-06-19, department: 孝义市财政局}\n"
+        "  - {region: '141181', fiscal_year: 2024, doc_type: department_budget, approved_on: 2024-02-01}\n",
+        encoding="utf-8")
+    settings = Settings(db_path=tmp_path / "w.duckdb", out_dir=tmp_path / "reports", inputs=(dated,),
+                        inbox=tmp_path / "inbox", sources=registry)
+    defs = build_definitions(settings)
+    with dg.DagsterInstance.ephemeral() as instance:
+        assert defs.resolve_job_def("build_warehouse").execute_in_process(instance=instance, raise_on_error=False).success
+        defs.resolve_job_def("yearly_report").execute_in_process(instance=instance, partition_key="2024")
+    with db.connect(str(settings.db_path), read_only=True) as con:
+        assert con.execute("select count(*) from raw.approvals").fetchone()[0] == 3
+        # the region's day: the other department's is its own, the budget's is another kind's
+        assert con.execute("select published_on, approved_on from marts.dim_document "
+                           "where doc_type = 'final_accounts'").fetchall() == [("2025-06-20", date(2025, 5, 26))]
+    [row] = _rows(openpyxl.load_workbook(settings.out_dir / "2024" / "yearly_comparison_2024.xlsx")["公开完整性"])
+    assert (row["公开日期"], row["批复日期"], row["20日时限"]) == ("2025-06-20", "2025-05-26", "逾期：批复后第 25 日公开")
+    page = (settings.out_dir / "2024" / "yearly_comparison_2024.html").read_text(encoding="utf-8")
+    assert "逾期：批复后第 25 日公开" in page and "2025-05-26" in page

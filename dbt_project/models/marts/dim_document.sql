@@ -12,6 +12,12 @@ versions as (
 
 ),
 
+approvals as (
+
+    select * from {{ ref('stg_raw__approvals') }}
+
+),
+
 final as (
 
     select
@@ -37,6 +43,7 @@ final as (
         documents.status as parse_status,
         versions.superseded_by,
         documents.published_on,
+        coalesce(own_approval.approved_on, region_approval.approved_on) as approved_on,
         documents.parser,
         documents.pages,
         documents.budget_scope,
@@ -49,6 +56,19 @@ final as (
     from documents
     inner join versions
         on documents.document_id = versions.document_id
+    -- the day the document's kind was approved for its department, else for its whole region
+    left join approvals as own_approval
+        on
+            documents.adcode = own_approval.adcode
+            and documents.fiscal_year = own_approval.fiscal_year
+            and documents.doc_type = own_approval.doc_type
+            and {{ department_key('documents.department') }} = own_approval.department_key
+    left join approvals as region_approval
+        on
+            documents.adcode = region_approval.adcode
+            and documents.fiscal_year = region_approval.fiscal_year
+            and documents.doc_type = region_approval.doc_type
+            and region_approval.department is null
 
 )
 
