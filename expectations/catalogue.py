@@ -9,7 +9,8 @@ the comparison (DOMAIN §5: n printed addends may miss their printed total by n 
 printed unit, `half_unit_yuan` on the facts), or null where nothing rounds.
 
 The runner, not the query, decides what a row is: a difference of zero passes, one inside the band
-is `info`, any other the catalogue's severity. Severity has one source, this catalogue.
+is `info`, any other the catalogue's severity; an error on a document holding figures OCR was unsure
+of is a warning that says so. Severity has one source, this catalogue.
 
 A rule compares rows of one fiscal year with each other (the same document, or documents of the
 same year joined on fiscal_year): a build's check reads only the years whose documents changed
@@ -51,14 +52,15 @@ class Rule:
     tolerance: str
     sql: str  # the rule's query, as its file holds it
 
-    def query_for(self, table: str, reading: Mapping[str, str] | None = None) -> str:
+    def query_for(self, table: str, reading: Mapping[str, str] | None = None, documents: str | None = None) -> str:
         """The rule's findings, with their severity, against a named table; `reading` puts a
-        relation in place of each mart it names ("marts.fct_x" -> a view of some of its rows)."""
+        relation in place of each mart it names ("marts.fct_x" -> a view of some of its rows);
+        `documents`, the relation with each document's ocr_unsure_figures (marts.dim_document)."""
         sql = self.sql
         if reading:
             sql = _QUALIFIED.sub(lambda m: reading.get(m.group(0), m.group(0)), sql)
         sql = _EVERY_YEAR.sub(lambda m: f"marts.{m.group(1)}", sql)
-        return findings_query(sql.replace(BATCH, table), self.severity)
+        return findings_query(sql.replace(BATCH, table), self.severity, documents)
 
     @property
     def digest(self) -> str:
@@ -66,15 +68,27 @@ class Rule:
         return hashlib.sha256(json.dumps(asdict(self), sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def findings_query(rule_query: str, severity: str) -> str:
+# what a finding's message adds when it rests on a document with figures OCR was unsure of
+UNSURE_NOTE = "（该文件含 OCR 识别置信度低的数字，请对照原件核对）"
+
+
+def findings_query(rule_query: str, severity: str, documents: str | None = None) -> str:
     """A rule's rows judged: a difference of zero passes, one inside the band is info, any other
-    is `severity`."""
-    within = "band is not null and abs(cast(difference as decimal(38, 10))) <= band"
+    is `severity`; but an error on a document holding figures OCR was unsure of (its
+    ocr_unsure_figures in `documents`, marts.dim_document) is a warning that says so: it may rest
+    on a misread digit."""
+    within = "found.band is not null and abs(cast(found.difference as decimal(38, 10))) <= found.band"
+    unsure = "coalesce(documents.ocr_unsure_figures, 0) > 0" if severity == "error" and documents else "false"
+    joined = f"left join {documents} as documents on documents.document_id = found.document_id\n" if documents else ""
     return (
-        "select document_id, source_file, location, entity, expected, actual, difference,\n"
-        f"    case when {within} then 'info' else '{severity}' end as severity, message\n"
+        "select found.document_id, found.source_file, found.location, found.entity, found.expected, found.actual,\n"
+        "    found.difference,\n"
+        f"    case when {within} then 'info' when {unsure} then 'warning' else '{severity}' end as severity,\n"
+        f"    case when not ({within}) and {unsure} then found.message || '{UNSURE_NOTE}' else found.message end\n"
+        "        as message\n"
         f"from (\n{rule_query.rstrip()}\n) as found\n"
-        "where not (band is not null and cast(difference as decimal(38, 10)) = 0)"
+        f"{joined}"
+        "where not (found.band is not null and cast(found.difference as decimal(38, 10)) = 0)"
     )
 
 

@@ -36,7 +36,7 @@ _STATEMENT_LINE = pa.schema(
         ("row_label", pa.string()), ("row_no", pa.string()), ("subject_code", pa.string()),
         ("subject_name", pa.string()), ("column_label", pa.string()), ("column_no", pa.string()),
         ("amount", pa.decimal128(24, 6)), ("unit", pa.string()), ("amount_yuan", MONEY),
-        ("page", pa.int32()), ("table_row", pa.int32()), ("row_key", pa.string()),
+        ("page", pa.int32()), ("table_row", pa.int32()), ("row_key", pa.string()), ("ocr_confidence", pa.float64()),
     ]
 )
 STATEMENT_TABLES = {
@@ -57,6 +57,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("tolerance_factor", pa.float64()), ("published_on", pa.string()),
             ("file_modified_at", pa.timestamp("us", tz="UTC")), ("loaded_at", pa.timestamp("us", tz="UTC")),
             ("file_size", pa.int64()), ("pages", pa.int32()), ("scope", pa.string()), ("part", pa.string()),
+            ("ocr_pages", pa.int32()),
         ]
     ),
     "budget_lines": pa.schema(
@@ -148,6 +149,7 @@ def _document_row(parsed: ParsedDocument, loaded_at: datetime) -> dict:
         "source_name": d.source_name, "tolerance_factor": d.tolerance_factor, "published_on": d.published_on,
         "file_modified_at": datetime.fromtimestamp(d.file_modified_at, timezone.utc) if d.file_modified_at else None,
         "loaded_at": loaded_at, "file_size": d.file_size, "pages": d.pages, "scope": d.scope, "part": d.part,
+        "ocr_pages": d.ocr_pages,
     }
 
 

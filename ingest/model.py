@@ -34,6 +34,7 @@ class Cell:
     colspan: int = 1
     page: int | None = None
     box: Box | None = None
+    confidence: float | None = None  # for text read by OCR: how sure it was of the least sure word
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,17 @@ class Table:
                     grid[r][c] = cell.text
         return grid
 
+    @cached_property
+    def confidences(self) -> list[list[float | None]]:
+        """Row by row, as `grid`: how sure OCR was of each position's text (None for a text layer's)."""
+        grid: list[list[float | None]] = [[None] * self.n_cols for _ in range(self.n_rows)]
+        for cell in self.cells:
+            if cell.confidence is not None:
+                for r in range(cell.row, min(cell.row + cell.rowspan, self.n_rows)):
+                    for c in range(cell.col, min(cell.col + cell.colspan, self.n_cols)):
+                        grid[r][c] = cell.confidence
+        return grid
+
     def page_of_row(self, row: int) -> int | None:
         return self.row_pages[row] if row < len(self.row_pages) else self.page
 
@@ -87,6 +99,7 @@ class Page:
     blocks: tuple[Block, ...]
     width: float | None = None
     height: float | None = None
+    ocr: bool = False  # some of its words were read from its images by OCR
 
 
 @dataclass(frozen=True)
@@ -104,6 +117,11 @@ class Document:
     @property
     def page_count(self) -> int:
         return len(self.pages)
+
+    @property
+    def ocr_pages(self) -> int:
+        """Pages some of whose words were read by OCR."""
+        return sum(page.ocr for page in self.pages)
 
     @cached_property
     def rendered(self) -> tuple[list[str], dict[int, int]]:

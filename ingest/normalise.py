@@ -125,9 +125,14 @@ SUBJECT_CODE = re.compile(r"^\d{3}(\d{2}){0,2}$")
 
 
 def is_column_numbers(row) -> bool:
-    """A table row of column numbers under the header: 栏次, or 1 2 3 …"""
+    """A table row of column numbers under the header: 栏次, or 1 2 3 …; or, as a scan's OCR may
+    give it back, numbered from 1 or 2 with a number or one cell misread (1 2 3 5 6, 一 2 3 4 5)."""
     filled = [c for c in row if c]
     if filled and filled[0] == "栏次":
         return True
     numbers = [try_decimal(c) for c in filled]
-    return len(numbers) >= 3 and None not in numbers and all(b == a + 1 for a, b in zip(numbers, numbers[1:]))
+    if len(numbers) >= 3 and None not in numbers and all(b == a + 1 for a, b in zip(numbers, numbers[1:])):
+        return True
+    whole = [n for n in numbers if n is not None and n == n.to_integral_value()]
+    return (len(whole) >= 5 and len(numbers) - len(whole) <= 1 and whole[0] <= 2
+            and all(0 < b - a <= 2 for a, b in zip(whole, whole[1:])))

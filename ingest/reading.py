@@ -46,6 +46,7 @@ def ingest_file(
     # the head names the region and year; capped, so a file that is one enormous line stays cheap
     file_head = "\n".join(lines[:40])[:4000]
     pages = model.page_count if model.has_positions else None
+    ocr_pages = model.ocr_pages if model.has_positions else None
     out = []
     for section in sections:
         document_id = sha[:16] if len(sections) == 1 else _short_hash(section.text.encode("utf-8"))
@@ -53,7 +54,7 @@ def ingest_file(
         # a document of its own lines
         own = model if len(sections) == 1 else None
         out.append(_parse_section(source, sha, document_id, section, file_head, model.encoding, declared,
-                                  stat.st_mtime, stat.st_size, own, pages))
+                                  stat.st_mtime, stat.st_size, own, pages, ocr_pages))
     return out
 
 
@@ -81,7 +82,7 @@ def _status(kind: str, reading, missed: list[str]) -> tuple[str, str | None]:
 def _parse_section(
     source: str, sha: str, document_id: str, section: layout.Section, file_head: str, encoding: str | None,
     declared: Source | None, modified_at: float | None = None, file_size: int | None = None,
-    model: ModelDocument | None = None, pages: int | None = None,
+    model: ModelDocument | None = None, pages: int | None = None, ocr_pages: int | None = None,
 ) -> ParsedDocument:
     kind = (declared and declared.layout) or layout.classify(section.text)
     if kind == layout.UNKNOWN and model is not None:
@@ -130,6 +131,7 @@ def _parse_section(
             file_modified_at=modified_at,
             file_size=file_size,
             pages=pages,
+            ocr_pages=ocr_pages,
             scope=forms.scope_of(kind, section.text, declared),
             part=forms.part_of(kind, statements),
         ),

@@ -124,6 +124,7 @@ class StatementLine:
     page: int | None = None  # the page of a PDF the row is printed on
     table_row: int | None = None  # the row within its table, header rows counted, from 1
     row_key: str | None = None  # what the row means where the vocabulary names it (income_total …)
+    ocr_confidence: float | None = None  # for an amount read by OCR: how sure it was (0 to 1)
 
 
 @dataclass(frozen=True)
@@ -178,6 +179,7 @@ class Document:
     file_modified_at: float | None = None  # the file's modification time, when the text states no date
     file_size: int | None = None  # the file's size in bytes when it was read
     pages: int | None = None  # a paged file's page count
+    ocr_pages: int | None = None  # of them, the pages some of whose words were read by OCR
     scope: str | None = None  # a budget's: department (部门预算) or unit (单位预算)
     # a budget printed as two files: which half this is (narrative: 预算说明 only; tables: 公开表 only)
     part: str | None = None

@@ -40,7 +40,8 @@ renamed as (
         unit as printed_unit,
         {{ to_yuan('amount', 'unit') }} as amount_yuan,
         page,
-        table_row
+        table_row,
+        ocr_confidence
     from source
 
 )
@@ -141,7 +142,9 @@ final as (
         lines.line_no,
         lines.page,
         lines.table_row,
-        {{ location('lines.page', 'lines.line_no', 'tables.table_title', 'lines.table_row') }} as location
+        {{ location('lines.page', 'lines.line_no', 'tables.table_title', 'lines.table_row') }} as location,
+        lines.ocr_confidence,
+        {{ ocr_unsure('lines.ocr_confidence') }} as ocr_unsure
     from lines
     inner join documents
         on lines.document_id = documents.document_id
@@ -152,4 +155,10 @@ final as (
 )
 
 select * from final
+{%- endmacro %}
+
+
+{#- Whether an amount read by OCR is one it was unsure of: below var ocr_min_confidence. -#}
+{% macro ocr_unsure(confidence) -%}
+    coalesce({{ confidence }} < {{ var('ocr_min_confidence') }}, false)
 {%- endmacro %}

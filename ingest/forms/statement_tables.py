@@ -337,10 +337,17 @@ def _side_amounts(table: Table, kind: TableKind, row: list[str], r: int, line_no
             subject_code=subject_code, subject_name=name if subject_code else None, column_label=labels[c],
             column_no=(column_numbers or {}).get(c), amount=amount, unit="count" if is_count else unit,
             amount_yuan=None if is_count else to_yuan(amount, unit), page=page, table_row=r + 1,
-            row_key=key,
+            row_key=key, ocr_confidence=_confidence(table, r, [c, *side.code_columns]),
         )
         for c, amount in amounts
     ]
+
+
+def _confidence(table: Table, r: int, columns: list[int]) -> float | None:
+    """How sure OCR was of an amount and of the code it is filed under: the least of the two."""
+    if r >= table.n_rows:
+        return None
+    return min((v for c in columns if (v := table.confidences[r][c]) is not None), default=None)
 
 
 def _header_end(grid: list[list[str]], width: int, words: dict[str, list[str]]) -> int:

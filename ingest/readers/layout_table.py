@@ -25,6 +25,12 @@ _ROW_START = re.compile(r"^([一二三四五六七八九十]+、|[（(][一二�
 class Word:
     text: str
     box: Box
+    confidence: float | None = None  # how sure OCR was of it (0 to 1); None for a text layer's
+
+
+def least_confidence(words) -> float | None:
+    """A cell's confidence: its least sure OCR word's, or None where no word came from OCR."""
+    return min((w.confidence for w in words if w.confidence is not None), default=None)
 
 
 @dataclass(frozen=True)
@@ -194,7 +200,7 @@ def _table(number: int, lines: list[Line]) -> Table | None:
             if words:
                 box = Box(min(w.box.x0 for w in words), min(w.box.top for w in words),
                           max(w.box.x1 for w in words), max(w.box.bottom for w in words))
-            cells.append(Cell(text, r, c, 1, span, number, box))
+            cells.append(Cell(text, r, c, 1, span, number, box, least_confidence(words)))
             c += span
     box = Box(min(l.box.x0 for l in lines), lines[0].box.top, max(l.box.x1 for l in lines), lines[-1].box.bottom)
     return Table(tuple(cells), len(rows), n_cols, number, box, tuple([number] * len(rows)))

@@ -9,6 +9,7 @@ header dropped.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ingest.model import Box, Cell, Page, Paragraph, Table
 from ingest.readers.layout_table import Word, alignment_tables, text_lines
@@ -88,8 +89,8 @@ def join_continued_tables(pages: list[Page]) -> list[Page]:
             first_part[id(joined)] = first
             kept = list(out[page_index].blocks)
             kept[kept.index(table)] = joined
-            out[page_index] = Page(out[page_index].number, tuple(kept), out[page_index].width, out[page_index].height)
-        out.append(Page(page.number, tuple(blocks), page.width, page.height))
+            out[page_index] = replace(out[page_index], blocks=tuple(kept))
+        out.append(replace(page, blocks=tuple(blocks)))
     return out
 
 
@@ -176,6 +177,7 @@ def _append(a: Table, b: Table, columns: list[int], first: Table) -> Table:
             continue
         start = columns[cell.col]
         end = columns[cell.col + cell.colspan] if cell.col + cell.colspan < b.n_cols else a.n_cols
-        cells.append(Cell(cell.text, cell.row - skip + a.n_rows, start, cell.rowspan, end - start, cell.page, cell.box))
+        cells.append(Cell(cell.text, cell.row - skip + a.n_rows, start, cell.rowspan, end - start, cell.page, cell.box,
+                          cell.confidence))
     pages = a.row_pages + b.row_pages[skip:]
     return Table(tuple(cells), a.n_rows + b.n_rows - skip, a.n_cols, a.page, a.box, pages)

@@ -10,12 +10,13 @@ times faster; `bench/pdf_speed.py` measures both, and BENCHMARKS.md has the figu
 from __future__ import annotations
 
 import ctypes
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ingest.errors import QuarantineError
 from ingest.limits import check_pages
 from ingest.model import Box, Document, Page
+from ingest.readers import ocr
 from ingest.readers.layout_table import Word
 from ingest.readers.page_layout import join_continued_tables, layout_page
 
@@ -44,26 +45,78 @@ def _read_pages(data: bytes) -> list[Page]:
         check_pages(len(pdf))
         pages: list[Page] = []
         has_text = has_images = False
+        can_ocr = ocr.available()
         for index in range(len(pdf)):
             page = pdf[index]
             try:
                 to_view = _view_transform(page)
                 words = _words(page, to_view)
-                has_text = has_text or bool(words)
-                if not words and not has_images:
-                    has_images = any(True for _ in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=2))
                 h, v = _rulings(page, to_view, raw)
+                pictures = _pictures(page, to_view, raw)
+                has_images = has_images or bool(pictures)
+                read_by_ocr = False
+                if pictures and can_ocr and _worth_reading(pictures, to_view):
+                    words, h, v, read_by_ocr = _with_ocr(page, words, h, v, pictures)
+                has_text = has_text or bool(words)
                 width, height = to_view.size
-                pages.append(layout_page(index + 1, words, h, v, width, height))
+                pages.append(replace(layout_page(index + 1, words, h, v, width, height), ocr=read_by_ocr))
             finally:
                 page.close()
     finally:
         pdf.close()
     if not has_text:
+        if has_images and not can_ocr:
+            raise QuarantineError(f"no text layer (scanned), and the OCR engine ({ocr.ENGINE}) is not installed")
         if has_images:
-            raise QuarantineError("no text layer (scanned); OCR not supported")
+            raise QuarantineError("no text layer (scanned), and OCR found no text in its images")
         raise QuarantineError("PDF has no text")
     return pages
+
+
+# a picture smaller than this share of the page is a logo or a seal, not text to read
+_PICTURE_SHARE = 0.04
+
+
+def _pictures(page, view: _View, raw) -> list[Box]:
+    """Where the page's images are printed, on the page as shown."""
+    boxes = []
+    for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=2):
+        box = view.box(*obj.get_bounds())
+        if view.shows(box):
+            boxes.append(box)
+    return boxes
+
+
+def _worth_reading(pictures: list[Box], view: _View) -> bool:
+    width, height = view.size
+    return sum((b.x1 - b.x0) * (b.bottom - b.top) for b in pictures) >= _PICTURE_SHARE * width * height
+
+
+def _with_ocr(page, words, h, v, pictures: list[Box]):
+    """The page read from its images too: OCR's words where an image is printed and the text layer
+    has none, its rulings where the page draws none. A scan is all image; a page with a table
+    pasted in as a picture is read from both."""
+    scale = ocr.DPI / 72
+    bitmap = page.render(scale=scale, draw_annots=False)
+    try:
+        found, ocr_h, ocr_v = ocr.read_image(bitmap.to_numpy(), scale)
+    finally:
+        bitmap.close()
+
+    def inside(x: float, y: float, boxes) -> bool:
+        return any(b.x0 <= x <= b.x1 and b.top <= y <= b.bottom for b in boxes)
+
+    def middle(word) -> tuple[float, float]:
+        return (word.box.x0 + word.box.x1) / 2, (word.box.top + word.box.bottom) / 2
+
+    printed = [w.box for w in words]
+    added = [w for w in found if inside(*middle(w), pictures) and not inside(*middle(w), printed)]
+    if not added:
+        return words, h, v, False
+    # the rulings of the pictures: a page's own lines are read from its paths already
+    h = h + [(y, x0, x1) for y, x0, x1 in ocr_h if inside((x0 + x1) / 2, y, pictures)]
+    v = v + [(x, top, bottom) for x, top, bottom in ocr_v if inside(x, (top + bottom) / 2, pictures)]
+    return words + added, h, v, True
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 
 from ingest.model import Box, Cell, Table
-from ingest.readers.layout_table import Word, text_lines
+from ingest.readers.layout_table import Word, least_confidence, text_lines
 
 # points: how far apart two rulings may be and still be one line
 _SNAP = 2.0
@@ -120,7 +120,8 @@ def ruled_table(number: int, region: Box, horizontal, vertical, words: list[Word
         r0, c0 = min(r for r, _ in members), min(c for _, c in members)
         r1, c1 = max(r for r, _ in members), max(c for _, c in members)
         box = Box(xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1])
-        cells.append(Cell(cell_text(texts.get(root, [])), r0, c0, r1 - r0 + 1, c1 - c0 + 1, number, box))
+        words = texts.get(root, [])
+        cells.append(Cell(cell_text(words), r0, c0, r1 - r0 + 1, c1 - c0 + 1, number, box, least_confidence(words)))
     cells.sort(key=lambda cell: (cell.row, cell.col))
     table = Table(tuple(cells), rows, cols, number, Box(xs[0], ys[0], xs[-1], ys[-1]), tuple([number] * rows))
     return _drop_empty_rows(table), inside, outside
@@ -212,6 +213,6 @@ def _drop_empty_rows(table: Table) -> Table:
     for cell in table.cells:
         rows = [index[r] for r in range(cell.row, cell.row + cell.rowspan) if r in index]
         if rows:
-            cells.append(Cell(cell.text, rows[0], cell.col, len(rows), cell.colspan, cell.page, cell.box))
+            cells.append(Cell(cell.text, rows[0], cell.col, len(rows), cell.colspan, cell.page, cell.box, cell.confidence))
     return Table(tuple(cells), len(keep), table.n_cols, table.page, table.box,
                  tuple(table.row_pages[r] for r in keep))

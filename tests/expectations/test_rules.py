@@ -13,7 +13,7 @@ from expectations.catalogue import default_rules
 RULES = {r.id: r for r in default_rules()}
 
 TYPES = {
-    "line_no": "integer", "indicator_count": "integer", "execution_rate_decimals": "integer",
+    "line_no": "integer", "ocr_unsure_figures": "integer", "indicator_count": "integer", "execution_rate_decimals": "integer",
     "execution_rate": "decimal(12,6)", "fact_value": "decimal(24,6)", "half_unit_yuan": "decimal(18,4)",
     "weight": "decimal(9,2)", "score_reported": "decimal(9,2)", "score_recomputed": "decimal(9,2)",
     "level1_points": "decimal(9,2)", "execution_weight": "decimal(9,2)", "total_score_reported": "decimal(9,2)",
@@ -44,7 +44,7 @@ COLUMNS = {
                                      "column_label", "subject_code", "subject_name", "amount_yuan", "half_unit_yuan"},
     "marts.fct_narrative_fact": {"document_id", "source_file", "location", "line_no", "doc_type", "fact_kind", "fact_label", "fact_base_label",
                                  "fact_value", "fact_value_yuan", "sentence", "fiscal_year", "adcode", "department"},
-    "marts.dim_document": {"document_id", "fiscal_year", "adcode", "department"},
+    "marts.dim_document": {"document_id", "fiscal_year", "adcode", "department", "ocr_unsure_figures"},
     "marts.fct_budget_line": {"document_id", "source_file", "location", "line_no", "table_code", "table_title", "row_label",
                               "row_key", "column_label", "subject_code", "subject_name", "amount_yuan", "half_unit_yuan"},
     "marts.fct_budget_expenditure": {"publication_id", "subject_code", "subject_name", "total_yuan"},
@@ -74,7 +74,8 @@ def make(tables: dict[str, list[dict]]):
 def violations(rule_id: str, tables: dict[str, list[dict]]) -> list[tuple]:
     rule = RULES[rule_id]
     con = make(tables)
-    cursor = con.execute(rule.query_for(f"marts.{rule.applies_to}"))
+    documents = "marts.dim_document" if "marts.dim_document" in tables else None
+    cursor = con.execute(rule.query_for(f"marts.{rule.applies_to}", documents=documents))
     names = [d[0] for d in cursor.description]
     rows = [dict(zip(names, r)) for r in cursor.fetchall()]
     return sorted((r["expected"], r["actual"], r["difference"], r["severity"]) for r in rows)
@@ -553,3 +554,21 @@ def test_economic_classes_of_table_06_add_up_to_their_kinds():
     assert violations("F6", {"marts.fct_final_account_line": tail}) == [("20828600.00", "20828500.00", "-100.00", "info")]
     wrong = consistent[:2] + [cell("06", "津贴补贴", "决算数", D("19205200"), "30102")]
     assert violations("F6", {"marts.fct_final_account_line": wrong}) == [("21828500.00", "20828500.00", "-1000000.00", "error")]
+
+
+def test_an_error_on_a_document_with_digits_ocr_was_unsure_of_is_a_warning_that_says_so():
+    """A figure OCR may have misread cannot prove a document wrong: the finding is a warning, its
+    message says to check the original; the same finding on a document read surely is an error."""
+    rows = [cell("01", "本年收入合计", "收入/金额", D("16495600")), cell("01", "总计", "收入/金额", D("16595600"))]
+    sure = violations("F1", {"marts.fct_final_account_line": rows})
+    unsure = violations("F1", {"marts.fct_final_account_line": rows,
+                               "marts.dim_document": [{"document_id": "d", "ocr_unsure_figures": 1}]})
+    assert sure and {severity for *_, severity in sure} == {"error"}
+    assert [(e, a, d) for e, a, d, _ in unsure] == [(e, a, d) for e, a, d, _ in sure]
+    assert {severity for *_, severity in unsure} == {"warning"}
+    con = make({"marts.fct_final_account_line": rows, "marts.dim_document": [{"document_id": "d", "ocr_unsure_figures": 1}]})
+    query = RULES["F1"].query_for("marts.fct_final_account_line", documents="marts.dim_document")
+    [message] = {r[0] for r in con.execute(f"select message from ({query})").fetchall()}
+    from expectations.catalogue import UNSURE_NOTE
+
+    assert message.endswith(UNSURE_NOTE)

@@ -99,7 +99,7 @@ def test_a_sheet_reads_a_centred_title_once_and_each_number_with_the_decimals_it
 
 
 QUARANTINED = [
-    ("scan.pdf", formats.scanned_pdf, "no text layer (scanned); OCR not supported"),
+    ("scan.pdf", formats.scanned_pdf, "no text layer (scanned), and OCR found no text in its images"),
     ("broken.pdf", lambda: b"%PDF-1.4\n garbage \x00\x01 not a pdf body", "corrupt PDF"),
     ("notpdf.pdf", lambda: b"hello", "corrupt PDF: no PDF header"),
     ("broken.docx", lambda: b"this is not a zip", "corrupt DOCX: not a zip container"),
@@ -120,6 +120,17 @@ def test_each_bad_file_is_quarantined_with_its_reason(tmp_path, name, make, reas
     assert parsed.document.status == "quarantined"
     assert parsed.document.reason.startswith(reason)
     assert "\n" not in parsed.document.reason
+
+
+def test_a_scan_is_quarantined_with_its_reason_where_no_ocr_engine_is_installed(tmp_path, monkeypatch):
+    from ingest.readers import ocr
+
+    monkeypatch.setattr(ocr, "available", lambda: False)
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(formats.scanned_pdf())
+    (parsed,) = ingest_file(path)
+    assert (parsed.document.status, parsed.document.reason) == (
+        "quarantined", "no text layer (scanned), and the OCR engine (rapidocr_onnxruntime) is not installed")
 
 
 def test_word_97_needs_a_converter(tmp_path, monkeypatch):

@@ -18,6 +18,28 @@ approvals as (
 
 ),
 
+-- the amounts of each document OCR was unsure of
+unsure as (
+
+    select
+        document_id,
+        count(*) as ocr_unsure_figures
+    from (
+        select
+            document_id,
+            ocr_confidence
+        from {{ ref('stg_raw__final_account_lines') }}
+        union all
+        select
+            document_id,
+            ocr_confidence
+        from {{ ref('stg_raw__budget_table_lines') }}
+    ) as amounts
+    where {{ ocr_unsure('ocr_confidence') }}
+    group by document_id
+
+),
+
 final as (
 
     select
@@ -46,6 +68,8 @@ final as (
         coalesce(own_approval.approved_on, region_approval.approved_on) as approved_on,
         documents.parser,
         documents.pages,
+        documents.ocr_pages,
+        coalesce(unsure.ocr_unsure_figures, 0) as ocr_unsure_figures,
         documents.budget_scope,
         documents.publication_part,
         documents.encoding,
@@ -63,6 +87,8 @@ final as (
             and documents.fiscal_year = own_approval.fiscal_year
             and documents.doc_type = own_approval.doc_type
             and {{ department_key('documents.department') }} = own_approval.department_key
+    left join unsure
+        on documents.document_id = unsure.document_id
     left join approvals as region_approval
         on
             documents.adcode = region_approval.adcode

@@ -37,6 +37,7 @@ renamed as (
         pages,
         scope as budget_scope,
         part as publication_part,
+        ocr_pages,
         file_modified_at,
         loaded_at,
         substr(adcode, 1, 2) as province_code
