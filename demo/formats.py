@@ -253,6 +253,23 @@ def to_pdf(lines: list[str], published: bool = True) -> bytes:
     return sheet.bytes()
 
 
+def as_scanned(pdf: bytes, dpi: int, turn: float = 0.0) -> bytes:
+    """A PDF as a scanner gives it back: each page an image at `dpi`, turned by `turn` degrees, no
+    text layer."""
+    import pypdfium2 as pdfium
+    from PIL import Image
+
+    images = []
+    for page in pdfium.PdfDocument(pdf):
+        image = page.render(scale=dpi / 72).to_pil().convert("RGB")
+        if turn:
+            image = image.rotate(turn, resample=Image.BICUBIC, fillcolor="white")
+        images.append(image)
+    buffer = io.BytesIO()
+    images[0].save(buffer, format="PDF", save_all=True, append_images=images[1:], resolution=dpi)
+    return buffer.getvalue()
+
+
 def to_docx(lines: list[str]) -> bytes:
     """A document's text as a Word document: paragraphs, and tables with their header cells merged."""
     from docx import Document

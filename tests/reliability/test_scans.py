@@ -6,7 +6,7 @@ from pathlib import Path
 
 import duckdb
 
-from tests.ingest.test_ocr import _scan
+from demo.formats import as_scanned
 
 
 def test_findings_on_a_scan_with_unsure_digits_are_warnings_and_say_so(tmp_path):
@@ -30,7 +30,7 @@ def test_findings_on_a_scan_with_unsure_digits_are_warnings_and_say_so(tmp_path)
         total[2] = f"{float(total[2]) + 10:.2f}"
         lines[first] = "\t".join(total)
         pdf = to_pdf(lines)
-        (inbox / f"{source.stem}.pdf").write_bytes(_scan(pdf, 200) if scan else pdf)
+        (inbox / f"{source.stem}.pdf").write_bytes(as_scanned(pdf, 200) if scan else pdf)
     settings = Settings(db_path=tmp_path / "w.duckdb", out_dir=tmp_path / "reports", inputs=(inbox,), inbox=tmp_path / "inbox")
     with dg.DagsterInstance.ephemeral() as instance:
         build_definitions(settings).resolve_job_def("build_warehouse").execute_in_process(instance=instance, raise_on_error=False)
