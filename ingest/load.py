@@ -67,6 +67,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("budget_declared_yuan", MONEY), ("budget_initial_yuan", MONEY), ("budget_adjusted_yuan", MONEY),
             ("executed_yuan", MONEY), ("balance_yuan", MONEY), ("execution_rate", RATE),
             ("execution_rate_decimals", pa.int32()), ("weight", SCORE), ("score_reported", SCORE), ("note", pa.string()),
+            ("ocr_confidence", pa.float64()),
         ]
     ),
     "indicator_lines": pa.schema(
@@ -76,7 +77,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("target_operator", pa.string()), ("target_value", pa.decimal128(18, 4)),
             ("target_value_high", pa.decimal128(18, 4)), ("target_unit", pa.string()), ("actual_text", pa.string()),
             ("actual_value", pa.decimal128(18, 4)), ("actual_unit", pa.string()), ("weight", SCORE), ("score_reported", SCORE),
-            ("deviation_reason", pa.string()),
+            ("deviation_reason", pa.string()), ("ocr_confidence", pa.float64()),
         ]
     ),
     "narrative_facts": pa.schema(

@@ -41,6 +41,7 @@ class BudgetLine:
     weight: Decimal | None
     score_reported: Decimal | None
     note: str | None
+    ocr_confidence: float | None = None  # read by OCR: how sure it was of the row's least sure figure
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class IndicatorLine:
     weight: Decimal | None
     score_reported: Decimal | None
     deviation_reason: str | None
+    ocr_confidence: float | None = None  # read by OCR: how sure it was of the row's least sure figure
 
 
 @dataclass(frozen=True)

@@ -236,6 +236,7 @@ def _indicator(row: Row, seq: int, levels: _Levels, name, values, level1_points)
         weight=weight,
         score_reported=score,
         deviation_reason=reason,
+        ocr_confidence=row.confidence,
     )
 
 

@@ -169,6 +169,7 @@ def _parse_budget(tables: list, unit_hint: str | None, missed: list[str], words:
                 weight=try_decimal(values.get("weight")),
                 score_reported=try_decimal(values.get("score")),
                 note=values.get("note") or None,
+                ocr_confidence=row.confidence,
             )
         )
     if out and stated_unit is None:

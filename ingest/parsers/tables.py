@@ -11,6 +11,7 @@ from ingest.normalise import squash
 class Row:
     line_no: int
     cells: tuple[str, ...]  # squashed: whitespace dropped, full-width forms folded
+    confidence: float | None = None  # read by OCR: how sure it was of the row's least sure figure
 
     @property
     def filled(self) -> list[tuple[int, str]]:
@@ -28,7 +29,10 @@ def table_rows(document: Document, line_offset: int = 0) -> list[tuple[Table, li
         for r, cells in enumerate(table.grid):
             line = table.row_lines[r] if table.row_lines else start + r
             printed = cells[: widths[r]] if widths else cells
-            rows.append(Row(line + line_offset + 1, tuple(squash(c) for c in printed)))
+            # read by OCR: the least sure of the row's cells that hold a figure
+            sure = [v for c, v in enumerate(table.confidences[r][: len(printed)])
+                    if v is not None and any(ch.isdigit() for ch in printed[c])]
+            rows.append(Row(line + line_offset + 1, tuple(squash(c) for c in printed), min(sure, default=None)))
         out.append((table, rows))
     return out
 

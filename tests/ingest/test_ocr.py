@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from demo.formats import as_scanned
 from ingest.reading import ingest_file
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,22 +22,6 @@ def _pages(source: bytes, indices: list[int]) -> bytes:
     out.import_pages(src, indices)
     buffer = io.BytesIO()
     out.save(buffer)
-    return buffer.getvalue()
-
-
-def _scan(source: bytes, dpi: int, turn: float = 0.0) -> bytes:
-    """A PDF as a scanner gives it back: each page an image at `dpi`, turned by `turn` degrees, no text."""
-    import pypdfium2 as pdfium
-    from PIL import Image
-
-    images = []
-    for page in pdfium.PdfDocument(source):
-        image = page.render(scale=dpi / 72).to_pil().convert("RGB")
-        if turn:
-            image = image.rotate(turn, resample=Image.BICUBIC, fillcolor="white")
-        images.append(image)
-    buffer = io.BytesIO()
-    images[0].save(buffer, format="PDF", save_all=True, append_images=images[1:], resolution=dpi)
     return buffer.getvalue()
 
 
@@ -65,7 +50,7 @@ def _same_figures(text_layer, scan) -> tuple[float, list[tuple]]:
 def test_a_scan_of_a_real_final_accounts_reads_to_its_text_layers_figures(tmp_path, dpi, turn, pages):
     original = _pages(PUTUO.read_bytes(), pages)
     text_layer = _read(tmp_path / "text.pdf", original)
-    scan = _read(tmp_path / "scan.pdf", _scan(original, dpi, turn))
+    scan = _read(tmp_path / "scan.pdf", as_scanned(original, dpi, turn))
     # a few of its pages: the tables not among them are missed alike
     assert (scan.document.status, scan.document.doc_type) == (text_layer.document.status, "final_accounts")
     assert scan.document.reason == text_layer.document.reason
@@ -87,7 +72,7 @@ def test_a_scan_of_a_generated_final_accounts_reads_to_the_same_figures(tmp_path
     account = corpus.accounts[0]
     original = (tmp_path / "corpus" / account.file).read_bytes()
     text_layer = _read(tmp_path / "text.pdf", original)
-    scan = _read(tmp_path / "scan.pdf", _scan(original, 200))
+    scan = _read(tmp_path / "scan.pdf", as_scanned(original, 200))
     assert scan.document.status == text_layer.document.status == "loaded"
     assert scan.document.ocr_pages == scan.document.pages
     share, missed = _same_figures(text_layer, scan)
@@ -133,3 +118,28 @@ def ingest_model_lines(path: Path) -> list[str]:
     from ingest.readers import read
 
     return list(read(path, path.read_bytes(), "x").lines)
+
+
+def test_a_scanned_project_self_evaluation_reads_to_the_same_funds_and_indicators(tmp_path):
+    from demo.generator import generate
+
+    corpus = generate(tmp_path / "corpus", 1, (2024, 2024), seed=7, departments=1, error_rate=0.0, formats=("pdf",))
+    original = (tmp_path / "corpus" / corpus.projects[0].file).read_bytes()
+    text_layer = _read(tmp_path / "text.pdf", original)
+    scan = _read(tmp_path / "scan.pdf", as_scanned(original, 200))
+    assert scan.document.status == text_layer.document.status == "loaded"
+    assert scan.document.ocr_pages == scan.document.pages > 0
+
+    def funds(parsed):
+        return [(b.fund_source, b.budget_adjusted_yuan, b.executed_yuan, b.execution_rate) for b in parsed.report.budget_lines]
+
+    def indicators(parsed):
+        return Counter((i.indicator_name, i.weight, i.score_reported, i.target_value, i.actual_value)
+                       for i in parsed.report.indicators)
+
+    assert funds(scan) == funds(text_layer) and funds(text_layer)
+    printed = indicators(text_layer)
+    assert sum((printed & indicators(scan)).values()) >= 0.9 * sum(printed.values())
+    assert all(b.ocr_confidence is None for b in text_layer.report.budget_lines)
+    assert all(0 < b.ocr_confidence <= 1 for b in scan.report.budget_lines)
+    assert all(0 < i.ocr_confidence <= 1 for i in scan.report.indicators if i.weight is not None)

@@ -18,7 +18,7 @@ approvals as (
 
 ),
 
--- the amounts of each document OCR was unsure of
+-- the figures of each document OCR was unsure of: table amounts, project funds and indicator rows
 unsure as (
 
     select
@@ -34,6 +34,16 @@ unsure as (
             document_id,
             ocr_confidence
         from {{ ref('stg_raw__budget_table_lines') }}
+        union all
+        select
+            document_id,
+            ocr_confidence
+        from {{ ref('stg_raw__budget_lines') }}
+        union all
+        select
+            document_id,
+            ocr_confidence
+        from {{ ref('stg_raw__indicator_lines') }}
     ) as amounts
     where {{ ocr_unsure('ocr_confidence') }}
     group by document_id

@@ -24,7 +24,8 @@ renamed as (
         execution_rate_decimals,
         weight,
         score_reported,
-        note
+        note,
+        ocr_confidence
     from source
 
 )

@@ -27,7 +27,8 @@ renamed as (
         actual_unit,
         weight,
         score_reported,
-        deviation_reason
+        deviation_reason,
+        ocr_confidence
     from source
 
 )

@@ -56,7 +56,9 @@ final as (
         documents.loaded_at,
         documents.source_file,
         indicators.line_no,
-        'line ' || cast(indicators.line_no as {{ dbt.type_string() }}) as location
+        'line ' || cast(indicators.line_no as {{ dbt.type_string() }}) as location,
+        indicators.ocr_confidence,
+        {{ ocr_unsure('indicators.ocr_confidence') }} as ocr_unsure
     from indicators
     inner join documents
         on indicators.document_id = documents.document_id

@@ -48,7 +48,9 @@ final as (
         documents.loaded_at,
         documents.source_file,
         budget_lines.line_no,
-        'line ' || cast(budget_lines.line_no as {{ dbt.type_string() }}) as location
+        'line ' || cast(budget_lines.line_no as {{ dbt.type_string() }}) as location,
+        budget_lines.ocr_confidence,
+        {{ ocr_unsure('budget_lines.ocr_confidence') }} as ocr_unsure
     from budget_lines
     inner join documents
         on budget_lines.document_id = documents.document_id
