@@ -14,6 +14,10 @@ MAX_PDF_PAGES = 1_500  # the longest provincial budget books run to several hund
 MAX_UNZIPPED_BYTES = 64 * 1024 * 1024  # a Word or Excel file's XML parts, decompressed (media aside)
 MAX_TEXT_BYTES = 64 * 1024 * 1024  # a text or Markdown file
 SECONDS_PER_FILE = 300.0  # reading and parsing one file
+# a page read by OCR (2 to 3 s of work) earns its file this much more time, up to MAX_EXTRA_SECONDS:
+# a scanned budget book of a few hundred pages is read, not stopped at SECONDS_PER_FILE
+OCR_SECONDS_PER_PAGE = 10.0
+MAX_EXTRA_SECONDS = 3600.0
 # A worker stops itself at SECONDS_PER_FILE, when Python gets control; native code that never hands
 # it back is killed by the command this much later.
 STOP_GRACE = 30.0
@@ -118,20 +122,43 @@ def time_limit(seconds: float | None = None):
     """Raise `TooLong` in the block when it runs longer than `seconds` (SECONDS_PER_FILE). Only the
     main thread of a process can be interrupted this way; elsewhere the block runs unbounded."""
     seconds = SECONDS_PER_FILE if seconds is None else seconds
+    _granted[0] = 0.0
     if threading.current_thread() is not threading.main_thread() or signal.getitimer(signal.ITIMER_REAL)[0]:
         yield
         return
 
     def expired(signum, frame):
-        raise TooLong(too_long(seconds))
+        raise TooLong(too_long(seconds + _granted[0]))
 
     previous = signal.signal(signal.SIGALRM, expired)
     signal.setitimer(signal.ITIMER_REAL, seconds)
+    _granted[1] = True
     try:
         yield
     finally:
+        _granted[1] = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+# the file being read: the time `more_time` gave it, and whether `time_limit`'s alarm is set for it
+_granted: list = [0.0, False]
+
+
+def more_time(seconds: float) -> None:
+    """Give the file being read `seconds` more (all told at most MAX_EXTRA_SECONDS): its own alarm
+    goes off later, and the command that watches its worker waits as much longer."""
+    seconds = max(0.0, min(seconds, MAX_EXTRA_SECONDS - _granted[0]))
+    if not seconds:
+        return
+    _granted[0] += seconds
+    if _granted[1]:
+        remaining = signal.getitimer(signal.ITIMER_REAL)[0]
+        if remaining:
+            signal.setitimer(signal.ITIMER_REAL, remaining + seconds)
+    from ingest.workers import extend_reading
+
+    extend_reading(seconds)
 
 
 def die_with_parent() -> None:

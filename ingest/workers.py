@@ -45,6 +45,15 @@ def reading_file():
         table[base + 3] = 0.0
 
 
+def extend_reading(seconds: float) -> None:
+    """The file this worker reads may take `seconds` longer before the command stops it."""
+    if _watch is None:
+        return
+    table, row = _watch
+    if table[row * _FIELDS + 3]:
+        table[row * _FIELDS + 3] += seconds
+
+
 def _begin_worker(table, taken, initializer: Callable[..., Any], initargs: tuple) -> None:
     global _watch
     with taken.get_lock():

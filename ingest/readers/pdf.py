@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ingest.errors import QuarantineError
-from ingest.limits import check_pages
+from ingest.limits import OCR_SECONDS_PER_PAGE, check_pages, more_time
 from ingest.model import Box, Document, Page
 from ingest.readers import ocr
 from ingest.readers.layout_table import Word
@@ -56,6 +56,7 @@ def _read_pages(data: bytes) -> list[Page]:
                 has_images = has_images or bool(pictures)
                 read_by_ocr = False
                 if pictures and can_ocr and _worth_reading(pictures, to_view):
+                    more_time(OCR_SECONDS_PER_PAGE)  # OCR takes seconds a page, where a text layer takes milliseconds
                     words, h, v, read_by_ocr = _with_ocr(page, words, h, v, pictures)
                 has_text = has_text or bool(words)
                 width, height = to_view.size

@@ -184,3 +184,48 @@ def test_a_run_shares_its_memory_among_its_workers():
     assert limits.memory_per_worker(1) == limits.RUN_MEMORY - limits.LOADER_MEMORY
     assert limits.memory_per_worker(2) * 2 + limits.LOADER_MEMORY <= limits.RUN_MEMORY
     assert limits.memory_per_worker(8) * 8 + limits.LOADER_MEMORY <= limits.RUN_MEMORY
+
+
+def test_a_file_given_more_time_is_read_to_the_end_in_the_command_and_in_a_worker(tmp_path, monkeypatch):
+    """OCR earns a file more time, page by page: its own alarm and the command's watch on its worker
+    both wait for it; a file that asks for none is stopped as before, and the extra time has a cap."""
+    import signal
+
+    import ingest.limits as limits
+    import ingest.pipeline as pipeline
+
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    for name in ("a_granted.txt", "b_not.txt", "c_capped.txt"):
+        (corpus / name).write_text(SHANXI_2020.read_text(encoding="utf-8") + name, encoding="utf-8")
+    real = pipeline.ingest_file
+
+    def slow(path, *args, **kwargs):
+        if path.name == "a_granted.txt":
+            limits.more_time(3.0)
+        if path.name == "c_capped.txt":
+            limits.more_time(10.0)  # beyond the cap: given 3 s
+        time.sleep(4.5 if path.name == "c_capped.txt" else 2.5)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "ingest_file", slow)
+    monkeypatch.setattr(limits, "SECONDS_PER_FILE", 1.0)
+    monkeypatch.setattr(limits, "MAX_EXTRA_SECONDS", 3.0)
+    found = _statuses(corpus)
+    assert found["a_granted.txt"] == ("loaded", None)
+    assert found["b_not.txt"] == ("quarantined", "resource limit: reading took longer than 1 s")
+    assert found["c_capped.txt"] == ("quarantined", "resource limit: reading took longer than 4 s")
+
+    # in a worker whose alarm cannot reach it, the command waits out the time it was given
+    def blocked(path, *args, **kwargs):
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+        if path.name == "a_granted.txt":
+            limits.more_time(3.0)
+        time.sleep(2.5)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "ingest_file", blocked)
+    monkeypatch.setattr(limits, "STOP_GRACE", 0.5)
+    read = {name: (status, reason) for name, status, reason in _read_in_workers(corpus)}
+    assert read["a_granted.txt"][0] == "loaded"
+    assert read["b_not.txt"] == ("quarantined", "resource limit: reading took longer than 1 s (stopped)")
