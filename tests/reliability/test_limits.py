@@ -162,17 +162,31 @@ def test_a_file_whose_reading_never_ends_is_stopped_from_outside(tmp_path, monke
     assert [read[name][0] for name in names if name != "b_hangs.txt"] == ["loaded"] * 3
 
 
-def test_a_file_beyond_a_workers_memory_is_quarantined(tmp_path, monkeypatch):
-    import ingest.limits as limits
+def test_a_file_beyond_a_workers_memory_is_quarantined(tmp_path):
+    import json
+    import subprocess
+    import sys
 
-    # each of the two workers may take 64 MB for a file; a Word file of 600,000 paragraphs takes more
-    monkeypatch.setattr(limits, "RUN_MEMORY", limits.LOADER_MEMORY + 2 * 64 * 1024**2)
     corpus = tmp_path / "in"
     corpus.mkdir()
     for name in ("a.txt", "c.txt", "d.txt"):
         (corpus / name).write_text(SHANXI_2020.read_text(encoding="utf-8") + name, encoding="utf-8")
     (corpus / "b_many.docx").write_bytes(_docx_of(600_000))
-    read = dict((name, (status, reason)) for name, status, reason in _read_in_workers(corpus))
+    # read by a command of its own, as a run is: workers forked from this test process would find
+    # the memory its earlier tests freed already mapped, and take it without reaching their limit.
+    # Each of the two workers may take 64 MB for a file; a Word file of 600,000 paragraphs takes more.
+    script = (
+        "import json, sys\n"
+        "import ingest.limits as limits\n"
+        "limits.RUN_MEMORY = limits.LOADER_MEMORY + 2 * 64 * 1024**2\n"
+        "from tests.reliability.test_limits import _read_in_workers\n"
+        "from pathlib import Path\n"
+        "print(json.dumps(_read_in_workers(Path(sys.argv[1]))))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(corpus)], capture_output=True, text=True, timeout=300,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0, done.stderr[-2000:]
+    read = {name: (status, reason) for name, status, reason in json.loads(done.stdout.splitlines()[-1])}
 
     assert read["b_many.docx"] == ("quarantined", "resource limit: more than 64 MB of memory to read it")
     assert [read[name][0] for name in ("a.txt", "c.txt", "d.txt")] == ["loaded"] * 3
