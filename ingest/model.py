@@ -69,8 +69,11 @@ class Table:
         return grid
 
     @cached_property
-    def confidences(self) -> list[list[float | None]]:
-        """Row by row, as `grid`: how sure OCR was of each position's text (None for a text layer's)."""
+    def confidences(self) -> list[list[float | None]] | None:
+        """Row by row, as `grid`: how sure OCR was of each position's text (None for a text layer's);
+        None for a table none of whose text OCR read."""
+        if all(cell.confidence is None for cell in self.cells):
+            return None
         grid: list[list[float | None]] = [[None] * self.n_cols for _ in range(self.n_rows)]
         for cell in self.cells:
             if cell.confidence is not None:

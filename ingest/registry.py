@@ -124,14 +124,8 @@ def _approval(path: Path, n: int, entry) -> Approval:
     missing = [f for f in ("region", "fiscal_year", "doc_type", "approved_on") if entry.get(f) is None]
     if missing:
         raise bad(f"needs {', '.join(missing)}")
-    from ingest.regions import gazetteer
-
-    region = gazetteer().region_for(str(entry["region"])).adcode
-    if not region:
-        raise bad(f"region {entry['region']!r} is not a province, city or county code of the division lists")
-    year = entry["fiscal_year"]
-    if isinstance(year, bool) or not isinstance(year, int) or not 1949 <= year <= 2100:
-        raise bad(f"fiscal_year must be a year from 1949 to 2100, not {year!r}")
+    region = _region_code(entry["region"], bad)
+    year = _check_year(entry["fiscal_year"], bad)
     if entry["doc_type"] not in APPROVED_KINDS:
         raise bad(f"doc_type must be one of {', '.join(APPROVED_KINDS)}")
     day = entry["approved_on"]
@@ -144,9 +138,7 @@ def _approval(path: Path, n: int, entry) -> Approval:
         raise bad(f"approved_on must be a date (YYYY-MM-DD), not {day!r}")
     if not year - 1 <= day.year <= year + 1:
         raise bad(f"approved_on {day} is not within a year of the fiscal year {year}")
-    for text_field in ("department", "note"):
-        if entry.get(text_field) is not None and not isinstance(entry[text_field], str):
-            raise bad(f"{text_field} must be text")
+    _check_text(entry, ("department", "note"), bad)
     return Approval(region=region, fiscal_year=year, doc_type=entry["doc_type"], approved_on=day,
                     department=entry.get("department"), note=entry.get("note"))
 
@@ -165,9 +157,7 @@ def _source(path: Path, n: int, entry: dict) -> Source:
     # Globs are confined to the root: no absolute paths, no climbing out with '..'.
     if glob.startswith("/") or ".." in Path(glob).parts:
         raise bad("path must stay under the registry root")
-    for text_field in ("department", "encoding", "note", "layout", "unit"):
-        if entry.get(text_field) is not None and not isinstance(entry[text_field], str):
-            raise bad(f"{text_field} must be text")
+    _check_text(entry, ("department", "encoding", "note", "layout", "unit"), bad)
     if entry.get("layout") and entry["layout"] not in _LAYOUTS:
         raise bad(f"layout must be one of {', '.join(sorted(_LAYOUTS))}")
     if entry.get("unit") and entry["unit"] not in ("元", "万元", "千元", "亿元"):
@@ -180,17 +170,14 @@ def _source(path: Path, n: int, entry: dict) -> Source:
         except LookupError:
             raise bad(f"encoding {entry['encoding']!r} is not a known text encoding") from None
     year = entry.get("fiscal_year")
-    if year is not None and (isinstance(year, bool) or not isinstance(year, int) or not 1949 <= year <= 2100):
-        raise bad(f"fiscal_year must be a year from 1949 to 2100, not {year!r}")
+    if year is not None:
+        _check_year(year, bad)
     factor = entry.get("tolerance_factor")
     if factor is not None and (isinstance(factor, bool) or not isinstance(factor, (int, float)) or not 0 < factor <= 100):
         raise bad(f"tolerance_factor must be a number above 0 and at most 100, not {factor!r}")
     region = entry.get("region")
     if region is not None:
-        from ingest.regions import gazetteer
-
-        if not gazetteer().region_for(str(region)).adcode:
-            raise bad(f"region {region!r} is not a province, city or county code of the division lists")
+        _region_code(region, bad)
     vocabulary = entry.get("vocabulary")
     if vocabulary is not None and not (isinstance(vocabulary, dict) and all(isinstance(v, dict) for v in vocabulary.values())
                                        and set(vocabulary) <= VOCABULARIES):
@@ -208,3 +195,27 @@ def _source(path: Path, n: int, entry: dict) -> Source:
         note=entry.get("note"),
         vocabulary=vocabulary,
     )
+
+
+# the checks sources and approvals share; `bad` makes the error, naming the file and the entry
+
+def _check_text(entry: dict, fields: tuple[str, ...], bad) -> None:
+    for text_field in fields:
+        if entry.get(text_field) is not None and not isinstance(entry[text_field], str):
+            raise bad(f"{text_field} must be text")
+
+
+def _check_year(year, bad) -> int:
+    if isinstance(year, bool) or not isinstance(year, int) or not 1949 <= year <= 2100:
+        raise bad(f"fiscal_year must be a year from 1949 to 2100, not {year!r}")
+    return year
+
+
+def _region_code(region, bad) -> str:
+    """The division code `region` names, as the division lists key it."""
+    from ingest.regions import gazetteer
+
+    code = gazetteer().region_for(str(region)).adcode
+    if not code:
+        raise bad(f"region {region!r} is not a province, city or county code of the division lists")
+    return code

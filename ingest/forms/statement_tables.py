@@ -345,7 +345,7 @@ def _side_amounts(table: Table, kind: TableKind, row: list[str], r: int, line_no
 
 def _confidence(table: Table, r: int, columns: list[int]) -> float | None:
     """How sure OCR was of an amount and of the code it is filed under: the least of the two."""
-    if r >= table.n_rows:
+    if table.confidences is None or r >= table.n_rows:
         return None
     return min((v for c in columns if (v := table.confidences[r][c]) is not None), default=None)
 

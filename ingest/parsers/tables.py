@@ -30,8 +30,9 @@ def table_rows(document: Document, line_offset: int = 0) -> list[tuple[Table, li
             line = table.row_lines[r] if table.row_lines else start + r
             printed = cells[: widths[r]] if widths else cells
             # read by OCR: the least sure of the row's cells that hold a figure
-            sure = [v for c, v in enumerate(table.confidences[r][: len(printed)])
-                    if v is not None and any(ch.isdigit() for ch in printed[c])]
+            sure = [] if table.confidences is None else [
+                v for c, v in enumerate(table.confidences[r][: len(printed)])
+                if v is not None and any(ch.isdigit() for ch in printed[c])]
             rows.append(Row(line + line_offset + 1, tuple(squash(c) for c in printed), min(sure, default=None)))
         out.append((table, rows))
     return out

@@ -29,6 +29,7 @@ _MAX_RULE_POINTS = 3.0  # a ruling is thinner than this
 _MAX_SKEW = 3.0  # degrees a scan may be turned by
 
 
+@lru_cache(maxsize=1)
 def available() -> bool:
     """Whether the OCR engine is installed (it is a dependency of the project: `make setup`)."""
     return all(importlib.util.find_spec(name) is not None for name in (ENGINE, "onnxruntime", "cv2"))

@@ -51,8 +51,7 @@ def _read_pages(data: bytes) -> list[Page]:
             try:
                 to_view = _view_transform(page)
                 words = _words(page, to_view)
-                h, v = _rulings(page, to_view, raw)
-                pictures = _pictures(page, to_view, raw)
+                h, v, pictures = _drawn(page, to_view, raw)
                 has_images = has_images or bool(pictures)
                 read_by_ocr = False
                 if pictures and can_ocr and _worth_reading(pictures, to_view):
@@ -76,16 +75,6 @@ def _read_pages(data: bytes) -> list[Page]:
 
 # a picture smaller than this share of the page is a logo or a seal, not text to read
 _PICTURE_SHARE = 0.04
-
-
-def _pictures(page, view: _View, raw) -> list[Box]:
-    """Where the page's images are printed, on the page as shown."""
-    boxes = []
-    for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=2):
-        box = view.box(*obj.get_bounds())
-        if view.shows(box):
-            boxes.append(box)
-    return boxes
 
 
 def _worth_reading(pictures: list[Box], view: _View) -> bool:
@@ -342,12 +331,17 @@ def _pieces(text: str, box: Box) -> list[Word]:
     return out
 
 
-def _rulings(page, view: _View, raw) -> tuple[list[tuple[float, float, float]], list[tuple[float, float, float]]]:
-    """Horizontal rulings as (y, x0, x1) and vertical ones as (x, top, bottom), on the page as shown.
-    A path thin in one direction is a line; a rectangle drawn as one path gives its four edges."""
-    horizontal, vertical = [], []
-    for obj, bounds in _paths(page, raw):
+def _drawn(page, view: _View, raw) -> tuple[list[tuple[float, float, float]], list[tuple[float, float, float]], list[Box]]:
+    """What the page draws besides text, on the page as shown: horizontal rulings as (y, x0, x1),
+    vertical ones as (x, top, bottom), and where its images are printed. A path thin in one
+    direction is a line; a rectangle drawn as one path gives its four edges."""
+    horizontal, vertical, pictures = [], [], []
+    for obj, kind, bounds in _objects(page, raw):
         box = view.box(*bounds)
+        if kind == raw.FPDF_PAGEOBJ_IMAGE:
+            if view.shows(box):
+                pictures.append(box)
+            continue
         w, h = box.x1 - box.x0, box.bottom - box.top
         if h <= _THIN and w > _THIN:
             horizontal.append(((box.top + box.bottom) / 2, box.x0, box.x1))
@@ -356,12 +350,13 @@ def _rulings(page, view: _View, raw) -> tuple[list[tuple[float, float, float]], 
         elif w > _THIN and h > _THIN and _is_rectangle(obj, raw):
             horizontal += [(box.top, box.x0, box.x1), (box.bottom, box.x0, box.x1)]
             vertical += [(box.x0, box.top, box.bottom), (box.x1, box.top, box.bottom)]
-    return horizontal, vertical
+    return horizontal, vertical, pictures
 
 
-def _paths(page, raw, max_depth: int = 3):
-    """The page's path objects (inside form objects too) and their bounds (left, bottom, right,
-    top), through PDFium's calls directly: the object wrappers cost more than the calls."""
+def _objects(page, raw, max_depth: int = 3):
+    """The page's path and image objects (inside form objects too), each with its kind and bounds
+    (left, bottom, right, top), through PDFium's calls directly: the object wrappers cost more
+    than the calls."""
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     pending = [(raw.FPDFPage_CountObjects(page.raw), lambda i: raw.FPDFPage_GetObject(page.raw, i), 1)]
     while pending:
@@ -369,8 +364,8 @@ def _paths(page, raw, max_depth: int = 3):
         for i in range(count):
             obj = get(i)
             kind = raw.FPDFPageObj_GetType(obj)
-            if kind == raw.FPDF_PAGEOBJ_PATH and raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
-                yield obj, (left.value, bottom.value, right.value, top.value)
+            if kind in (raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_IMAGE) and raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+                yield obj, kind, (left.value, bottom.value, right.value, top.value)
             elif kind == raw.FPDF_PAGEOBJ_FORM and depth < max_depth:
                 pending.append((raw.FPDFFormObj_CountObjects(obj), lambda j, form=obj: raw.FPDFFormObj_GetObject(form, j), depth + 1))
 
