@@ -53,10 +53,10 @@ select
     source_file,
     location,
     entity,
-    cast(expected as varchar) as expected,
-    cast(actual as varchar) as actual,
-    cast(actual - expected as varchar) as difference,
+    cast(expected as string) as expected,
+    cast(actual as string) as actual,
+    cast(actual - expected as string) as difference,
     band,
-    entity || ' ' || cast(actual as varchar) || ' 元，应为 ' || cast(expected as varchar) || ' 元' as message
+    entity || ' ' || cast(actual as string) || ' 元，应为 ' || cast(expected as string) || ' 元' as message
 from checks
 where expected is not null and actual is not null and actual <> expected

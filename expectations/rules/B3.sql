@@ -51,12 +51,12 @@ select
     p.source_file,
     p.location,
     p.table_title || ' ' || p.entity || ' / ' || p.column_label as entity,
-    cast(c.children_sum as varchar) as expected,
-    cast(p.total as varchar) as actual,
-    cast(p.total - c.children_sum as varchar) as difference,
+    cast(c.children_sum as string) as expected,
+    cast(p.total as string) as actual,
+    cast(p.total - c.children_sum as string) as difference,
     c.children_n * p.half_unit_yuan as band,
-    p.entity || '（' || p.column_label || '）' || cast(p.total as varchar) || ' 元与下级科目之和 '
-    || cast(c.children_sum as varchar) || ' 元不符' as message
+    p.entity || '（' || p.column_label || '）' || cast(p.total as string) || ' 元与下级科目之和 '
+    || cast(c.children_sum as string) || ' 元不符' as message
 from parents as p
 inner join children as c
     on p.document_id = c.document_id and p.table_code = c.table_code

@@ -24,10 +24,10 @@ select
     source_file,
     location,
     table_title || ' ' || row_label as entity,
-    cast(parts as varchar) as expected,
-    cast(total as varchar) as actual,
-    cast(total - parts as varchar) as difference,
+    cast(parts as string) as expected,
+    cast(total as string) as actual,
+    cast(total - parts as string) as difference,
     parts_n * half_unit as band,
-    row_label || ' 合计 ' || cast(total as varchar) || ' 元与三本预算之和 ' || cast(parts as varchar) || ' 元不符' as message
+    row_label || ' 合计 ' || cast(total as string) || ' 元与三本预算之和 ' || cast(parts as string) || ' 元不符' as message
 from rows_
 where total is not null and parts_n > 0 and total <> parts

@@ -53,10 +53,10 @@ select
     source_file,
     location,
     entity,
-    cast(expected as varchar) as expected,
-    cast(actual as varchar) as actual,
-    cast(actual - expected as varchar) as difference,
+    cast(expected as string) as expected,
+    cast(actual as string) as actual,
+    cast(actual - expected as string) as difference,
     band,
-    entity || ' ' || cast(actual as varchar) || ' 元与各项之和 ' || cast(expected as varchar) || ' 元不符' as message
+    entity || ' ' || cast(actual as string) || ' 元与各项之和 ' || cast(expected as string) || ' 元不符' as message
 from checks
 where actual <> expected

@@ -23,10 +23,10 @@ select
     source_file,
     location,
     '公开01表 收入总计' as entity,
-    cast(parts_sum as varchar) as expected,
-    cast(total as varchar) as actual,
-    cast(total - parts_sum as varchar) as difference,
+    cast(parts_sum as string) as expected,
+    cast(total as string) as actual,
+    cast(total - parts_sum as string) as difference,
     greatest(parts_n, 1) * half_unit as band,
-    '收入总计 ' || cast(total as varchar) || ' 元与本年收入合计、结余和结转之和 ' || cast(parts_sum as varchar) || ' 元不符' as message
+    '收入总计 ' || cast(total as string) || ' 元与本年收入合计、结余和结转之和 ' || cast(parts_sum as string) || ' 元不符' as message
 from side
 where total is not null and parts_sum is not null and total <> parts_sum

@@ -17,10 +17,10 @@ select
     source_file,
     location,
     '公开02表 财政拨款收入 / 公开04表 本年收入合计' as entity,
-    cast(income_04 as varchar) as expected,
-    cast(income_02 as varchar) as actual,
-    cast(income_02 - income_04 as varchar) as difference,
+    cast(income_04 as string) as expected,
+    cast(income_02 as string) as actual,
+    cast(income_02 - income_04 as string) as difference,
     2 * half_unit as band,
-    '收入决算表财政拨款收入 ' || cast(income_02 as varchar) || ' 元与财政拨款收支总表本年收入 ' || cast(income_04 as varchar) || ' 元不符' as message
+    '收入决算表财政拨款收入 ' || cast(income_02 as string) || ' 元与财政拨款收支总表本年收入 ' || cast(income_04 as string) || ' 元不符' as message
 from figures
 where income_02 is not null and income_04 is not null and income_02 <> income_04

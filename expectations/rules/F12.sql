@@ -25,11 +25,11 @@ select
     d.source_file,
     d.location,
     '公开06表 基本支出' as entity,
-    cast(s.basic as varchar) as expected,
-    cast(d.classes_sum as varchar) as actual,
-    cast(d.classes_sum - s.basic as varchar) as difference,
+    cast(s.basic as string) as expected,
+    cast(d.classes_sum as string) as actual,
+    cast(d.classes_sum - s.basic as string) as difference,
     (d.classes_n + 1) * d.half_unit as band,
-    '基本支出明细各类之和 ' || cast(d.classes_sum as varchar) || ' 元与公开05表基本支出 ' || cast(s.basic as varchar) || ' 元不符' as message
+    '基本支出明细各类之和 ' || cast(d.classes_sum as string) || ' 元与公开05表基本支出 ' || cast(s.basic as string) || ' 元不符' as message
 from detail as d
 inner join stated as s on d.document_id = s.document_id
 where d.classes_sum <> s.basic

@@ -48,10 +48,10 @@ select
     source_file,
     location,
     entity || ' 合计 / 公开04表' as entity,
-    cast(expected as varchar) as expected,
-    cast(actual as varchar) as actual,
-    cast(actual - expected as varchar) as difference,
+    cast(expected as string) as expected,
+    cast(actual as string) as actual,
+    cast(actual - expected as string) as difference,
     2 * half_unit as band,
-    entity || '合计 ' || cast(actual as varchar) || ' 元与公开04表对应列 ' || cast(expected as varchar) || ' 元不符' as message
+    entity || '合计 ' || cast(actual as string) || ' 元与公开04表对应列 ' || cast(expected as string) || ' 元不符' as message
 from pairs
 where actual <> expected

@@ -18,10 +18,10 @@ select
     source_file,
     location,
     '公开' || table_code || '表 总计' as entity,
-    cast(income as varchar) as expected,
-    cast(spending as varchar) as actual,
-    cast(spending - income as varchar) as difference,
+    cast(income as string) as expected,
+    cast(spending as string) as actual,
+    cast(spending - income as string) as difference,
     2 * half_unit as band,
-    '公开' || table_code || '表 支出总计 ' || cast(spending as varchar) || ' 元不等于收入总计 ' || cast(income as varchar) || ' 元' as message
+    '公开' || table_code || '表 支出总计 ' || cast(spending as string) || ' 元不等于收入总计 ' || cast(income as string) || ' 元' as message
 from totals
 where income is not null and spending is not null and income <> spending

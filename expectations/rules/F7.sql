@@ -48,10 +48,10 @@ select
     source_file,
     location,
     '公开01表 ' || entity as entity,
-    cast(expected as varchar) as expected,
-    cast(actual as varchar) as actual,
-    cast(actual - expected as varchar) as difference,
+    cast(expected as string) as expected,
+    cast(actual as string) as actual,
+    cast(actual - expected as string) as difference,
     2 * half_unit as band,
-    entity || '：' || cast(actual as varchar) || ' 元与 ' || cast(expected as varchar) || ' 元不符' as message
+    entity || '：' || cast(actual as string) || ' 元与 ' || cast(expected as string) || ' 元不符' as message
 from pairs
 where expected is not null and actual is not null and expected <> actual

@@ -19,10 +19,10 @@ select
     source_file,
     location,
     '公开04表 ' || entity as entity,
-    cast(parts_sum as varchar) as expected,
-    cast(total as varchar) as actual,
-    cast(total - parts_sum as varchar) as difference,
+    cast(parts_sum as string) as expected,
+    cast(total as string) as actual,
+    cast(total - parts_sum as string) as difference,
     greatest(parts_n, 1) * half_unit as band,
-    entity || '：合计 ' || cast(total as varchar) || ' 元与三类财政拨款之和 ' || cast(parts_sum as varchar) || ' 元不符' as message
+    entity || '：合计 ' || cast(total as string) || ' 元与三类财政拨款之和 ' || cast(parts_sum as string) || ' 元不符' as message
 from rows_
 where total is not null and parts_sum is not null and total <> parts_sum

@@ -20,10 +20,10 @@ select
     source_file,
     location,
     '公开04表 收支平衡' as entity,
-    cast(sources as varchar) as expected,
-    cast(uses as varchar) as actual,
-    cast(uses - sources as varchar) as difference,
+    cast(sources as string) as expected,
+    cast(uses as string) as actual,
+    cast(uses - sources as string) as difference,
     4 * half_unit as band,
-    '本年支出与年末结转之和 ' || cast(uses as varchar) || ' 元不等于年初结转与本年收入之和 ' || cast(sources as varchar) || ' 元' as message
+    '本年支出与年末结转之和 ' || cast(uses as string) || ' 元不等于年初结转与本年收入之和 ' || cast(sources as string) || ' 元' as message
 from sides
 where sources is not null and uses is not null and sources <> uses

@@ -40,10 +40,10 @@ select
     source_file,
     location,
     '情况说明 ' || fact_label as entity,
-    cast(table_amount as varchar) as expected,
-    cast(fact_value_yuan as varchar) as actual,
-    cast(fact_value_yuan - table_amount as varchar) as difference,
+    cast(table_amount as string) as expected,
+    cast(fact_value_yuan as string) as actual,
+    cast(fact_value_yuan - table_amount as string) as difference,
     2 * half_unit_yuan as band,
-    '情况说明称' || fact_label || ' ' || cast(fact_value_yuan as varchar) || ' 元，决算表为 ' || cast(table_amount as varchar) || ' 元' as message
+    '情况说明称' || fact_label || ' ' || cast(fact_value_yuan as string) || ' 元，决算表为 ' || cast(table_amount as string) || ' 元' as message
 from matched
 where fact_value_yuan <> table_amount

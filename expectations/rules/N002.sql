@@ -55,10 +55,10 @@ select
     source_file,
     location,
     '情况说明 ' || fact_label || ' 占比' as entity,
-    cast(expected_share as varchar) as expected,
-    cast(share as varchar) as actual,
-    cast(share - expected_share as varchar) as difference,
+    cast(expected_share as string) as expected,
+    cast(share as string) as actual,
+    cast(share - expected_share as string) as difference,
     0.00005 + 0.0001 as band,
-    fact_label || ' 占比 ' || cast(share as varchar) || '，按金额计算为 ' || cast(expected_share as varchar) as message
+    fact_label || ' 占比 ' || cast(share as string) || '，按金额计算为 ' || cast(expected_share as string) as message
 from compared
 where round(expected_share, 4) <> share

@@ -73,10 +73,10 @@ select
     source_file,
     location,
     '情况说明 ' || fact_label || ' 增减率' as entity,
-    cast(expected_growth as varchar) as expected,
-    cast(growth as varchar) as actual,
-    cast(growth - expected_growth as varchar) as difference,
+    cast(expected_growth as string) as expected,
+    cast(growth as string) as actual,
+    cast(growth - expected_growth as string) as difference,
     0.0001 as band,
-    fact_label || ' 增减率 ' || cast(growth as varchar) || '，按增减额 ÷ 上年数应为 ' || cast(expected_growth as varchar) as message
+    fact_label || ' 增减率 ' || cast(growth as string) || '，按增减额 ÷ 上年数应为 ' || cast(expected_growth as string) as message
 from compared
 where round(expected_growth, 4) <> growth

@@ -28,10 +28,10 @@ select
     source_file,
     location,
     '情况说明 完成年初预算比例' as entity,
-    cast(expected as varchar) as expected,
-    cast(stated as varchar) as actual,
-    cast(stated - expected as varchar) as difference,
+    cast(expected as string) as expected,
+    cast(stated as string) as actual,
+    cast(stated - expected as string) as difference,
     0.0001 as band,
-    '完成年初预算的 ' || cast(stated as varchar) || '，按决算数 ÷ 年初预算应为 ' || cast(expected as varchar) as message
+    '完成年初预算的 ' || cast(stated as string) || '，按决算数 ÷ 年初预算应为 ' || cast(expected as string) as message
 from compared
 where round(expected, 4) <> stated

@@ -19,10 +19,10 @@ select
     source_file,
     location,
     '预算说明 ' || fact_label || ' 增减率' as entity,
-    cast(expected as varchar) as expected,
-    cast(stated as varchar) as actual,
-    cast(stated - expected as varchar) as difference,
+    cast(expected as string) as expected,
+    cast(stated as string) as actual,
+    cast(stated - expected as string) as difference,
     0.0002 as band,
-    fact_label || ' 增减率 ' || cast(stated as varchar) || '，按增减额 ÷ 上年数应为 ' || cast(expected as varchar) as message
+    fact_label || ' 增减率 ' || cast(stated as string) || '，按增减额 ÷ 上年数应为 ' || cast(expected as string) as message
 from compared
 where abs(stated - expected) > 0.0001 and abs(stated - expected) <= 0.01

@@ -50,11 +50,11 @@ select
     source_file,
     location,
     '预算说明 ' || fact_label || '（' || subject_code || '）' as entity,
-    cast(table_amount as varchar) as expected,
-    cast(fact_value_yuan as varchar) as actual,
-    cast(fact_value_yuan - table_amount as varchar) as difference,
+    cast(table_amount as string) as expected,
+    cast(fact_value_yuan as string) as actual,
+    cast(fact_value_yuan - table_amount as string) as difference,
     (case fact_unit when '亿元' then 1000000 when '万元' then 100 else 0.01 end) - 0.01 as band,
-    '预算说明称' || fact_label || ' ' || cast(fact_value_yuan as varchar) || ' 元，预算表为 ' || cast(table_amount as varchar) || ' 元'
+    '预算说明称' || fact_label || ' ' || cast(fact_value_yuan as string) || ' 元，预算表为 ' || cast(table_amount as string) || ' 元'
         as message
 from matched
 where matches = 1 and fact_value_yuan <> table_amount

@@ -26,7 +26,7 @@ select distinct
     '预算说明 ' || s.fact_label || '（' || t.subject_code || '）' as entity,
     t.subject_name as expected,
     s.name as actual,
-    cast(null as varchar) as difference,
+    cast(null as string) as difference,
     cast(null as decimal(38, 10)) as band,
     '预算说明写作“' || s.name || '”，预算表为“' || t.subject_name || '”' as message
 from stated as s

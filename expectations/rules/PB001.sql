@@ -20,12 +20,12 @@ select
     source_file,
     location,
     entity,
-    cast(expected_rate as varchar) as expected,
-    cast(actual_rate as varchar) as actual,
-    cast(actual_rate - expected_rate as varchar) as difference,
+    cast(expected_rate as string) as expected,
+    cast(actual_rate as string) as actual,
+    cast(actual_rate - expected_rate as string) as difference,
     cast(null as decimal(38, 10)) as band,
-    '执行率 ' || cast(actual_rate as varchar) || ' 与 全年执行数÷全年预算数 = '
-    || cast(expected_rate as varchar) || ' 不一致' as message
+    '执行率 ' || cast(actual_rate as string) || ' 与 全年执行数÷全年预算数 = '
+    || cast(expected_rate as string) || ' 不一致' as message
 from checked
 where actual_rate <> case printed_digits
         when 2 then round(expected_rate, 2)

@@ -72,10 +72,10 @@ select
     source_file,
     location,
     project_name || ' / ' || measure as entity,
-    cast(parts_sum as varchar) as expected,
-    cast(total as varchar) as actual,
-    cast(diff as varchar) as difference,
+    cast(parts_sum as string) as expected,
+    cast(total as string) as actual,
+    cast(diff as string) as difference,
     parts_n * half_unit as band,
-    measure || ' 合计 ' || cast(total as varchar) || ' 元与各资金来源之和 ' || cast(parts_sum as varchar) || ' 元不符' as message
+    measure || ' 合计 ' || cast(total as string) || ' 元与各资金来源之和 ' || cast(parts_sum as string) || ' 元不符' as message
 from compared
 where diff <> 0

@@ -16,11 +16,11 @@ select
     source_file,
     location,
     coalesce(project_name, '') || ' / 预算执行率得分' as entity,
-    cast(expected_score as varchar) as expected,
-    cast(score_reported as varchar) as actual,
-    cast(score_reported - expected_score as varchar) as difference,
+    cast(expected_score as string) as expected,
+    cast(score_reported as string) as actual,
+    cast(score_reported - expected_score as string) as difference,
     0.005 as band,
-    '执行率得分 ' || cast(score_reported as varchar) || '，应为 分值 ' || cast(weight as varchar) || ' × 执行率 = '
-    || cast(expected_score as varchar) as message
+    '执行率得分 ' || cast(score_reported as string) || '，应为 分值 ' || cast(weight as string) || ' × 执行率 = '
+    || cast(expected_score as string) as message
 from checked
 where score_reported <> expected_score

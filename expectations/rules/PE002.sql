@@ -36,10 +36,10 @@ select
     source_file,
     location,
     coalesce(project_name, '') as entity,
-    cast(summed as varchar) as expected,
-    cast(total_score_reported as varchar) as actual,
-    cast(total_score_reported - summed as varchar) as difference,
+    cast(summed as string) as expected,
+    cast(total_score_reported as string) as actual,
+    cast(total_score_reported - summed as string) as difference,
     0.005 * (scored + 1) as band,
-    '总得分 ' || cast(total_score_reported as varchar) || ' 与各项得分之和 ' || cast(summed as varchar) || ' 不符' as message
+    '总得分 ' || cast(total_score_reported as string) || ' 与各项得分之和 ' || cast(summed as string) || ' 不符' as message
 from compared
 where total_score_reported <> summed

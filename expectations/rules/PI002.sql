@@ -17,10 +17,10 @@ select
     source_file,
     location,
     coalesce(project_name, '') || ' / ' || level1 as entity,
-    cast(points as varchar) as expected,
-    cast(weights as varchar) as actual,
-    cast(weights - points as varchar) as difference,
+    cast(points as string) as expected,
+    cast(weights as string) as actual,
+    cast(weights - points as string) as difference,
     cast(null as decimal(38, 10)) as band,
-    level1 || ' 标注 ' || cast(points as varchar) || ' 分，所列分值之和为 ' || cast(weights as varchar) || ' 分' as message
+    level1 || ' 标注 ' || cast(points as string) || ' 分，所列分值之和为 ' || cast(weights as string) || ' 分' as message
 from grouped
 where weights is not null and weights <> points

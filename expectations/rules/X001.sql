@@ -49,12 +49,12 @@ select
     source_file,
     min(location) as location,
     measure as entity,
-    cast(cast(stated_count as integer) as varchar) as expected,
-    cast(loaded_count as varchar) as actual,
-    cast(loaded_count - cast(stated_count as integer) as varchar) as difference,
+    cast(cast(stated_count as integer) as string) as expected,
+    cast(loaded_count as string) as actual,
+    cast(loaded_count - cast(stated_count as integer) as string) as difference,
     cast(null as decimal(38, 10)) as band,
-    '决算说明称' || measure || ' ' || cast(cast(stated_count as integer) as varchar) || ' 个，已载入的项目自评报告为 '
-    || cast(loaded_count as varchar) || ' 个' as message
+    '决算说明称' || measure || ' ' || cast(cast(stated_count as integer) as string) || ' 个，已载入的项目自评报告为 '
+    || cast(loaded_count as string) || ' 个' as message
 from compared
 where loaded_count <> stated_count
 group by document_id, source_file, measure, stated_count, loaded_count

@@ -40,11 +40,11 @@ select
     a.source_file,
     a.location,
     '项目支出 / 项目自评执行数之和' as entity,
-    cast(a.project_spending as varchar) as expected,
-    cast(p.executed as varchar) as actual,
-    cast(p.executed - a.project_spending as varchar) as difference,
+    cast(a.project_spending as string) as expected,
+    cast(p.executed as string) as actual,
+    cast(p.executed - a.project_spending as string) as difference,
     p.reports * a.half_unit as band,
-    '各项目全年执行数之和 ' || cast(p.executed as varchar) || ' 元与支出决算表项目支出 ' || cast(a.project_spending as varchar) || ' 元不符' as message
+    '各项目全年执行数之和 ' || cast(p.executed as string) || ' 元与支出决算表项目支出 ' || cast(a.project_spending as string) || ' 元不符' as message
 from accounts as a
 inner join projects as p on a.fiscal_year = p.fiscal_year and a.adcode = p.adcode and a.department = p.department
 left join stated as s on a.document_id = s.document_id

@@ -3,12 +3,12 @@ select
     this_year.source_file,
     'p.1' as location,
     this_year.department || ' 上年预算总额' as entity,
-    cast(last_year.expenditure_total_yuan as varchar) as expected,
-    cast(this_year.previous_year_expenditure_total_yuan as varchar) as actual,
-    cast(this_year.previous_year_expenditure_total_yuan - last_year.expenditure_total_yuan as varchar) as difference,
+    cast(last_year.expenditure_total_yuan as string) as expected,
+    cast(this_year.previous_year_expenditure_total_yuan as string) as actual,
+    cast(this_year.previous_year_expenditure_total_yuan - last_year.expenditure_total_yuan as string) as difference,
     100 as band,
-    this_year.department || ' 预算称上年支出 ' || cast(this_year.previous_year_expenditure_total_yuan as varchar)
-    || ' 元，上年预算为 ' || cast(last_year.expenditure_total_yuan as varchar) || ' 元' as message
+    this_year.department || ' 预算称上年支出 ' || cast(this_year.previous_year_expenditure_total_yuan as string)
+    || ' 元，上年预算为 ' || cast(last_year.expenditure_total_yuan as string) || ' 元' as message
 from {{ batch }} as this_year
 -- last year's budget, whichever years this check reads
 inner join {{ every_year('fct_department_budget') }} as last_year

@@ -125,8 +125,9 @@ regions as (
         sum(case when is_project then 1 else 0 end) as projects,
         sum(budget_adjusted_yuan) as budget_adjusted_yuan,
         sum(executed_yuan) as executed_yuan,
-        avg(total_score_reported) as score_reported_avg,
-        avg(total_score_recomputed) as score_recomputed_avg,
+        -- in double precision on every engine (Spark would average decimals to six places)
+        avg(cast(total_score_reported as double)) as score_reported_avg,
+        avg(cast(total_score_recomputed as double)) as score_recomputed_avg,
         sum(case when grade_recomputed = '优' then 1 else 0 end) as grade_excellent,
         sum(case when grade_recomputed = '良' then 1 else 0 end) as grade_good,
         sum(case when grade_recomputed = '中' then 1 else 0 end) as grade_fair,
@@ -145,20 +146,21 @@ measured as (
         names.city,
         names.county,
         coalesce(names.county, names.city, names.province) as region,
-        regions.basic_yuan / nullif(regions.expenditure_total_yuan, 0) as basic_share,
-        regions.project_yuan / nullif(regions.expenditure_total_yuan, 0) as project_share,
-        regions.class_201 / nullif(regions.class_all, 0) as share_201,
-        regions.class_205 / nullif(regions.class_all, 0) as share_205,
-        regions.class_208 / nullif(regions.class_all, 0) as share_208,
-        regions.class_210 / nullif(regions.class_all, 0) as share_210,
-        regions.class_221 / nullif(regions.class_all, 0) as share_221,
-        (
-            regions.class_all - coalesce(regions.class_201, 0) - coalesce(regions.class_205, 0)
-            - coalesce(regions.class_208, 0) - coalesce(regions.class_210, 0) - coalesce(regions.class_221, 0)
-        ) / nullif(regions.class_all, 0) as share_other,
-        regions.three_public_actual_yuan / nullif(regions.three_public_budget_yuan, 0) as three_public_rate,
-        regions.matched_total_yuan / nullif(regions.previous_expenditure_total_yuan, 0) - 1 as expenditure_growth,
-        regions.executed_yuan / nullif(regions.budget_adjusted_yuan, 0) as execution_rate,
+        {{ safe_divide('regions.basic_yuan', 'regions.expenditure_total_yuan') }} as basic_share,
+        {{ safe_divide('regions.project_yuan', 'regions.expenditure_total_yuan') }} as project_share,
+        {{ safe_divide('regions.class_201', 'regions.class_all') }} as share_201,
+        {{ safe_divide('regions.class_205', 'regions.class_all') }} as share_205,
+        {{ safe_divide('regions.class_208', 'regions.class_all') }} as share_208,
+        {{ safe_divide('regions.class_210', 'regions.class_all') }} as share_210,
+        {{ safe_divide('regions.class_221', 'regions.class_all') }} as share_221,
+        {{ safe_divide(
+            'regions.class_all - coalesce(regions.class_201, 0) - coalesce(regions.class_205, 0)'
+            ~ ' - coalesce(regions.class_208, 0) - coalesce(regions.class_210, 0) - coalesce(regions.class_221, 0)',
+            'regions.class_all'
+        ) }} as share_other,
+        {{ safe_divide('regions.three_public_actual_yuan', 'regions.three_public_budget_yuan') }} as three_public_rate,
+        {{ safe_divide('regions.matched_total_yuan', 'regions.previous_expenditure_total_yuan') }} - 1 as expenditure_growth,
+        {{ safe_divide('regions.executed_yuan', 'regions.budget_adjusted_yuan') }} as execution_rate,
         regions.score_reported_avg - regions.score_recomputed_avg as score_gap
     from regions
     left join {{ ref('dim_region') }} as names
