@@ -52,20 +52,40 @@ class Rule:
     tolerance: str
     sql: str  # the rule's query, as its file holds it
 
-    def query_for(self, table: str, reading: Mapping[str, str] | None = None, documents: str | None = None) -> str:
+    def query_for(self, table: str, reading: Mapping[str, str] | None = None, documents: str | None = None,
+                  engine: str = "duckdb") -> str:
         """The rule's findings, with their severity, against a named table; `reading` puts a
         relation in place of each mart it names ("marts.fct_x" -> a view of some of its rows);
-        `documents`, the relation with each document's ocr_unsure_figures (marts.dim_document)."""
+        `documents`, the relation with each document's ocr_unsure_figures (marts.dim_document);
+        `engine`, the SQL dialect of what SQL engines spell differently (`ENGINE_MACROS`)."""
         sql = self.sql
         if reading:
             sql = _QUALIFIED.sub(lambda m: reading.get(m.group(0), m.group(0)), sql)
         sql = _EVERY_YEAR.sub(lambda m: f"marts.{m.group(1)}", sql)
+        if "{{" in sql.replace(BATCH, ""):
+            import jinja2
+
+            sql = jinja2.Template(sql).render(batch=BATCH, **ENGINE_MACROS[engine])
         return findings_query(sql.replace(BATCH, table), self.severity, documents)
 
     @property
     def digest(self) -> str:
         """Changes whenever anything the rule says changes: its findings from before are then stale."""
         return hashlib.sha256(json.dumps(asdict(self), sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+# What the engines a rule runs on (orchestration/settings.py ENGINES) spell differently, as the
+# functions a rule's query may call: {{ string_agg_ordered("value", "', '", "position") }} is the
+# values of a group joined in the order of `position`. (The lint, expectations/.sqlfluff, reads
+# them as DuckDB's.)
+ENGINE_MACROS = {
+    "duckdb": {
+        "string_agg_ordered": lambda value, separator, order: f"string_agg({value}, {separator} order by {order})",
+    },
+    "spark": {
+        "string_agg_ordered": lambda value, separator, order: f"string_agg({value}, {separator}) within group (order by {order})",
+    },
+}
 
 
 # what a finding's message adds when it rests on a document with figures OCR was unsure of

@@ -19,7 +19,9 @@ parts as (
         fact_unit,
         cast(sum(fact_value) as decimal(18, 2)) as parts_sum,
         count(*) as parts_n,
-        string_agg(coalesce(fact_label, '') || cast(cast(fact_value as decimal(18, 2)) as varchar), '、') as listed
+        -- the parts as the sentence lists them
+        {{ string_agg_ordered("coalesce(fact_label, '') || cast(cast(fact_value as decimal(18, 2)) as string)", "'、'",
+            "instr(sentence, coalesce(fact_label, '')), fact_value") }} as listed
     from {{ batch }}
     where fact_kind = 'listed_part'
     group by document_id, line_no, fact_base_label, fact_unit
@@ -30,12 +32,12 @@ select
     t.source_file,
     t.location,
     t.fact_label || '（' || t.fact_unit || '）' as entity,
-    cast(p.parts_sum as varchar) as expected,
-    cast(t.total as varchar) as actual,
-    cast(t.total - p.parts_sum as varchar) as difference,
+    cast(p.parts_sum as string) as expected,
+    cast(t.total as string) as actual,
+    cast(t.total - p.parts_sum as string) as difference,
     p.parts_n * 0.005 as band,
-    t.fact_label || ' ' || cast(t.total as varchar) || t.fact_unit || '，所列各部分（' || p.listed || '）之和为 '
-    || cast(p.parts_sum as varchar) || t.fact_unit as message
+    t.fact_label || ' ' || cast(t.total as string) || t.fact_unit || '，所列各部分（' || p.listed || '）之和为 '
+    || cast(p.parts_sum as string) || t.fact_unit as message
 from totals as t
 inner join parts as p
     on t.document_id = p.document_id and t.line_no = p.line_no
