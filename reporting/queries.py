@@ -149,7 +149,8 @@ select v.rule_id, v.severity, coalesce(d.county, d.city, d.province) as region, 
 from audit.integrity_violation v
 join marts.dim_document d on d.document_id = v.document_id
 where d.fiscal_year = $year
-order by d.adcode, v.source_file, case v.severity when 'error' then 0 when 'warning' then 1 else 2 end, v.rule_id, v.location
+order by d.adcode, v.source_file, case v.severity when 'error' then 0 when 'warning' then 1 else 2 end, v.rule_id, v.location,
+         v.entity, v.message
 """
 
 def _fetch(con: duckdb.DuckDBPyConnection, sql: str, year: int, unit: str = "v.unit") -> list[dict]:
