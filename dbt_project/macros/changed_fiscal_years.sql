@@ -66,6 +66,10 @@
     (it is now read as another year, or quarantined) are deleted. delete+insert only replaces the
     years present in the new rows, so a year left with no document would keep them otherwise. -#}
 {% macro drop_rows_of_reloaded_documents() -%}
+    {{ return(adapter.dispatch('drop_rows_of_reloaded_documents', 'fiscal')()) }}
+{%- endmacro %}
+
+{% macro default__drop_rows_of_reloaded_documents() -%}
     delete from {{ this }} as built
     where {{ built_from_a_reloaded_document('built') }}
 {%- endmacro %}

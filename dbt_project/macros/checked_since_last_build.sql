@@ -47,6 +47,10 @@
     (no passed build yet, or dbt run by hand), or more than 20,000 documents: no condition, every
     row is read; nothing changed: a condition no row meets. -#}
 {% macro write_tests_scopes() -%}
+    {{ return(adapter.dispatch('write_tests_scopes', 'fiscal')()) }}
+{%- endmacro %}
+
+{% macro default__write_tests_scopes() -%}
     {% if execute and flags.WHICH in ('build', 'test') %}
     {%- set told = told_changes() -%}
     {%- set years = told.changed_years if told is not none else none -%}
@@ -99,15 +103,19 @@
 {%- endmacro %}
 
 {% macro tests_scope_relation() -%}
-    {{ return(api.Relation.create(database=target.database, schema='audit', identifier='tests_scope')) }}
+    {{ return(api.Relation.create(database=(target.database if target.database is defined else none), schema='audit', identifier='tests_scope')) }}
 {%- endmacro %}
 
 {% macro build_checked_relation() -%}
-    {{ return(api.Relation.create(database=target.database, schema='audit', identifier='build_checked')) }}
+    {{ return(api.Relation.create(database=(target.database if target.database is defined else none), schema='audit', identifier='build_checked')) }}
 {%- endmacro %}
 
 {#- on-run-start: the record exists before the scopes are written from it. -#}
 {% macro create_build_checked() -%}
+    {{ return(adapter.dispatch('create_build_checked', 'fiscal')()) }}
+{%- endmacro %}
+
+{% macro default__create_build_checked() -%}
     {% if execute %}
     create schema if not exists {{ build_checked_relation().without_identifier() }};
     create table if not exists {{ build_checked_relation() }} (
