@@ -7,7 +7,7 @@ WEB      := $(VENV)/share/fiscal-web/.fetched
 # the default warehouse's own Dagster instance, where `fiscal run` records its runs (orchestration/lock.py)
 DAGSTER_HOME ?= $(CURDIR)/warehouse/fiscal.duckdb.dagster
 
-.PHONY: setup browser run test test-fast bench dev docs clean
+.PHONY: setup setup-spark browser run test test-fast test-spark bench dev docs clean
 
 setup: $(STAMP) $(MANIFEST) $(WEB)
 
@@ -33,6 +33,16 @@ $(WEB): expectations/offline.py | $(STAMP)
 	$(BIN)/python -m expectations.offline $(VENV)/share/fiscal-web
 	touch $@
 
+# The Spark engine (`fiscal run --engine spark`): PySpark and dbt-spark from the package index, and a
+# Java runtime from Debian's packages where there is none.
+SPARK_STAMP := $(VENV)/.installed-spark
+setup-spark: setup $(SPARK_STAMP)
+
+$(SPARK_STAMP): pyproject.toml | $(STAMP)
+	command -v java >/dev/null || (apt-get install -y -qq openjdk-17-jre-headless || sudo apt-get install -y -qq openjdk-17-jre-headless)
+	$(BIN)/pip install --quiet -e '.[dev,spark]'
+	touch $@
+
 DEMO := data/demo/truth.json
 
 # A synthetic province (marked as such) so the yearly reports compare counties side by side.
@@ -52,7 +62,12 @@ browser:
 PARALLEL := -n auto --dist loadgroup
 
 test: setup browser
-	$(BIN)/python -m pytest -q $(PARALLEL)
+	$(BIN)/python -m pytest -q $(PARALLEL) -m "not spark"
+
+# Both engines on the samples and a small generated province: the same rows per mart, findings per
+# rule and report figures (a few minutes: Spark's build).
+test-spark: setup-spark
+	$(BIN)/python -m pytest -q -m spark tests/spark
 
 # The fast tier: parsers, readers, the rules on their fixtures, the report writer and the demo,
 # without building a warehouse (about 20 s).

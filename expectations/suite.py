@@ -153,7 +153,7 @@ def validate(
             for result in outcome.results:
                 rows = ((result.result or {}).get("details") or {}).get("unexpected_rows") or ()
                 outcomes[(result.expectation_config.meta or {})["rule_id"]] = (
-                    bool(result.success), tuple(_finding(row) for row in rows), _exception(result))
+                    bool(result.success), tuple(finding(row) for row in rows), _exception(result))
     finally:
         _close(source)
         _drop_scratch(db_path)
@@ -198,7 +198,7 @@ def _run_definitions(context, definitions, docs_dir: Path | None):
     return results
 
 
-def _finding(row: dict) -> dict:
+def finding(row: dict) -> dict:
     return {k: (None if v is None else str(v)) for k, v in row.items() if k in FINDING_COLUMNS}
 
 

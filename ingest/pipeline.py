@@ -6,13 +6,13 @@ import gc
 import hashlib
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from ingest import limits
 from ingest.discovery import survey
@@ -33,6 +33,14 @@ PARALLEL_FROM = 64
 # Files a worker parses before it sends their rows back: enough to make building Arrow tables cheap
 # per document, few enough that the main process loads while the workers go on parsing.
 CHUNK_FILES = 128
+
+
+class Tasks(Protocol):
+    """Parses chunks of files elsewhere than in a local pool, yielding each chunk's batch in order."""
+
+    parallelism: int  # how many chunks are parsed at once
+
+    def __call__(self, parse: "Callable[[list[Path]], Batch]", chunks: list[list[Path]]) -> Iterator["Batch"]: ...
 
 
 @dataclass
@@ -61,11 +69,14 @@ class IngestStream:
     the batches are consumed.
 
     The pool starts when the stream is made: make it before opening a DuckDB connection, so that no
-    database threads exist when the workers are forked.
+    database threads exist when the workers are forked. With `tasks`, no pool: the chunks are
+    parsed by `tasks(parse, chunks)`, which yields each chunk's batch in order (Spark tasks over the
+    list of files: orchestration/spark.py).
     """
 
     def __init__(self, paths: Iterable[Path], registry: Registry = EMPTY, workers: int | None = None,
-                 known: KnownFiles = NOTHING_KNOWN, loaded_at: datetime | None = None, exclude: Iterable[Path] = ()):
+                 known: KnownFiles = NOTHING_KNOWN, loaded_at: datetime | None = None, exclude: Iterable[Path] = (),
+                 tasks: "Tasks | None" = None):
         names, skipped = survey(paths, exclude)
         self.result = IngestResult()
         # what was found but cannot be read is recorded, as a first batch of its own
@@ -81,13 +92,17 @@ class IngestStream:
         # a worker's limits cost the worker, not the command: unless told how many workers, even a
         # few files are read in one (a single process, `workers=1`, is for tests and debugging)
         pooled = workers is None and bool(files)
-        if workers is None:
+        if tasks is not None:
+            workers = tasks.parallelism
+        elif workers is None:
             workers = min(os.cpu_count() or 1, 8) if len(files) >= PARALLEL_FROM else 1
         size = max(1, min(CHUNK_FILES, -(-len(files) // (workers * 4))))
         chunks = [files[i:i + size] for i in range(0, len(files), size)]
         self._seen: set[str] = set()
         self._pool = None
-        if pooled or (workers > 1 and len(chunks) > 1):
+        if tasks is not None:
+            self._batches = tasks(partial(_parse_chunk, registry=registry, known=known, loaded_at=loaded_at), chunks)
+        elif pooled or (workers > 1 and len(chunks) > 1):
             # what every chunk needs goes to each worker once, not with every chunk
             setup = (registry, known, loaded_at, memory_per_worker(workers))
             self._pool = SurvivingPool(workers, _pooled_chunk, partial(_lost, registry=registry, loaded_at=loaded_at),

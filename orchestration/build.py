@@ -28,6 +28,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
                 out_dir=str(settings.out_dir),
                 inputs=[str(p) for p in settings.inputs],
                 sources=str(settings.sources),
+                engine=settings.engine,
             ),
             "dbt": dbt_resource(),
         },

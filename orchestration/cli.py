@@ -10,14 +10,27 @@ from orchestration import execute as runs
 from orchestration.execute import execute, materialize
 from orchestration.lock import data_docs
 from orchestration.outcome import BlockedByChecks, CliError, findings
-from orchestration.settings import DBT_PROJECT_DIR, Settings, dbt_sources
+from orchestration.settings import DBT_PROJECT_DIR, ENGINES, Settings, dbt_sources
 from orchestration.summary import held_reports, print_blocking, print_run_summary, print_summary
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    return Settings.from_env().with_overrides(
-        db=getattr(args, "db", None), out=getattr(args, "out", None), inputs=getattr(args, "input", None)
+    settings = Settings.from_env().with_overrides(
+        db=getattr(args, "db", None), out=getattr(args, "out", None), inputs=getattr(args, "input", None),
+        engine=getattr(args, "engine", None),
     )
+    if settings.engine not in ENGINES:
+        raise CliError(f"engine {settings.engine!r}: expected one of {', '.join(ENGINES)}")
+    if settings.engine == "spark":
+        _require_spark()
+    return settings
+
+
+def _require_spark() -> None:
+    from importlib.util import find_spec
+
+    if find_spec("pyspark") is None or find_spec("dbt.adapters.spark") is None:
+        raise CliError("the Spark engine needs PySpark and dbt-spark: run `make setup-spark`")
 
 
 def _manifest_is_current() -> bool:
@@ -76,7 +89,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args).resolved()
     _require_inputs(settings.inputs, settings)
     # taken before anything is read: a file changed while the run reads it is read again next time
-    basis = last_run.basis(settings.inputs, never_input(settings.db_path, settings.out_dir), settings.sources)
+    basis = last_run.basis(settings.inputs, never_input(settings.db_path, settings.out_dir), settings.sources,
+                           settings.engine)
     if _nothing_to_do(settings, basis, args.allow_errors):
         return 0
     from orchestration.execute import warehouse_instance
@@ -164,15 +178,22 @@ def cmd_check(args: argparse.Namespace) -> int:
     settings = _settings(args).resolved()
     if not settings.db_path.exists():
         raise CliError(f"{settings.db_path}: no warehouse here; run `fiscal run` first")
-    from expectations.audit import check_and_record
+    if settings.engine == "spark":
+        from orchestration import spark
+        from orchestration.assets.dbt import manifest
 
-    run = check_and_record(settings.db_path, docs_dir=data_docs(settings.db_path))
+        run = spark.check_and_record(settings.db_path, spark.tables(manifest()))
+    else:
+        from expectations.audit import check_and_record
+
+        run = check_and_record(settings.db_path, docs_dir=data_docs(settings.db_path))
     counts = run.counts()
     for result in run.results:
         state = "ok" if result.success else ("could not run: " + result.exception if result.exception else "violations")
         print(f"{result.rule.id:8} {result.rule.applies_to:28} rows {result.rows_checked:6}  violations {len(result.violations):4}  {state}")
     print(f"violations: error {counts['error']}, warning {counts['warning']}, info {counts['info']}")
-    print(f"data docs: {data_docs(settings.db_path) / 'index.html'}")
+    if settings.engine != "spark":
+        print(f"data docs: {data_docs(settings.db_path) / 'index.html'}")
     broken = any(r.exception for r in run.results)
     if broken:
         return 1
@@ -266,6 +287,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     def common(p: argparse.ArgumentParser, out: bool = False) -> None:
         p.add_argument("--db", help="warehouse DuckDB file (default: $FISCAL_DB or warehouse/fiscal.duckdb)")
+        p.add_argument("--engine", choices=ENGINES,
+                       help="what builds and checks the marts (default: $FISCAL_ENGINE or duckdb; spark needs "
+                            "`make setup-spark`)")
         if out:
             p.add_argument("--out", help="report folder (default: $FISCAL_OUT or reports/)")
         verbose(p)

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 
 from ingest.limits import comment, table_exists
-from orchestration.settings import PROJECT_ROOT, dbt_sources
+from orchestration.settings import ENGINES, PROJECT_ROOT, dbt_sources
 
 LAST_RUN = "audit.last_run"
 # what turns a file into records and findings, besides the dbt project and the parsers' versions
@@ -35,9 +35,9 @@ class RunBasis:
     sources: str
 
 
-def basis(inputs, exclude, registry: Path) -> RunBasis:
+def basis(inputs, exclude, registry: Path, engine: str = ENGINES[0]) -> RunBasis:
     """The basis of a run over `inputs` (the files the ingest would find under them, `exclude` left
-    out) with the source registry `registry`."""
+    out) with the source registry `registry`, built by `engine`."""
     from ingest.discovery import survey
     from ingest.known import CURRENT_PARSERS, modified_us
 
@@ -56,6 +56,7 @@ def basis(inputs, exclude, registry: Path) -> RunBasis:
         found.update(f"skipped\0{name}\0{reason}\n".encode(errors="surrogateescape"))
 
     made = hashlib.sha256()
+    made.update(f"engine\0{engine}\n".encode())
     for parser in sorted(CURRENT_PARSERS):
         made.update(f"parser\0{parser}\n".encode())
     for path in [*dbt_sources(), *_files(RULES_AND_VOCABULARIES), *([registry] if registry.is_file() else [])]:

@@ -114,15 +114,22 @@ def dagster_home(db_path: Path) -> Path:
     return Path(str(_warehouse_of(db_path)) + ".dagster")
 
 
+def spark_home(db_path: Path) -> Path:
+    """Where the Spark engine keeps a warehouse's tables, beside it: the raw records as Parquet,
+    the marts Spark builds, and its metastore (orchestration/spark.py). A run on the staged copy
+    keeps them with the warehouse."""
+    return Path(str(_warehouse_of(db_path)) + ".spark")
+
+
 def own_files(db_path: Path) -> list[Path]:
     """The files of the warehouse a path names (the warehouse, or the copy a run is building): the
     file, its log, its lock, the staged copy and its log, the folders DuckDB spills to beside
-    each, dbt's, the Data Docs and the Dagster instance. Never input."""
+    each, dbt's, the Data Docs, the Dagster instance and Spark's tables. Never input."""
     db_path = _warehouse_of(db_path)
     staged = staged_path(db_path)
     return [db_path, wal_of(db_path), Path(str(db_path) + ".lock"), staged, wal_of(staged),
             Path(str(db_path) + ".tmp"), Path(str(staged) + ".tmp"), dbt_state(db_path), data_docs(db_path),
-            dagster_home(db_path)]
+            dagster_home(db_path), spark_home(db_path)]
 
 
 def never_input(db_path: Path, out_dir: Path) -> list[Path]:

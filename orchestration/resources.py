@@ -7,6 +7,7 @@ from pathlib import Path
 import dagster as dg
 
 from ingest.limits import connect_duckdb
+from orchestration.settings import ENGINES
 
 # Every asset that writes the DuckDB file runs in this pool; DuckDB allows one writing process.
 WRITER_POOL = "duckdb_writer"
@@ -17,6 +18,7 @@ class WarehouseResource(dg.ConfigurableResource):
     out_dir: str
     inputs: list[str]
     sources: str = ""  # the source-registry YAML; empty for none
+    engine: str = ENGINES[0]  # what builds and checks the marts (orchestration/settings.py)
 
     def own_paths(self) -> list[Path]:
         """What the warehouse writes: never read as input (`lock.never_input`)."""

@@ -19,6 +19,10 @@ def dbt_sources() -> list[Path]:
     )
 
 
+# What builds and checks the marts: DuckDB in this process (the default), or Apache Spark
+# (orchestration/spark.py), for a corpus larger than one machine.
+ENGINES = ("duckdb", "spark")
+
 # After the final-accounts publication season (August–September), for the year before.
 DEFAULT_ROLLUP_CRON = "0 6 1 10 *"
 
@@ -36,11 +40,12 @@ class Settings:
     inbox: Path = PROJECT_ROOT / "inbox"
     sources: Path = SOURCES_FILE
     rollup_cron: str = DEFAULT_ROLLUP_CRON
+    engine: str = ENGINES[0]
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
-        """Defaults overridden by FISCAL_DB, FISCAL_OUT, FISCAL_INBOX, FISCAL_SOURCES and FISCAL_ROLLUP_CRON
-        (the annual rollup's schedule, Asia/Shanghai); read when called, never at import."""
+        """Defaults overridden by FISCAL_DB, FISCAL_OUT, FISCAL_INBOX, FISCAL_SOURCES, FISCAL_ROLLUP_CRON
+        (the annual rollup's schedule, Asia/Shanghai) and FISCAL_ENGINE; read when called, never at import."""
         env = os.environ if environ is None else environ
         settings = cls()
         if env.get("FISCAL_DB"):
@@ -53,10 +58,15 @@ class Settings:
             settings = replace(settings, sources=Path(env["FISCAL_SOURCES"]))
         if env.get("FISCAL_ROLLUP_CRON"):
             settings = replace(settings, rollup_cron=env["FISCAL_ROLLUP_CRON"])
+        if env.get("FISCAL_ENGINE"):
+            settings = replace(settings, engine=env["FISCAL_ENGINE"])
         return settings
 
-    def with_overrides(self, db: str | None = None, out: str | None = None, inputs: list[str] | None = None) -> "Settings":
+    def with_overrides(self, db: str | None = None, out: str | None = None, inputs: list[str] | None = None,
+                       engine: str | None = None) -> "Settings":
         settings = self
+        if engine:
+            settings = replace(settings, engine=engine)
         if db:
             settings = replace(settings, db_path=Path(db))
         if out:

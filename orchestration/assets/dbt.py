@@ -99,6 +99,9 @@ def warehouse_models(context: dg.AssetExecutionContext, config: DbtBuildConfig, 
     preload_in_background()
     from orchestration.changes import build_changes
 
+    if warehouse.engine == "spark":
+        yield from _build_on_spark(context, dbt, warehouse)
+        return
     with warehouse.connect() as con:
         changes = build_changes(con)
         rebuilt = config.full_refresh
@@ -112,16 +115,34 @@ def warehouse_models(context: dg.AssetExecutionContext, config: DbtBuildConfig, 
             # facts rebuilt from scratch: the integrity rules read every year next, not the new ones only
             forget_checks(con)
     with _dbt_env(Path(warehouse.db_path), changes):
-        invocation = dbt.cli(dbt_build_args(full_refresh=config.full_refresh), context=context)
-        ticker, nodes = Ticker("dbt build"), 0
-        try:
-            for event in invocation.stream():  # a result per model, seed and test as dbt finishes it
-                nodes += 1
-                ticker.tick(lambda: f"{nodes} models and tests done")
-                yield event
-        finally:
-            keep_as_last_build(Path(invocation.target_path))
-        ticker.done(f"{nodes} models and tests")
+        yield from _stream(dbt.cli(dbt_build_args(full_refresh=config.full_refresh), context=context))
+
+
+def _stream(invocation):
+    """A dbt invocation's events, a result per model, seed and test as dbt finishes it."""
+    ticker, nodes = Ticker("dbt build"), 0
+    try:
+        for event in invocation.stream():
+            nodes += 1
+            ticker.tick(lambda: f"{nodes} models and tests done")
+            yield event
+    finally:
+        keep_as_last_build(Path(invocation.target_path))
+    ticker.done(f"{nodes} models and tests")
+
+
+def _build_on_spark(context, dbt: DbtCliResource, warehouse: WarehouseResource):
+    """The same build with dbt-spark (orchestration/spark.py): in full, every model over the raw
+    Parquet the ingest landed; then the warehouse's marts are views of the tables Spark built."""
+    from expectations.audit import forget_checks
+    from orchestration import spark
+
+    db_path = Path(warehouse.db_path)
+    with _dbt_env(db_path), patch.dict(os.environ, spark.spark_env(db_path)):
+        yield from _stream(dbt.cli(dbt_build_args(full_refresh=True) + ["--target", spark.PROFILE_TARGET], context=context))
+    with warehouse.connect() as con:
+        spark.attach_marts(con, db_path, spark.mart_names(manifest()))
+        forget_checks(con)
 
 
 LAST_BUILD = "last_build"

@@ -1,0 +1,230 @@
+"""Apache Spark as the warehouse's engine (`--engine spark`), for a corpus larger than one machine.
+
+The flow is the DuckDB engine's, step for step, with the heavy work on Spark:
+
+- ingest: the files are parsed as Spark tasks over the list of files (`SparkTasks`); the records
+  go through the same loader into the warehouse's raw schema, which decides once what is new and
+  what a document replaces, and land as Parquet under the warehouse's Spark folder
+  (`land_raw`: `<db>.spark/raw/<table>/`), which Spark reads as the raw tables;
+- build: the same dbt project, with dbt-spark (profiles.yml, target `spark`), in full every time;
+  the marts are Parquet tables at `<db>.spark/marts/<model>/` (macros/spark.sql, spark__create_schema);
+- check: every integrity rule's query runs on Spark SQL over those marts (`validate`), its
+  findings recorded in the warehouse's audit schema as the DuckDB engine records them;
+- report and summary: the warehouse's `marts` schema holds a view of each Spark mart
+  (`attach_marts`), so that the reports and every reader of the warehouse read Spark's rows.
+
+Spark's settings are the dbt profile's (`session_parameters`): one place for both sessions. This
+process's session never opens the Hive metastore dbt's session keeps (an embedded Derby database
+one process at a time may hold); it reads the marts by their location instead.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import warnings
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import yaml
+
+from orchestration.lock import spark_home
+from orchestration.settings import DBT_PROJECT_DIR
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from expectations.catalogue import Rule
+    from expectations.suite import SuiteRun
+    from ingest.pipeline import Batch
+
+PROFILE_TARGET = "spark"  # the dbt profile's output the Spark engine builds with
+HOME_ENV = "FISCAL_SPARK_HOME"  # tells dbt (profiles.yml, macros/spark.sql) where the warehouse's Spark folder is
+MASTER_ENV = "FISCAL_SPARK_MASTER"
+RAW = "raw"
+MARTS = "marts"
+REFERENCE = "reference"
+# what only dbt's session opens: the metastore of the tables it builds
+_METASTORE_KEYS = ("spark.hadoop.javax.jdo.", "spark.sql.catalogImplementation")
+_session = None
+
+
+LOG_CONFIG = Path(__file__).with_name("spark-log4j2.properties")  # what Spark's JVM logs
+
+
+def spark_env(db_path: Path) -> dict[str, str]:
+    """The environment that points dbt's Spark session at a warehouse's Spark folder."""
+    return {HOME_ENV: str(spark_home(db_path)), "FISCAL_SPARK_LOG": str(LOG_CONFIG)}
+
+
+def session_parameters(db_path: Path) -> dict[str, str]:
+    """The Spark settings of the dbt profile's `spark` target, for a warehouse, as dbt renders them
+    (`env_var` reads the environment, with FISCAL_SPARK_HOME the warehouse's Spark folder)."""
+    import jinja2
+
+    profile = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text(encoding="utf-8"))
+    parameters = profile["fiscal"]["outputs"][PROFILE_TARGET]["server_side_parameters"]
+    environ = {**os.environ, **spark_env(db_path)}
+
+    def env_var(name: str, default: str | None = None) -> str:
+        if name in environ:
+            return environ[name]
+        if default is None:
+            raise KeyError(f"profiles.yml: environment variable {name} is not set")
+        return default
+
+    templates = jinja2.Environment()
+    return {key: templates.from_string(str(value)).render(env_var=env_var) for key, value in parameters.items()}
+
+
+def session(db_path: Path):
+    """This process's Spark session (one per process, made on first use), with the profile's
+    settings but its metastore."""
+    global _session
+    if _session is None:
+        from pyspark.sql import SparkSession
+
+        # the tasks run this interpreter (its packages, the project) unless the cluster says otherwise
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        warnings.filterwarnings("ignore", category=FutureWarning, module=r"pyspark\.")
+        builder = SparkSession.builder.appName("fiscal")
+        for key, value in session_parameters(db_path).items():
+            if not key.startswith(_METASTORE_KEYS):
+                builder = builder.config(key, value)
+        _session = builder.getOrCreate()
+        _session.sparkContext.setLogLevel("ERROR")
+    return _session
+
+
+class SparkTasks:
+    """Parse chunks of files as Spark tasks (`ingest.pipeline.Tasks`): a wave of chunks, a few per
+    core of the cluster, at a time, each wave's batches returned in order while the next is parsed
+    after them. The parsers are pure functions of a file, so an executor needs only the project
+    installed and the files readable at the same path."""
+
+    def __init__(self, spark) -> None:
+        self.spark = spark
+        self.parallelism = max(1, spark.sparkContext.defaultParallelism)
+
+    def __call__(self, parse: Callable[[list[Path]], "Batch"], chunks: list[list[Path]]) -> Iterator["Batch"]:
+        wave = self.parallelism * 2
+        for start in range(0, len(chunks), wave):
+            part = chunks[start:start + wave]
+            yield from self.spark.sparkContext.parallelize(part, len(part)).map(parse).collect()
+
+
+def land_raw(con: "duckdb.DuckDBPyConnection", db_path: Path) -> dict[str, int]:
+    """Write every raw table of the warehouse as Parquet for Spark, `<db>.spark/raw/<table>/`, each
+    table replacing its previous copy whole (written beside it, then swapped in). Returns the rows
+    written per table."""
+    from ingest.load import RAW_SCHEMAS, ensure_raw_schema
+
+    ensure_raw_schema(con)
+    root = spark_home(db_path) / RAW
+    root.mkdir(parents=True, exist_ok=True)
+    rows = {}
+    for table in RAW_SCHEMAS:
+        target, staged, old = root / table, root / f".{table}.new", root / f".{table}.old"
+        shutil.rmtree(staged, ignore_errors=True)
+        staged.mkdir()
+        con.execute(f"copy (select * from {RAW}.{table}) to '{staged / 'part-0.parquet'}' (format parquet)")
+        rows[table] = con.execute(f"select count(*) from {RAW}.{table}").fetchone()[0]
+        shutil.rmtree(old, ignore_errors=True)
+        if target.exists():
+            target.rename(old)
+        staged.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+    return rows
+
+
+def location(db_path: Path, schema: str, name: str) -> Path:
+    """Where dbt-spark keeps a mart or a seed: a folder in its schema's (macros/spark.sql, spark__create_schema)."""
+    return spark_home(db_path) / schema / name
+
+
+def attach_marts(con: "duckdb.DuckDBPyConnection", db_path: Path, marts: list[str]) -> None:
+    """Make each mart of the warehouse's `marts` schema a view of the Parquet table Spark built
+    (a DuckDB table of the same name from a DuckDB build gives way)."""
+    con.execute(f"create schema if not exists {MARTS}")
+    kinds = dict(con.execute(
+        "select table_name, table_type from information_schema.tables where table_schema = ?", [MARTS]).fetchall())
+    for mart in marts:
+        files = str(location(db_path, MARTS, mart) / "**" / "*.parquet").replace("'", "''")
+        if kinds.get(mart) == "BASE TABLE":
+            con.execute(f'drop table {MARTS}."{mart}"')
+        con.execute(f"create or replace view {MARTS}.\"{mart}\" as "
+                    f"select * from read_parquet('{files}', hive_partitioning = true, union_by_name = true)")
+
+
+def mart_names(manifest) -> list[str]:
+    """The models dbt builds in the marts schema."""
+    return sorted(name for schema, name in tables(manifest) if schema == MARTS)
+
+
+def tables(manifest) -> list[tuple[str, str]]:
+    """What the rules may read, as (schema, name): the marts and the reference seeds."""
+    return sorted((node["schema"], node["alias"]) for node in manifest["nodes"].values()
+                  if (node["resource_type"], node["schema"]) in (("model", MARTS), ("seed", REFERENCE)))
+
+
+def _register(spark, db_path: Path, relations: list[tuple[str, str]]) -> None:
+    """The marts and seeds as tables of this session's own catalogue, over their Parquet, by the
+    names the rules use (marts.<model>, reference.<seed>)."""
+    for schema, name in relations:
+        where = location(db_path, schema, name)
+        if not any(where.glob("**/*.parquet")):
+            raise FileNotFoundError(f"{where}: Spark has built no table {schema}.{name} here; "
+                                    "run `fiscal build --engine spark` first")
+    for schema in sorted({schema for schema, _ in relations}):
+        spark.sql(f"create database if not exists {schema}")
+    for schema, name in relations:
+        where = location(db_path, schema, name)
+        spark.sql(f"drop table if exists {schema}.{name}")
+        spark.sql(f"create table {schema}.{name} using parquet location '{where}'")
+        if any(column.isPartition for column in spark.catalog.listColumns(f"{schema}.{name}")):
+            spark.sql(f"alter table {schema}.{name} recover partitions")  # the year folders dbt-spark wrote
+
+
+def validate(db_path: Path, rules: tuple["Rule", ...], relations: list[tuple[str, str]]) -> "SuiteRun":
+    """Every rule's query on Spark SQL, over every fiscal year: the same queries, and the same
+    judgement of their rows (`catalogue.findings_query`), as the DuckDB engine's validation."""
+    from datetime import timezone
+
+    from expectations.suite import RuleResult, SuiteRun, finding
+
+    spark = session(db_path)
+    _register(spark, db_path, relations)
+    run = SuiteRun(run_at=datetime.now(timezone.utc))
+    counted: dict[str, int] = {}
+    documents = f"{MARTS}.dim_document" if (MARTS, "dim_document") in relations else None
+    for rule in rules:
+        table = f"{MARTS}.{rule.applies_to}"
+        try:
+            if rule.applies_to not in counted:
+                counted[rule.applies_to] = spark.table(table).count()
+            rows = [row.asDict() for row in spark.sql(rule.query_for(table, None, documents, engine="spark")).collect()]
+        except Exception as exc:  # a rule that cannot run is reported as such, never as passing
+            run.results.append(RuleResult(rule=rule, success=False, rows_checked=counted.get(rule.applies_to, 0),
+                                          violations=(), exception=str(exc).strip().splitlines()[0]))
+            continue
+        violations = tuple({**finding(row), "rule_id": rule.id} for row in rows)
+        run.results.append(RuleResult(rule=rule, success=not violations, rows_checked=counted[rule.applies_to],
+                                      violations=violations))
+    return run
+
+
+def check_and_record(db_path: Path, relations: list[tuple[str, str]], rules: tuple["Rule", ...] | None = None) -> "SuiteRun":
+    """Validate the rules on Spark and record their findings in the warehouse's audit schema."""
+    from expectations.audit import last_load, write_audit
+    from expectations.catalogue import default_rules
+    from ingest.limits import connect_duckdb
+
+    rules = rules if rules is not None else default_rules()
+    with connect_duckdb(db_path) as con:
+        loaded_through = last_load(con)
+    run = validate(db_path, rules, relations)
+    with connect_duckdb(db_path) as con:
+        write_audit(con, run, loaded_through)
+    return run

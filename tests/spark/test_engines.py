@@ -1,0 +1,173 @@
+"""The Spark engine against the DuckDB one: the samples and a small generated province, each run
+by `fiscal run` on both engines, hold the same rows in every mart, the same findings of every rule
+and the same report figures (`make test-spark`)."""
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+
+from tests.conftest import ROOT, SAMPLES
+
+pytestmark = pytest.mark.spark
+ENGINES = ("duckdb", "spark")
+
+
+@pytest.fixture(scope="module")
+def province(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("province")
+    subprocess.run([sys.executable, "-m", "orchestration.cli", "generate", "--out", str(folder), "--counties", "2",
+                    "--years", "2023-2024", "--seed", "3", "--departments", "2"], check=True, cwd=ROOT)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory, province):
+    base = tmp_path_factory.mktemp("engines")
+    started = {}
+    for engine in ENGINES:
+        folder = base / engine
+        folder.mkdir()
+        command = [sys.executable, "-m", "orchestration.cli", "run", "--engine", engine, "--allow-errors",
+                   "--input", str(SAMPLES), "--input", str(province),
+                   "--db", str(folder / "fiscal.duckdb"), "--out", str(folder / "reports")]
+        # both at once: the DuckDB run is over long before Spark's
+        started[engine] = (folder, subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                                    text=True, env={**os.environ, "FISCAL_ENGINE": ""}))
+    done = {}
+    for engine, (folder, process) in started.items():
+        out, err = process.communicate(timeout=1500)
+        assert process.returncode == 0, f"{engine}: {err[-3000:]}"
+        done[engine] = {"db": folder / "fiscal.duckdb", "reports": folder / "reports", "stdout": out}
+    return done
+
+
+def _summary(stdout: str) -> dict[str, str]:
+    """The summary lines a run prints that do not name its own files."""
+    return {line.split(":", 1)[0]: line.split(":", 1)[1].strip() for line in stdout.splitlines()
+            if line.startswith(("documents read:", "rows per mart:", "violations:"))}
+
+
+def test_both_engines_print_the_same_summary(runs):
+    duck, spark = (_summary(runs[e]["stdout"]) for e in ENGINES)
+    assert set(duck) == {"documents read", "rows per mart", "violations"}
+    assert spark == duck
+    rows = dict(item.rsplit(" ", 1) for item in duck["rows per mart"].split(", "))
+    assert int(rows["fct_final_account_line"]) > 1000 and int(rows["fct_performance_indicator"]) > 100
+    assert duck["violations"] != "error 0, warning 0, info 0"  # the province plants inconsistencies
+
+
+RUN_TIMES = {"loaded_at"}  # when each run loaded a document: the two runs are minutes apart
+
+
+def _normalised(con, relation: str, like: str) -> str:
+    """A query of the relation's rows with each value in a form both engines agree on: numbers to
+    six places (a scale both keep; Spark types some sums with fewer digits of precision than
+    DuckDB), instants in microseconds, the rest as text; the columns of `like`, in its order
+    (Spark puts the partition column last)."""
+    columns = con.execute(f"describe select * from {like}").fetchall()
+    values = []
+    for name, kind, *_ in columns:
+        quoted = f'"{name}"'
+        if name in RUN_TIMES:
+            continue
+        if "TIMESTAMP" in kind:
+            values.append(f"epoch_us(cast({quoted} as timestamptz))")
+        elif re.match(r"(DECIMAL|DOUBLE|FLOAT|HUGEINT|BIGINT|INTEGER|SMALLINT)", kind):
+            values.append(f"round(cast({quoted} as double), 6)")
+        else:
+            values.append(f"cast({quoted} as varchar)")
+    return f"select {', '.join(values)} from {relation}"
+
+
+def test_every_mart_holds_the_same_rows_on_both_engines(runs):
+    con = duckdb.connect()
+    for engine in ENGINES:
+        con.execute(f"attach '{runs[engine]['db']}' as {engine} (read_only)")
+    marts = [r[0] for r in con.execute(
+        "select table_name from information_schema.tables where table_catalog = 'duckdb' and table_schema = 'marts' "
+        "order by 1").fetchall()]
+    spark_kinds = dict(con.execute(
+        "select table_name, table_type from information_schema.tables where table_catalog = 'spark' "
+        "and table_schema = 'marts'").fetchall())
+    assert len(marts) >= 20 and set(spark_kinds) == set(marts)
+    assert set(spark_kinds.values()) == {"VIEW"}  # Spark's tables, seen from the warehouse
+    for mart in marts:
+        duck = _normalised(con, f"duckdb.marts.{mart}", f"duckdb.marts.{mart}")
+        spark = _normalised(con, f"spark.marts.{mart}", f"duckdb.marts.{mart}")
+        columns = {r[0] for r in con.execute(f"describe select * from duckdb.marts.{mart}").fetchall()}
+        assert {r[0] for r in con.execute(f"describe select * from spark.marts.{mart}").fetchall()} == columns, mart
+        only_duck = con.execute(f"select count(*) from ({duck} except all {spark})").fetchone()[0]
+        only_spark = con.execute(f"select count(*) from ({spark} except all {duck})").fetchone()[0]
+        assert (mart, only_duck, only_spark) == (mart, 0, 0)
+
+
+def test_every_rule_finds_the_same_on_both_engines(runs):
+    query = ("select rule_id, document_id, location, entity, severity from audit.integrity_violation "
+             "order by all")
+    found = {e: duckdb.connect(str(runs[e]["db"]), read_only=True).execute(query).fetchall() for e in ENGINES}
+    assert len(found["duckdb"]) > 10
+    assert found["spark"] == found["duckdb"]
+    runs_query = "select rule_id, rows_checked, violations, errors, warnings, infos from audit.integrity_run order by 1"
+    checked = {e: duckdb.connect(str(runs[e]["db"]), read_only=True).execute(runs_query).fetchall() for e in ENGINES}
+    assert checked["spark"] == checked["duckdb"]
+    assert len(checked["duckdb"]) >= 31
+
+
+WRITTEN_AT = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}（北京时间）$")
+
+
+def _figures(path: Path) -> dict[tuple[str, str], object]:
+    """Every cell of a workbook, but the one that says when it was written; numbers to the
+    twelfth significant digit (a ratio of sums in double precision ends differently when the
+    engines add in another order)."""
+    book = openpyxl.load_workbook(path, data_only=True)
+    cells = {}
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                value = cell.value
+                if value is None or (isinstance(value, str) and WRITTEN_AT.match(value)):
+                    continue
+                cells[(sheet.title, cell.coordinate)] = float(f"{value:.12g}") if isinstance(value, float) else value
+    return cells
+
+
+def test_the_reports_hold_the_same_figures_on_both_engines(runs):
+    years = sorted(p.name for p in runs["duckdb"]["reports"].iterdir() if p.is_dir())
+    assert "2023" in years and "2024" in years
+    assert sorted(p.name for p in runs["spark"]["reports"].iterdir() if p.is_dir()) == years
+    for year in years:
+        duck = _figures(runs["duckdb"]["reports"] / year / f"yearly_comparison_{year}.xlsx")
+        spark = _figures(runs["spark"]["reports"] / year / f"yearly_comparison_{year}.xlsx")
+        assert set(spark) == set(duck), year
+        differing = {key: (duck[key], spark[key]) for key in duck if duck[key] != spark[key]}
+        numbers = [v for v in duck.values() if isinstance(v, (int, float))]
+        assert len(numbers) > 20, year
+        assert differing == {}, year
+
+
+def test_spark_tasks_parse_every_file_in_the_order_a_local_reading_does(tmp_path, province):
+    from datetime import datetime, timezone
+
+    from ingest.pipeline import IngestStream
+    from orchestration.spark import SparkTasks, session
+
+    tasks = SparkTasks(session(tmp_path / "fiscal.duckdb"))
+    loaded_at = datetime.now(timezone.utc)
+    on_spark = list(IngestStream([province, SAMPLES], tasks=tasks, loaded_at=loaded_at))
+    here = list(IngestStream([province, SAMPLES], workers=1, loaded_at=loaded_at))
+
+    def documents(batches):
+        return [row for b in batches for row in zip(*(b.tables["documents"].column(c).to_pylist()
+                                                       for c in ("document_id", "source_file", "status", "doc_type")))]
+
+    assert len(on_spark) > tasks.parallelism * 2  # more chunks than one wave of tasks
+    assert documents(on_spark) == documents(here)
+    assert len(documents(here)) > 60
+    lines = [sum(b.tables["final_account_lines"].num_rows for b in batches) for batches in (on_spark, here)]
+    assert lines[0] == lines[1] > 1000
