@@ -351,6 +351,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import warnings
+
+    # PySpark, where it is installed (`make setup-spark`), warns of the pandas beside it on import,
+    # whichever engine runs (Great Expectations imports it too): nothing a user can act on
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
     args = build_parser().parse_args(argv)
     runs.VERBOSE = args.verbose
     from orchestration import progress

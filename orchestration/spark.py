@@ -22,7 +22,6 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import warnings
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -41,6 +40,8 @@ if TYPE_CHECKING:
     from ingest.pipeline import Batch
 
 PROFILE_TARGET = "spark"  # the dbt profile's output the Spark engine builds with
+CONNECT_TARGET = "spark_connect"  # the one it builds with through a Spark Connect server
+REMOTE_ENV = "FISCAL_SPARK_REMOTE"
 HOME_ENV = "FISCAL_SPARK_HOME"  # tells dbt (profiles.yml, macros/spark.sql) where the warehouse's Spark folder is
 MASTER_ENV = "FISCAL_SPARK_MASTER"
 RAW = "raw"
@@ -59,13 +60,21 @@ def spark_env(db_path: Path) -> dict[str, str]:
     return {HOME_ENV: str(spark_home(db_path)), "FISCAL_SPARK_LOG": str(LOG_CONFIG)}
 
 
+def profile_target() -> str:
+    """The dbt profile's target the engine builds with: a Spark Connect server's when
+    FISCAL_SPARK_REMOTE names one (sc://host:port), else a session of this machine's or of the
+    cluster FISCAL_SPARK_MASTER names."""
+    return CONNECT_TARGET if os.environ.get(REMOTE_ENV) else PROFILE_TARGET
+
+
 def session_parameters(db_path: Path) -> dict[str, str]:
-    """The Spark settings of the dbt profile's `spark` target, for a warehouse, as dbt renders them
-    (`env_var` reads the environment, with FISCAL_SPARK_HOME the warehouse's Spark folder)."""
+    """The Spark settings of the dbt profile's target (`profile_target`), for a warehouse, as dbt
+    renders them (`env_var` reads the environment, with FISCAL_SPARK_HOME the warehouse's Spark
+    folder)."""
     import jinja2
 
     profile = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text(encoding="utf-8"))
-    parameters = profile["fiscal"]["outputs"][PROFILE_TARGET]["server_side_parameters"]
+    parameters = profile["fiscal"]["outputs"][profile_target()]["server_side_parameters"]
     environ = {**os.environ, **spark_env(db_path)}
 
     def env_var(name: str, default: str | None = None) -> str:
@@ -88,31 +97,57 @@ def session(db_path: Path):
 
         # the tasks run this interpreter (its packages, the project) unless the cluster says otherwise
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-        warnings.filterwarnings("ignore", category=FutureWarning, module=r"pyspark\.")
         builder = SparkSession.builder.appName("fiscal")
         for key, value in session_parameters(db_path).items():
             if not key.startswith(_METASTORE_KEYS):
                 builder = builder.config(key, value)
-        _session = builder.getOrCreate()
-        _session.sparkContext.setLogLevel("ERROR")
+        _session = builder.getOrCreate()  # a Spark Connect client where the settings name a remote
+        if not _is_connect(_session):
+            _session.sparkContext.setLogLevel("ERROR")
     return _session
+
+
+def _is_connect(spark) -> bool:
+    return type(spark).__module__.startswith("pyspark.sql.connect")
 
 
 class SparkTasks:
     """Parse chunks of files as Spark tasks (`ingest.pipeline.Tasks`): a wave of chunks, a few per
-    core of the cluster, at a time, each wave's batches returned in order while the next is parsed
-    after them. The parsers are pure functions of a file, so an executor needs only the project
-    installed and the files readable at the same path."""
+    core of the cluster, at a time, each wave's batches returned in order. The parsers are pure
+    functions of a file, so an executor needs only the project installed and the files readable at
+    the same path. Through the DataFrame API (a frame of chunks mapped in Arrow), so that a Spark
+    Connect client runs them as a local session does."""
 
     def __init__(self, spark) -> None:
         self.spark = spark
-        self.parallelism = max(1, spark.sparkContext.defaultParallelism)
+        if _is_connect(spark):
+            self.parallelism = max(1, int(spark.conf.get("spark.default.parallelism", "0") or 0)
+                                   or int(spark.conf.get("spark.sql.shuffle.partitions", "2")))
+        else:
+            self.parallelism = max(1, spark.sparkContext.defaultParallelism)
 
     def __call__(self, parse: Callable[[list[Path]], "Batch"], chunks: list[list[Path]]) -> Iterator["Batch"]:
+        import pickle
+
+        import pyarrow as pa
+
+        out = pa.schema([("chunk", pa.int32()), ("batch", pa.binary())])
+
+        def run(frames):
+            for frame in frames:
+                numbers, payloads = frame.column("chunk").to_pylist(), frame.column("files").to_pylist()
+                batches = [pickle.dumps(parse(pickle.loads(payload))) for payload in payloads]
+                yield pa.RecordBatch.from_arrays([pa.array(numbers, pa.int32()), pa.array(batches, pa.binary())],
+                                                 schema=out)
+
         wave = self.parallelism * 2
         for start in range(0, len(chunks), wave):
             part = chunks[start:start + wave]
-            yield from self.spark.sparkContext.parallelize(part, len(part)).map(parse).collect()
+            frame = self.spark.createDataFrame([(i, pickle.dumps(chunk)) for i, chunk in enumerate(part)],
+                                               "chunk int, files binary").repartition(len(part))
+            rows = frame.mapInArrow(run, "chunk int, batch binary").collect()
+            for row in sorted(rows, key=lambda r: r["chunk"]):
+                yield pickle.loads(row["batch"])
 
 
 def land_raw(con: "duckdb.DuckDBPyConnection", db_path: Path) -> dict[str, int]:
@@ -181,8 +216,12 @@ def _register(spark, db_path: Path, relations: list[tuple[str, str]]) -> None:
         spark.sql(f"create database if not exists {schema}")
     for schema, name in relations:
         where = location(db_path, schema, name)
-        spark.sql(f"drop table if exists {schema}.{name}")
-        spark.sql(f"create table {schema}.{name} using parquet location '{where}'")
+        table = f"{schema}.{name}"
+        if spark.catalog.tableExists(table) and spark.catalog.getTable(table).tableType == "MANAGED":
+            spark.sql(f"refresh table {table}")  # dbt's own, on a Spark Connect server: read as built
+            continue
+        spark.sql(f"drop table if exists {table}")  # this session's record of it, from an earlier check
+        spark.sql(f"create table {table} using parquet location '{where}'")
         if any(column.isPartition for column in spark.catalog.listColumns(f"{schema}.{name}")):
             spark.sql(f"alter table {schema}.{name} recover partitions")  # the year folders dbt-spark wrote
 

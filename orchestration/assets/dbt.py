@@ -93,15 +93,15 @@ class DbtBuildConfig(dg.Config):
     pool=WRITER_POOL,
 )
 def warehouse_models(context: dg.AssetExecutionContext, config: DbtBuildConfig, dbt: DbtCliResource, warehouse: WarehouseResource):
+    if warehouse.engine == "spark":
+        yield from _build_on_spark(context, dbt, warehouse)
+        return
     from expectations.suite import preload_in_background
 
     # the integrity checks come next: their imports load while dbt's own process does the work
     preload_in_background()
     from orchestration.changes import build_changes
 
-    if warehouse.engine == "spark":
-        yield from _build_on_spark(context, dbt, warehouse)
-        return
     with warehouse.connect() as con:
         changes = build_changes(con)
         rebuilt = config.full_refresh
@@ -139,7 +139,7 @@ def _build_on_spark(context, dbt: DbtCliResource, warehouse: WarehouseResource):
 
     db_path = Path(warehouse.db_path)
     with _dbt_env(db_path), patch.dict(os.environ, spark.spark_env(db_path)):
-        yield from _stream(dbt.cli(dbt_build_args(full_refresh=True) + ["--target", spark.PROFILE_TARGET], context=context))
+        yield from _stream(dbt.cli(dbt_build_args(full_refresh=True) + ["--target", spark.profile_target()], context=context))
     with warehouse.connect() as con:
         spark.attach_marts(con, db_path, spark.mart_names(manifest()))
         forget_checks(con)

@@ -14,6 +14,7 @@ from tests.conftest import SAMPLES, SHANXI_2020, XIAOYI
 
 def test_spark_reads_the_profiles_settings_for_the_warehouse_it_builds(tmp_path, monkeypatch):
     monkeypatch.delenv(spark.MASTER_ENV, raising=False)
+    monkeypatch.delenv(spark.REMOTE_ENV, raising=False)
     db = tmp_path / "w" / "fiscal.duckdb"
     parameters = spark.session_parameters(db)
     home = str(tmp_path / "w" / "fiscal.duckdb.spark")
@@ -27,6 +28,18 @@ def test_spark_reads_the_profiles_settings_for_the_warehouse_it_builds(tmp_path,
     assert spark_home(db) in never_input(db, tmp_path / "reports")
     monkeypatch.setenv(spark.MASTER_ENV, "spark://cluster:7077")
     assert spark.session_parameters(db)["spark.master"] == "spark://cluster:7077"
+
+
+def test_a_spark_connect_server_named_is_the_one_built_with(tmp_path, monkeypatch):
+    monkeypatch.setenv(spark.REMOTE_ENV, "sc://cluster:15002")
+    assert spark.profile_target() == "spark_connect"
+    parameters = spark.session_parameters(tmp_path / "fiscal.duckdb")
+    assert parameters["spark.remote"] == "sc://cluster:15002"
+    assert "spark.master" not in parameters  # the server's cluster, catalogue and metastore
+    assert not [key for key in parameters if key.startswith("spark.hadoop.javax.jdo")]
+    monkeypatch.delenv(spark.REMOTE_ENV)
+    assert spark.profile_target() == "spark"
+    assert "spark.remote" not in spark.session_parameters(tmp_path / "fiscal.duckdb")
 
 
 def test_the_rules_read_the_marts_and_seeds_spark_writes_where_the_project_puts_them(tmp_path):

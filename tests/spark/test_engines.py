@@ -3,8 +3,10 @@ by `fiscal run` on both engines, hold the same rows in every mart, the same find
 and the same report figures (`make test-spark`)."""
 import os
 import re
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -26,23 +28,67 @@ def province(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory, province):
+def connect_server(tmp_path_factory):
+    """A Spark Connect server on this machine (`local[2]`), as a cluster would offer one."""
+    import pyspark
+
+    from orchestration.spark import LOG_CONFIG
+
+    folder = tmp_path_factory.mktemp("connect")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    home = Path(pyspark.__file__).parent
+    log = open(folder / "server.log", "w")
+    server = subprocess.Popen(
+        [str(home / "bin" / "spark-submit"), "--class", "org.apache.spark.sql.connect.service.SparkConnectServer",
+         "--master", "local[2]", "--conf", f"spark.connect.grpc.binding.port={port}",
+         "--conf", f"spark.sql.warehouse.dir={folder / 'tables'}", "--conf", "spark.ui.enabled=false",
+         "--conf", f"spark.driver.extraJavaOptions=-Dderby.system.home={folder} -Dlog4j2.configurationFile={LOG_CONFIG}"],
+        cwd=folder, stdout=log, stderr=subprocess.STDOUT,
+        env={**os.environ, "SPARK_HOME": str(home), "PYSPARK_PYTHON": sys.executable})
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            with socket.socket() as client:
+                if client.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            assert server.poll() is None and time.monotonic() < deadline, (folder / "server.log").read_text()[-2000:]
+            time.sleep(1)
+        yield f"sc://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+        log.close()
+
+
+# each engine's run: the DuckDB engine, Spark in a session of the command's own, and Spark through
+# the Connect server
+RUNS = {"duckdb": ("duckdb", False), "spark": ("spark", False), "connect": ("spark", True)}
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory, province, connect_server):
     base = tmp_path_factory.mktemp("engines")
     started = {}
-    for engine in ENGINES:
-        folder = base / engine
+    for name, (engine, remote) in RUNS.items():
+        folder = base / name
         folder.mkdir()
         command = [sys.executable, "-m", "orchestration.cli", "run", "--engine", engine, "--allow-errors",
                    "--input", str(SAMPLES), "--input", str(province),
                    "--db", str(folder / "fiscal.duckdb"), "--out", str(folder / "reports")]
-        # both at once: the DuckDB run is over long before Spark's
-        started[engine] = (folder, subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                                    text=True, env={**os.environ, "FISCAL_ENGINE": ""}))
+        env = {**os.environ, "FISCAL_ENGINE": ""}
+        env.pop("FISCAL_SPARK_REMOTE", None)
+        if remote:
+            env["FISCAL_SPARK_REMOTE"] = connect_server
+        # all at once: the DuckDB run is over long before Spark's
+        started[name] = (folder, subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                                  text=True, env=env))
     done = {}
-    for engine, (folder, process) in started.items():
-        out, err = process.communicate(timeout=1500)
-        assert process.returncode == 0, f"{engine}: {err[-3000:]}"
-        done[engine] = {"db": folder / "fiscal.duckdb", "reports": folder / "reports", "stdout": out}
+    for name, (folder, process) in started.items():
+        out, err = process.communicate(timeout=1800)
+        assert process.returncode == 0, f"{name}: {err[-3000:]}"
+        done[name] = {"db": folder / "fiscal.duckdb", "reports": folder / "reports", "stdout": out, "stderr": err}
     return done
 
 
@@ -53,9 +99,10 @@ def _summary(stdout: str) -> dict[str, str]:
 
 
 def test_both_engines_print_the_same_summary(runs):
-    duck, spark = (_summary(runs[e]["stdout"]) for e in ENGINES)
+    duck, spark, connect = (_summary(runs[name]["stdout"]) for name in RUNS)
     assert set(duck) == {"documents read", "rows per mart", "violations"}
     assert spark == duck
+    assert connect == duck
     rows = dict(item.rsplit(" ", 1) for item in duck["rows per mart"].split(", "))
     assert int(rows["fct_final_account_line"]) > 1000 and int(rows["fct_performance_indicator"]) > 100
     assert duck["violations"] != "error 0, warning 0, info 0"  # the province plants inconsistencies
@@ -109,9 +156,10 @@ def test_every_mart_holds_the_same_rows_on_both_engines(runs):
 def test_every_rule_finds_the_same_on_both_engines(runs):
     query = ("select rule_id, document_id, location, entity, severity from audit.integrity_violation "
              "order by all")
-    found = {e: duckdb.connect(str(runs[e]["db"]), read_only=True).execute(query).fetchall() for e in ENGINES}
+    found = {name: duckdb.connect(str(runs[name]["db"]), read_only=True).execute(query).fetchall() for name in RUNS}
     assert len(found["duckdb"]) > 10
     assert found["spark"] == found["duckdb"]
+    assert found["connect"] == found["duckdb"]
     runs_query = "select rule_id, rows_checked, violations, errors, warnings, infos from audit.integrity_run order by 1"
     checked = {e: duckdb.connect(str(runs[e]["db"]), read_only=True).execute(runs_query).fetchall() for e in ENGINES}
     assert checked["spark"] == checked["duckdb"]
@@ -171,3 +219,17 @@ def test_spark_tasks_parse_every_file_in_the_order_a_local_reading_does(tmp_path
     assert len(documents(here)) > 60
     lines = [sum(b.tables["final_account_lines"].num_rows for b in batches) for batches in (on_spark, here)]
     assert lines[0] == lines[1] > 1000
+
+
+# what Java and Spark print as a session's JVM starts, before any logging is set up: the Java
+# launcher of the vector module Spark asks for, and PySpark's gateway (started as a shell) of its
+# shell's log level
+JVM_NOTICES = ("WARNING: Using incubator modules: jdk.incubator.vector", "Setting default log level to ",
+               "To adjust logging level use sc.setLogLevel")
+
+
+def test_spark_says_what_it_does_in_a_line_or_two_not_its_logs(runs):
+    for name in ("spark", "connect"):
+        said = [line for line in runs[name]["stderr"].splitlines() if line.strip() and not line.startswith(JVM_NOTICES)]
+        assert said and all(line.startswith("fiscal: ") for line in said), said
+        assert len(said) <= 2, said
