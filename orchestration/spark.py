@@ -186,11 +186,20 @@ def attach_marts(con: "duckdb.DuckDBPyConnection", db_path: Path, marts: list[st
     kinds = dict(con.execute(
         "select table_name, table_type from information_schema.tables where table_schema = ?", [MARTS]).fetchall())
     for mart in marts:
-        files = str(location(db_path, MARTS, mart) / "**" / "*.parquet").replace("'", "''")
+        files = str(_holding(db_path, MARTS, mart) / "**" / "*.parquet").replace("'", "''")
         if kinds.get(mart) == "BASE TABLE":
             con.execute(f'drop table {MARTS}."{mart}"')
         con.execute(f"create or replace view {MARTS}.\"{mart}\" as "
                     f"select * from read_parquet('{files}', hive_partitioning = true, union_by_name = true)")
+
+
+def _holding(db_path: Path, schema: str, name: str) -> Path:
+    """The folder of a table's Parquet: its own, or for a mart without rows (Spark writes no file of a
+    partitioned table without rows), the empty file of its columns (macros/spark.sql, keep_schema)."""
+    where = location(db_path, schema, name)
+    if schema == MARTS and not any(where.glob("**/*.parquet")):
+        return spark_home(db_path) / "schemas" / name
+    return where
 
 
 def mart_names(manifest) -> list[str]:
@@ -208,14 +217,14 @@ def _register(spark, db_path: Path, relations: list[tuple[str, str]]) -> None:
     """The marts and seeds as tables of this session's own catalogue, over their Parquet, by the
     names the rules use (marts.<model>, reference.<seed>)."""
     for schema, name in relations:
-        where = location(db_path, schema, name)
+        where = _holding(db_path, schema, name)
         if not any(where.glob("**/*.parquet")):
             raise FileNotFoundError(f"{where}: Spark has built no table {schema}.{name} here; "
                                     "run `fiscal build --engine spark` first")
     for schema in sorted({schema for schema, _ in relations}):
         spark.sql(f"create database if not exists {schema}")
     for schema, name in relations:
-        where = location(db_path, schema, name)
+        where = _holding(db_path, schema, name)
         table = f"{schema}.{name}"
         if spark.catalog.tableExists(table) and spark.catalog.getTable(table).tableType == "MANAGED":
             spark.sql(f"refresh table {table}")  # dbt's own, on a Spark Connect server: read as built

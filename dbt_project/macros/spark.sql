@@ -71,3 +71,18 @@
 {#- Spark builds the facts whole: nothing is left of a document loaded again. -#}
 {% macro spark__drop_rows_of_reloaded_documents() -%}
 {%- endmacro %}
+
+{#- Post-hook of the marts: on Spark, each one's columns, as an empty Parquet file in
+    `<home>/schemas/<model>/`, where the warehouse's view of a mart with no rows reads them (Spark
+    writes no file for a partitioned table without rows). -#}
+{% macro keep_schema() -%}
+    {{ return(adapter.dispatch('keep_schema', 'fiscal')()) }}
+{%- endmacro %}
+
+{% macro default__keep_schema() -%}
+{%- endmacro %}
+
+{% macro spark__keep_schema() -%}
+    insert overwrite directory '{{ spark_home() }}/schemas/{{ this.identifier }}' using parquet
+    select * from {{ this }} where 1 = 0
+{%- endmacro %}
