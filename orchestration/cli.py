@@ -180,9 +180,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise CliError(f"{settings.db_path}: no warehouse here; run `fiscal run` first")
     if settings.engine == "spark":
         from orchestration import spark
-        from orchestration.assets.dbt import manifest
 
-        run = spark.check_and_record(settings.db_path, spark.tables(manifest()))
+        run = spark.check_and_record(settings.db_path)
     else:
         from expectations.audit import check_and_record
 

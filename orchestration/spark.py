@@ -216,15 +216,14 @@ def tables(manifest) -> list[tuple[str, str]]:
 def _register(spark, db_path: Path, relations: list[tuple[str, str]]) -> None:
     """The marts and seeds as tables of this session's own catalogue, over their Parquet, by the
     names the rules use (marts.<model>, reference.<seed>)."""
-    for schema, name in relations:
-        where = _holding(db_path, schema, name)
+    held = {(schema, name): _holding(db_path, schema, name) for schema, name in relations}
+    for (schema, name), where in held.items():
         if not any(where.glob("**/*.parquet")):
             raise FileNotFoundError(f"{where}: Spark has built no table {schema}.{name} here; "
                                     "run `fiscal build --engine spark` first")
     for schema in sorted({schema for schema, _ in relations}):
         spark.sql(f"create database if not exists {schema}")
-    for schema, name in relations:
-        where = _holding(db_path, schema, name)
+    for (schema, name), where in held.items():
         table = f"{schema}.{name}"
         if spark.catalog.tableExists(table) and spark.catalog.getTable(table).tableType == "MANAGED":
             spark.sql(f"refresh table {table}")  # dbt's own, on a Spark Connect server: read as built
@@ -263,8 +262,14 @@ def validate(db_path: Path, rules: tuple["Rule", ...], relations: list[tuple[str
     return run
 
 
-def check_and_record(db_path: Path, relations: list[tuple[str, str]], rules: tuple["Rule", ...] | None = None) -> "SuiteRun":
-    """Validate the rules on Spark and record their findings in the warehouse's audit schema."""
+def check_and_record(db_path: Path, relations: list[tuple[str, str]] | None = None,
+                     rules: tuple["Rule", ...] | None = None) -> "SuiteRun":
+    """Validate the rules on Spark and record their findings in the warehouse's audit schema;
+    the rules read `relations`, by default every mart and seed of the dbt project (`tables`)."""
+    if relations is None:
+        from orchestration.assets.dbt import manifest
+
+        relations = tables(manifest())
     from expectations.audit import last_load, write_audit
     from expectations.catalogue import default_rules
     from ingest.limits import connect_duckdb

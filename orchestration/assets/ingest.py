@@ -38,13 +38,13 @@ def ingest_documents(context: dg.AssetExecutionContext, config: IngestConfig, wa
     # Worker processes parse and turn the rows into Arrow tables; this process alone writes the
     # warehouse, a batch at a time as they come back (the pool starts before the connection opens).
     registry = warehouse.registry()
-    spark = warehouse.engine == "spark"
-    if spark:  # the files are parsed as Spark tasks; their records land as Parquet for Spark too
+    spark_engine = tasks = None
+    if warehouse.engine == "spark":  # the files are parsed as Spark tasks; their records land as Parquet too
         from orchestration import spark as spark_engine
 
         tasks = spark_engine.SparkTasks(spark_engine.session(Path(warehouse.db_path)))
     stream = IngestStream(paths, registry=registry, known=known, loaded_at=datetime.now(timezone.utc),
-                          exclude=warehouse.own_paths(), tasks=tasks if spark else None)
+                          exclude=warehouse.own_paths(), tasks=tasks)
     ticker = Ticker("ingest")
 
     def read_so_far():
@@ -62,7 +62,7 @@ def ingest_documents(context: dg.AssetExecutionContext, config: IngestConfig, wa
             mark_due(con, write_approvals(con, registry.approvals))
             con.execute("commit")
             counts = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in RAW_TABLES}
-            if spark:
+            if spark_engine is not None:
                 spark_engine.land_raw(con, Path(warehouse.db_path))
     finally:
         stream.close()
