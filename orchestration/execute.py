@@ -60,9 +60,14 @@ def warehouse_instance(db_path):
 
     from orchestration.lock import dagster_home
 
+    from dagster._core.instance.ref import InstanceRef
+
+    from orchestration.dagster_storage import instance_overrides
+
     home = dagster_home(db_path)
     home.mkdir(parents=True, exist_ok=True)
-    instance = dg.DagsterInstance.from_config(str(home))
+    # the runs as Dagster records them, with an event log that keeps its files open (dagster_storage)
+    instance = dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(home), overrides=instance_overrides(home)))
     try:
         yield instance
     finally:
