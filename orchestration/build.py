@@ -14,7 +14,9 @@ from orchestration.sensors import affected_years_sensor, inbox_sensor
 from orchestration.settings import Settings
 
 
-def build_definitions(settings: Settings) -> dg.Definitions:
+def build_definitions(settings: Settings, in_process_dbt: bool = False) -> dg.Definitions:
+    """`in_process_dbt`: dbt runs in this process, its project parsed once (a process that serves
+    many runs, `fiscal serve`), instead of a process of its own per build."""
     settings = settings.resolved()
     return dg.Definitions(
         assets=[ingest_documents, warehouse_models, yearly_comparison_report],
@@ -30,7 +32,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
                 sources=str(settings.sources),
                 engine=settings.engine,
             ),
-            "dbt": dbt_resource(),
+            "dbt": dbt_resource(in_process_dbt),
         },
         # One process writes the DuckDB file: steps run in the run's own process, one after another.
         executor=dg.in_process_executor,

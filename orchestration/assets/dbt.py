@@ -115,7 +115,10 @@ def warehouse_models(context: dg.AssetExecutionContext, config: DbtBuildConfig, 
             # facts rebuilt from scratch: the integrity rules read every year next, not the new ones only
             forget_checks(con)
     with _dbt_env(Path(warehouse.db_path), changes):
-        yield from _stream(dbt.cli(dbt_build_args(full_refresh=config.full_refresh), context=context))
+        if getattr(dbt, "in_process", False):
+            yield from _build_in_process(context, Path(warehouse.db_path), dbt_build_args(full_refresh=config.full_refresh))
+        else:
+            yield from _stream(dbt.cli(dbt_build_args(full_refresh=config.full_refresh), context=context))
 
 
 def _stream(invocation):
@@ -129,6 +132,33 @@ def _stream(invocation):
     finally:
         keep_as_last_build(Path(invocation.target_path))
     ticker.done(f"{nodes} models and tests")
+
+
+def _build_in_process(context, db_path: Path, args: list[str]):
+    """The build by the process's own dbt (orchestration/dbt_inprocess.py): no dbt process to start
+    and no project to parse, for a process that serves many runs."""
+    from dagster_dbt.errors import DagsterDbtCliRuntimeError
+
+    from orchestration.dbt_inprocess import asset_events, runner
+
+    state = dbt_state(db_path)
+    target = state / "in-process"
+    ticker, nodes = Ticker("dbt build"), 0
+
+    def heard(_event) -> None:
+        nonlocal nodes
+        nodes += 1
+        ticker.tick(lambda: f"{nodes} models and tests done")
+
+    try:
+        outcome = runner().build(args, state, target, heard)
+        yield from asset_events(outcome.events, manifest(), FiscalDbtTranslator(), context, target, dbt_project)
+    finally:
+        keep_as_last_build(target)
+    ticker.done(f"{nodes} models and tests")
+    if not outcome.success:
+        detail = "; ".join(outcome.errors[:3]) or str(outcome.exception or f"see {state / LAST_BUILD / 'dbt.log'}")
+        raise DagsterDbtCliRuntimeError(description=f"dbt build failed: {detail}")
 
 
 def _build_on_spark(context, dbt: DbtCliResource, warehouse: WarehouseResource):
@@ -212,6 +242,10 @@ class FiscalDbtCli(DbtCliResource):
       dbt beside this interpreter, which is the dbt-core package installed here.
     """
 
+    # dbt run in this process, its project parsed once for the process's life (`fiscal serve`),
+    # instead of a dbt process per build
+    in_process: bool = False
+
     def _initialize_dbt_core_adapter(self, args):
         return None
 
@@ -229,11 +263,12 @@ _LOCAL_DBT = Path(sys.prefix) / "bin" / "dbt"
 _BOUND_DBT = Path(__file__).resolve().parent.parent / "bin" / "dbt-bound"
 
 
-def dbt_resource() -> DbtCliResource:
+def dbt_resource(in_process: bool = False) -> DbtCliResource:
     """The dbt installed beside this interpreter, so a run works without the virtualenv on PATH;
-    started so that it dies with the command that started it, where `setpriv` can arrange that."""
+    started so that it dies with the command that started it, where `setpriv` can arrange that.
+    `in_process`: dbt runs in this process instead (a process that serves many runs)."""
     dbt = str(_LOCAL_DBT) if _LOCAL_DBT.exists() else (shutil.which("dbt") or "dbt")
     if shutil.which("setpriv") and os.access(_BOUND_DBT, os.X_OK):
         os.environ["FISCAL_DBT"] = dbt
-        return FiscalDbtCli(project_dir=dbt_project, dbt_executable=str(_BOUND_DBT))
-    return FiscalDbtCli(project_dir=dbt_project, dbt_executable=dbt)
+        return FiscalDbtCli(project_dir=dbt_project, dbt_executable=str(_BOUND_DBT), in_process=in_process)
+    return FiscalDbtCli(project_dir=dbt_project, dbt_executable=dbt, in_process=in_process)
