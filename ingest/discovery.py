@@ -112,3 +112,22 @@ def _follows_to(entry: os.DirEntry, kind: str) -> bool:
         return entry.is_file() if kind == "file" else entry.is_dir()
     except OSError:
         return False
+
+
+def found_under(name: str, roots: Iterable[Path], exclude: Iterable[Path] = ()) -> bool:
+    """Whether `survey(roots, exclude)` lists the path `name` when it is a file: it is one of the
+    roots or under one with no hidden part below it, outside `exclude`, no corpus note, and its name
+    is UTF-8. For a process told which paths changed, which must not list every file again."""
+    absolute = os.path.abspath(name)
+    excluded = tuple(os.path.abspath(p) for p in exclude)
+    if os.path.basename(absolute) in IGNORED_NAMES or _outside(absolute, excluded) or not _utf8(absolute):
+        return False
+    for root in roots:
+        root = os.path.abspath(root)
+        if absolute == root:
+            return True
+        if absolute.startswith(root + os.sep):
+            below = os.path.relpath(absolute, root).split(os.sep)
+            if not any(part.startswith(".") for part in below):
+                return True
+    return False

@@ -118,17 +118,21 @@ def _nothing_to_do(settings: Settings, basis, allow_errors: bool) -> bool:
     return True
 
 
-def _run(args: argparse.Namespace, settings: Settings, instance) -> int:
+def _run(args: argparse.Namespace, settings: Settings, instance, definitions=None, paths: list[str] | None = None) -> int:
+    """Ingest, build, check and report: the whole run, on `paths` (default: every input), with the
+    Definitions `definitions(settings)` makes (default: a build's own dbt process)."""
     from dataclasses import replace
 
     from orchestration.lock import staged_warehouse
 
+    definitions = definitions or _definitions
+    run_config = {"ops": {"ingest_documents": {"config": {"paths": paths}}}} if paths else None
     blocked = None
     # The run builds a copy and swaps it in at the end: killed half-way, the warehouse is untouched.
     with staged_warehouse(settings.db_path) as work:
-        defs = _definitions(replace(settings, db_path=work))
+        defs = definitions(replace(settings, db_path=work))
         try:
-            build = execute(defs, "build_warehouse", instance)
+            build = execute(defs, "build_warehouse", instance, run_config)
         except BlockedByChecks as exc:
             blocked, build = exc, exc.result
     found = findings(build)
@@ -143,11 +147,27 @@ def _run(args: argparse.Namespace, settings: Settings, instance) -> int:
     # The job writes the years whose reports the warehouse records as due (those its documents
     # changed since their reports were last written: orchestration/changes.py), and any year
     # without its report.
-    execute(_definitions(settings), "due_reports", instance)
+    execute(definitions(settings), "due_reports", instance)
     with connect_duckdb(settings.db_path, read_only=True) as con:
         reports = held_reports(con, settings.out_dir)
     print_run_summary(settings.db_path, reports, found)
     return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from orchestration.serve import RESTART, Server, restart
+
+    settings = _settings(args).resolved()
+    if settings.engine != "duckdb":
+        raise CliError("serve builds with dbt in its own process, on DuckDB: use `fiscal run --engine spark` for Spark")
+    _require_inputs(settings.inputs, settings)
+    code = Server(args, settings).serve()
+    if code == RESTART:
+        restart()
+    global _EXIT_IN_FULL
+    # a server's modules (dbt's adapters among them) hold semaphores their finalizers release
+    _EXIT_IN_FULL = True
+    return code
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -305,6 +325,13 @@ def build_parser() -> argparse.ArgumentParser:
     common(run, out=True)
     run.set_defaults(func=cmd_run)
 
+    serve = sub.add_parser("serve", help="keep the warehouse up to date as input files arrive, in one long-lived process")
+    serve.add_argument("--input", action="append", help="file or folder to watch and ingest (repeatable; default: bundled samples)")
+    serve.add_argument("--allow-errors", action="store_true",
+                       help="write the reports even when error-level findings block them; failed regions are marked")
+    common(serve, out=True)
+    serve.set_defaults(func=cmd_serve)
+
     ingest = sub.add_parser("ingest", help="read files into the raw layer")
     ingest.add_argument("paths", nargs="+", metavar="PATH", help="a file or a folder to read (every file under it)")
     common(ingest)
@@ -398,14 +425,20 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+_EXIT_IN_FULL = False  # set by a command whose process must end with its finalizers run
+
+
 def entry() -> None:
     """The `fiscal` command. Once the command has finished and its output is flushed, the process
     ends at once: tearing down the interpreter's modules (Dagster, dbt, Great Expectations) would
-    add a second or more to every run and changes nothing on disk."""
+    add a second or more to every run and changes nothing on disk. A server, which ends once after
+    many runs, ends in full."""
     import logging
     import os
 
     code = main()
+    if _EXIT_IN_FULL:
+        sys.exit(code)
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
         try:

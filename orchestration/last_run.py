@@ -35,26 +35,57 @@ class RunBasis:
     sources: str
 
 
-def basis(inputs, exclude, registry: Path, engine: str = ENGINES[0]) -> RunBasis:
-    """The basis of a run over `inputs` (the files the ingest would find under them, `exclude` left
-    out) with the source registry `registry`, built by `engine`."""
-    from ingest.discovery import survey
-    from ingest.known import CURRENT_PARSERS, modified_us
+@dataclass
+class InputFiles:
+    """The input files as a run finds them: each file's size and modification time (or why it
+    could not be examined), and what was found under the inputs but cannot be read. A process that
+    watches the inputs (`fiscal serve`) keeps one and changes the entries of the paths it is told
+    changed, instead of listing every file again."""
 
-    files, skipped = survey(inputs, exclude)
-    found = hashlib.sha256()
-    for root in sorted(str(p) for p in inputs):
-        found.update(f"input\0{root}\n".encode())
-    for name in files:
+    roots: tuple[str, ...]
+    stamps: dict[str, tuple]  # file -> (size, modified µs), or ("gone", errno) when it could not be examined
+    skipped: list[tuple[str, str]]
+
+    @classmethod
+    def survey(cls, inputs, exclude) -> "InputFiles":
+        """The files the ingest would find under `inputs` (`exclude` left out)."""
+        from ingest.discovery import survey
+
+        files, skipped = survey(inputs, exclude)
+        found = cls(tuple(sorted(str(p) for p in inputs)), {}, skipped)
+        for name in files:
+            found.examine(name)
+        return found
+
+    def examine(self, name: str) -> None:
+        from ingest.known import modified_us
+
         try:
             st = os.stat(name)
         except OSError as exc:  # gone since the listing: the ingest will say so
-            found.update(f"gone\0{name}\0{exc.errno}\n".encode(errors="surrogateescape"))
-            continue
-        found.update(f"{name}\0{st.st_size}\0{modified_us(st)}\n".encode(errors="surrogateescape"))
-    for name, reason in skipped:
-        found.update(f"skipped\0{name}\0{reason}\n".encode(errors="surrogateescape"))
+            self.stamps[name] = ("gone", exc.errno)
+            return
+        self.stamps[name] = (st.st_size, modified_us(st))
 
+    def digest(self) -> str:
+        found = hashlib.sha256()
+        for root in self.roots:
+            found.update(f"input\0{root}\n".encode())
+        for name in sorted(self.stamps):
+            stamp = self.stamps[name]
+            line = f"gone\0{name}\0{stamp[1]}\n" if stamp[0] == "gone" else f"{name}\0{stamp[0]}\0{stamp[1]}\n"
+            found.update(line.encode(errors="surrogateescape"))
+        for name, reason in self.skipped:
+            found.update(f"skipped\0{name}\0{reason}\n".encode(errors="surrogateescape"))
+        return found.hexdigest()
+
+
+def basis(inputs, exclude, registry: Path, engine: str = ENGINES[0], files: InputFiles | None = None) -> RunBasis:
+    """The basis of a run over `inputs` (the files the ingest would find under them, `exclude` left
+    out, or `files` as already found) with the source registry `registry`, built by `engine`."""
+    from ingest.known import CURRENT_PARSERS
+
+    files = files if files is not None else InputFiles.survey(inputs, exclude)
     made = hashlib.sha256()
     made.update(f"engine\0{engine}\n".encode())
     for parser in sorted(CURRENT_PARSERS):
@@ -62,7 +93,7 @@ def basis(inputs, exclude, registry: Path, engine: str = ENGINES[0]) -> RunBasis
     for path in [*dbt_sources(), *_files(RULES_AND_VOCABULARIES), *([registry] if registry.is_file() else [])]:
         made.update(f"{path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path}\0".encode())
         made.update(hashlib.sha256(path.read_bytes()).digest())
-    return RunBasis(inputs=found.hexdigest(), sources=made.hexdigest())
+    return RunBasis(inputs=files.digest(), sources=made.hexdigest())
 
 
 def _files(paths) -> list[Path]:
