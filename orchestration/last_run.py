@@ -83,9 +83,15 @@ class InputFiles:
 def basis(inputs, exclude, registry: Path, engine: str = ENGINES[0], files: InputFiles | None = None) -> RunBasis:
     """The basis of a run over `inputs` (the files the ingest would find under them, `exclude` left
     out, or `files` as already found) with the source registry `registry`, built by `engine`."""
+    files = files if files is not None else InputFiles.survey(inputs, exclude)
+    return RunBasis(inputs=files.digest(), sources=sources_digest(registry, engine))
+
+
+def sources_digest(registry: Path, engine: str = ENGINES[0]) -> str:
+    """The digest of what turns files into findings: the engine, the parsers' versions, the dbt
+    project, the rules, the vocabularies and the source registry `registry`."""
     from ingest.known import CURRENT_PARSERS
 
-    files = files if files is not None else InputFiles.survey(inputs, exclude)
     made = hashlib.sha256()
     made.update(f"engine\0{engine}\n".encode())
     for parser in sorted(CURRENT_PARSERS):
@@ -93,7 +99,7 @@ def basis(inputs, exclude, registry: Path, engine: str = ENGINES[0], files: Inpu
     for path in [*dbt_sources(), *_files(RULES_AND_VOCABULARIES), *([registry] if registry.is_file() else [])]:
         made.update(f"{path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path}\0".encode())
         made.update(hashlib.sha256(path.read_bytes()).digest())
-    return RunBasis(inputs=files.digest(), sources=made.hexdigest())
+    return made.hexdigest()
 
 
 def _files(paths) -> list[Path]:
@@ -126,6 +132,15 @@ def record(con: duckdb.DuckDBPyConnection, run: RunBasis) -> None:
         "loaded_through_us": "The last load then, in microseconds since the epoch.",
         "finished_at": "When the run ended.",
     })
+
+
+def built_from(con: duckdb.DuckDBPyConnection, sources: str) -> bool:
+    """Whether the warehouse's last run that ended well was built from `sources` (`sources_digest`):
+    then its views and seeds are what the dbt project makes of them."""
+    if not table_exists(con, LAST_RUN):
+        return False
+    last = con.execute(f"select sources_sha256 from {LAST_RUN}").fetchone()
+    return last is not None and last[0] == sources
 
 
 def unchanged_since(con: duckdb.DuckDBPyConnection, run: RunBasis):

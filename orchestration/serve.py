@@ -75,6 +75,11 @@ class Server:
         self.sources = self._basis().sources
         self.runs = 0
 
+    def _project_changed(self) -> bool:
+        from orchestration.last_run import sources_digest
+
+        return sources_digest(self.settings.sources, self.settings.engine) != self.sources
+
     def _basis(self):
         from orchestration import last_run
 
@@ -118,9 +123,9 @@ class Server:
         from ingest.limits import connect_duckdb
 
         started = time.perf_counter()
-        basis = self._basis()
-        if basis.sources != self.sources:
+        if self._project_changed():
             raise ProjectChanged()
+        basis = self._basis()
         if changed is not None:
             self.pending.update(changed)
         if last_run.up_to_date(self.settings.db_path, self.settings.out_dir, basis, self.args.allow_errors):
@@ -170,7 +175,7 @@ class Server:
                         self.run_once(instance, [])
                     elif changes:
                         self.run_once(instance, changed)
-                    elif self._basis().sources != self.sources:  # quiet: the project's own files may have changed
+                    elif self._project_changed():  # quiet: the project's own files may have changed
                         raise ProjectChanged()
                     self._stop_on_signals()
         except ProjectChanged:

@@ -40,14 +40,23 @@ class FiscalDbtTranslator(DagsterDbtTranslator):
         return dbt_resource_props.get("config", {}).get("schema") or "dbt"
 
 
-def dbt_build_args(full_refresh: bool = False, select: str | None = None) -> list[str]:
-    """The dbt command line for a warehouse build: models, seeds and data tests. The unit tests
-    check the models' SQL against fixed inputs, not the data: the test suite runs them
-    (`dbt test --select test_type:unit`), a warehouse build does not."""
+# What a build leaves as it is when the warehouse was last built from the same dbt project: its
+# views (SQL the database runs when read) and its seeds (the project's own tables). Their data
+# tests still run.
+KEPT_WHEN_UNCHANGED = ["--exclude", "resource_type:seed config.materialized:view", "--indirect-selection", "empty"]
+
+
+def dbt_build_args(full_refresh: bool = False, select: str | None = None, project_unchanged: bool = False) -> list[str]:
+    """The dbt command line for a warehouse build: models, seeds and data tests; without the views
+    and seeds when the project is unchanged since the warehouse's last build (`project_unchanged`).
+    The unit tests check the models' SQL against fixed inputs, not the data: the test suite runs
+    them (`dbt test --select test_type:unit`), a warehouse build does not."""
     # dbt's own log file at info, not debug: the debug log is megabytes of SQL per build
     args = ["build", "--exclude-resource-type", "unit_test", "--log-level-file", "info"]
     if full_refresh:
         args.append("--full-refresh")
+    elif project_unchanged:
+        args += KEPT_WHEN_UNCHANGED
     if select:
         args += ["--select", select]
     return args
@@ -101,9 +110,11 @@ def warehouse_models(context: dg.AssetExecutionContext, config: DbtBuildConfig, 
     # the integrity checks come next: their imports load while dbt's own process does the work
     preload_in_background()
     from orchestration.changes import build_changes
+    from orchestration.last_run import built_from, sources_digest
 
     with warehouse.connect() as con:
         changes = build_changes(con)
+        unchanged = built_from(con, sources_digest(Path(warehouse.sources), warehouse.engine))
         rebuilt = config.full_refresh
         if not config.full_refresh:
             for table in drop_tables_built_whole(con, manifest()):
@@ -114,11 +125,12 @@ def warehouse_models(context: dg.AssetExecutionContext, config: DbtBuildConfig, 
 
             # facts rebuilt from scratch: the integrity rules read every year next, not the new ones only
             forget_checks(con)
+    args = dbt_build_args(full_refresh=config.full_refresh, project_unchanged=unchanged)
     with _dbt_env(Path(warehouse.db_path), changes):
         if getattr(dbt, "in_process", False):
-            yield from _build_in_process(context, Path(warehouse.db_path), dbt_build_args(full_refresh=config.full_refresh))
+            yield from _build_in_process(context, Path(warehouse.db_path), args)
         else:
-            yield from _stream(dbt.cli(dbt_build_args(full_refresh=config.full_refresh), context=context))
+            yield from _stream(dbt.cli(args, context=context))
 
 
 def _stream(invocation):

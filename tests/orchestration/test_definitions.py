@@ -27,6 +27,10 @@ def test_dbt_args():
     base = ["build", "--exclude-resource-type", "unit_test", "--log-level-file", "info"]
     assert dbt_build_args() == base
     assert dbt_build_args(full_refresh=True, select="marts") == [*base, "--full-refresh", "--select", "marts"]
+    # an unchanged project leaves the views and seeds as they are, and still tests them
+    assert dbt_build_args(project_unchanged=True) == [
+        *base, "--exclude", "resource_type:seed config.materialized:view", "--indirect-selection", "empty"]
+    assert dbt_build_args(full_refresh=True, project_unchanged=True) == [*base, "--full-refresh"]
 
 
 def test_a_build_keeps_its_dbt_artifacts_as_the_last_build_only(built_warehouse):

@@ -1,4 +1,5 @@
 """`fiscal serve`: one long-lived process that runs as files arrive, paying its start-up once."""
+import json
 import os
 import shutil
 import signal
@@ -75,8 +76,15 @@ def test_runs_in_one_process_parse_the_dbt_project_once_and_read_only_the_change
     server = Server(Namespace(allow_errors=True), settings, out=open(os.devnull, "w"))
     server.warm_up()
     parses = runner().parses
+    built = settings.db_path.with_name("w.duckdb.dbt") / "last_build" / "run_results.json"
+
+    def nodes() -> list[str]:
+        return [r["unique_id"] for r in json.loads(built.read_text(encoding="utf-8"))["results"]]
+
     with warehouse_instance(settings.db_path) as instance:
         assert server.run_once(instance, None)
+        first = nodes()
+        assert {"seed.fiscal.grade_bands", "model.fiscal.stg_raw__documents", "model.fiscal.dim_document"} <= set(first)
         assert not server.run_once(instance, None)  # nothing changed: nothing run
         added = Path(shutil.copy(BAOSHAN, inbox))
         changed = apply_changes(server.files, {(1, str(added))}, settings.inputs, server.exclude)
@@ -89,6 +97,11 @@ def test_runs_in_one_process_parse_the_dbt_project_once_and_read_only_the_change
         assert ingest.run_id == last.run_id
         assert ingest.asset_materialization.metadata["new_rows"].value == 1
     assert runner().parses == parses  # the project parsed at start-up, not for each build
+    # the warehouse was built from this dbt project: its views and seeds stay, their tests run
+    adding = nodes()
+    assert "model.fiscal.dim_document" in adding and "model.fiscal.stg_raw__documents" not in adding
+    assert not [n for n in adding if n.startswith("seed.")]
+    assert sorted(n for n in adding if n.startswith("test.")) == sorted(n for n in first if n.startswith("test."))
     assert set(_documents(settings.db_path)) == {str(inbox / SHANXI_2020.name), str(added)}
     assert (settings.out_dir / "2022" / "yearly_comparison_2022.xlsx").exists()
     # what the server recorded is what a listing finds: a run after it has nothing to do
