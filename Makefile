@@ -83,6 +83,7 @@ bench: setup
 	$(BIN)/python -m bench.pdf_speed data/samples/real
 	$(BIN)/python -m bench.hostile
 	$(BIN)/python -m bench.formats
+	$(BIN)/python -m bench.serve
 	# Tesseract, the engine OCR is compared with (the comparison is left out where it cannot be installed)
 	command -v tesseract >/dev/null || apt-get install -y -qq tesseract-ocr tesseract-ocr-chi-sim || sudo apt-get install -y -qq tesseract-ocr tesseract-ocr-chi-sim || true
 	$(BIN)/python -m bench.ocr
