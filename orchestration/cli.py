@@ -318,19 +318,17 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
                        help="show the orchestration and dbt logs")
 
-    run = sub.add_parser("run", help="ingest, build, check and report (the main job)")
-    run.add_argument("--input", action="append", help="file or folder to ingest (repeatable; default: bundled samples)")
-    run.add_argument("--allow-errors", action="store_true",
-                     help="write the reports even when error-level findings block them; failed regions are marked")
-    common(run, out=True)
-    run.set_defaults(func=cmd_run)
-
-    serve = sub.add_parser("serve", help="keep the warehouse up to date as input files arrive, in one long-lived process")
-    serve.add_argument("--input", action="append", help="file or folder to watch and ingest (repeatable; default: bundled samples)")
-    serve.add_argument("--allow-errors", action="store_true",
-                       help="write the reports even when error-level findings block them; failed regions are marked")
-    common(serve, out=True)
-    serve.set_defaults(func=cmd_serve)
+    for name, func, about, inputs in (
+        ("run", cmd_run, "ingest, build, check and report (the main job)", "ingest"),
+        ("serve", cmd_serve, "keep the warehouse up to date as input files arrive, in one long-lived process",
+         "watch and ingest"),
+    ):
+        whole = sub.add_parser(name, help=about)
+        whole.add_argument("--input", action="append", help=f"file or folder to {inputs} (repeatable; default: bundled samples)")
+        whole.add_argument("--allow-errors", action="store_true",
+                           help="write the reports even when error-level findings block them; failed regions are marked")
+        common(whole, out=True)
+        whole.set_defaults(func=func)
 
     ingest = sub.add_parser("ingest", help="read files into the raw layer")
     ingest.add_argument("paths", nargs="+", metavar="PATH", help="a file or a folder to read (every file under it)")
