@@ -2,11 +2,12 @@
 (one process that paid its start-up before the file came).
 
 `python -m bench.serve [--documents N] [--files K]`: generates a province of about N documents
-(text, Markdown and HTML, as `bench.run`), builds it with `fiscal run`, then adds K new documents
-one at a time, each way on a copy of the same built warehouse: `fiscal run` after each file, timed
-from start to exit; and `fiscal serve`, timed from the moment the file is in the input folder to
-the server's line that its run is done (so the time to notice the file counts). Prints the
-figures and writes them to bench/work/serve.json for BENCHMARKS.md.
+(text, Markdown and HTML, as `bench.run`), builds it with `fiscal run`, then adds new documents of
+the next year to the same input folder and warehouse one at a time: K with a `fiscal run` after
+each, timed from start to exit; then K more to a `fiscal serve` started on the warehouse those runs
+left, each timed from the moment the file is in the input folder to the server's line that its run
+is done (so the time to notice the file counts). Prints the figures and writes them to
+bench/work/serve.json for BENCHMARKS.md.
 """
 from __future__ import annotations
 
@@ -25,17 +26,6 @@ from bench.run import DOCS_PER_COUNTY_YEAR, LAST_YEAR, PeakMemory, _fiscal, _sha
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {k: v for k, v in os.environ.items() if not k.startswith("FISCAL_")}
-
-
-def _copy_warehouse(src: Path, dst: Path) -> None:
-    """A built warehouse and its state beside it (dbt's, the Dagster instance), under another name."""
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", ".dbt", ".dagster"):
-        source = Path(str(src) + suffix)
-        if source.is_dir():
-            shutil.copytree(source, Path(str(dst) + suffix))
-        elif source.exists():
-            shutil.copy2(source, Path(str(dst) + suffix))
 
 
 def by_run(corpus: Path, new: list[Path], db: Path, out: Path) -> list[float]:
@@ -59,28 +49,30 @@ def by_serve(corpus: Path, new: list[Path], db: Path, out: Path) -> tuple[list[f
                               daemon=True)
     reader.start()
 
-    def wait_for(text: str, after: int) -> float:
+    def wait_for(said, after: int) -> float:
+        """When the server printed a line, after its first `after` lines, that `said` accepts."""
         deadline = time.perf_counter() + 900
         while time.perf_counter() < deadline:
             for at, line in lines[after:]:
-                if text in line:
+                if said(line):
                     return at
             if process.poll() is not None:
                 break
             time.sleep(0.02)
-        raise RuntimeError(f"fiscal serve: no {text!r}:\n{''.join(l for _, l in lines[-40:])}")
+        raise RuntimeError(f"fiscal serve stopped waiting:\n{''.join(l for _, l in lines[-40:])}")
 
     seconds = []
     with PeakMemory(process.pid) as memory:
-        ready = wait_for("fiscal serve: watching", 0) - started
+        ready = wait_for(lambda line: line.startswith("fiscal serve: watching"), 0) - started
         print(f"[serve] fiscal serve ready in {ready:.1f} s", flush=True)
-        for number, path in enumerate(new, start=1):
+        for path in new:
             seen = len(lines)
             arrived = time.perf_counter()
             shutil.copy(path, corpus / path.name)
-            done = wait_for(f"run {number} on", seen)
-            if "failed" in lines[-1][1]:
-                raise RuntimeError(f"fiscal serve: {lines[-1][1]}")
+            done = wait_for(lambda line: line.startswith("fiscal serve: run") and " changed file" in line
+                            and (" done in " in line or " failed after " in line), seen)
+            if " failed after " in lines[-1][1]:
+                raise RuntimeError(f"fiscal serve: {''.join(l for _, l in lines[-20:])}")
             seconds.append(done - arrived)
             print(f"[serve] fiscal serve, one file added: {done - arrived:.1f} s", flush=True)
         process.terminate()
@@ -105,25 +97,20 @@ def main(argv: list[str] | None = None) -> int:
     extra = generate(work / "extra", 1, (LAST_YEAR + 1, LAST_YEAR + 1), province, seed=args.documents + 1, error_rate=0.0,
                      departments=12)
     (work / "corpus" / "truth.json").unlink()
-    new = sorted(p for p in (work / "extra").iterdir() if p.name != "truth.json")[: args.files]
+    new = sorted(p for p in (work / "extra").iterdir() if p.name != "truth.json")[: 2 * args.files]
     os.sync()
     print(f"[serve] {corpus.documents} documents ({counties} counties × {years} years); "
           f"{len(new)} new files to add, {DOCS_PER_COUNTY_YEAR} documents a county and year", flush=True)
-    built = work / "built" / "w.duckdb"
-    full_s, full_peak, _ = _fiscal("run", "--allow-errors", "--input", str(work / "corpus"), "--db", str(built),
-                                   "--out", str(work / "built" / "reports"), env=ENV)
+    db, out = work / "w.duckdb", work / "reports"
+    full_s, full_peak, _ = _fiscal("run", "--allow-errors", "--input", str(work / "corpus"), "--db", str(db),
+                                   "--out", str(out), env=ENV)
     print(f"[serve] fiscal run, the whole corpus: {full_s:.1f} s", flush=True)
     figures = {"documents": corpus.documents, "full_run_s": full_s, "full_run_peak_bytes": full_peak}
-    for way in ("run", "serve"):
-        folder = work / way
-        shutil.copytree(work / "corpus", folder / "corpus")
-        shutil.copytree(work / "built" / "reports", folder / "reports")
-        _copy_warehouse(built, folder / "w.duckdb")
-        if way == "run":
-            figures["run_s"] = by_run(folder / "corpus", new, folder / "w.duckdb", folder / "reports")
-        else:
-            figures["serve_s"], figures["serve_ready_s"], figures["serve_peak_bytes"] = by_serve(
-                folder / "corpus", new, folder / "w.duckdb", folder / "reports")
+    # the same warehouse and input folder both ways, one after the other: the files by `fiscal run`
+    # first, then the others by a server started on the warehouse those runs left
+    figures["run_s"] = by_run(work / "corpus", new[: args.files], db, out)
+    figures["serve_s"], figures["serve_ready_s"], figures["serve_peak_bytes"] = by_serve(
+        work / "corpus", new[args.files:], db, out)
     figures["run_median_s"] = statistics.median(figures["run_s"])
     figures["serve_median_s"] = statistics.median(figures["serve_s"])
     print(f"[serve] one file added, median of {len(new)}: fiscal run {figures['run_median_s']:.1f} s, "
