@@ -118,9 +118,11 @@ class Server:
         """A run when the inputs or the warehouse call for one: on the changed files (with any
         earlier ones whose run did not end well), or on every input when `changed` is None. Returns
         whether it ran."""
+        import duckdb
+
+        from ingest.limits import connect_duckdb
         from orchestration import last_run
         from orchestration.cli import _run
-        from ingest.limits import connect_duckdb
 
         started = time.perf_counter()
         if self._project_changed():
@@ -136,8 +138,10 @@ class Server:
         self.say(f"running on {what}")
         try:
             code = _run(self.args, self.settings, instance, self.definitions, paths=paths or None)
-        except CliError as exc:  # the files stay pending: the next change runs them again
-            print(f"fiscal: {exc}", file=sys.stderr, flush=True)
+        except (CliError, OSError, duckdb.Error) as exc:  # the files stay pending: the next change runs them again
+            where = f"{exc.filename}: " if isinstance(exc, OSError) and exc.filename else ""
+            print(f"fiscal: {where}{str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}",
+                  file=sys.stderr, flush=True)
             self.say(f"run on {what} failed after {time.perf_counter() - started:.1f} s")
             return True
         self.pending.clear()  # read, whether or not findings blocked the reports
@@ -168,13 +172,10 @@ class Server:
                 self.say(f"watching {', '.join(map(str, self.settings.inputs))} (warehouse {self.settings.db_path})")
                 for changes in watchfiles.watch(*self.settings.inputs, stop_event=self.stop, step=QUIET_MS,
                                                 rust_timeout=IDLE_MS, yield_on_timeout=True, raise_interrupt=False):
-                    changed = apply_changes(self.files, changes, self.settings.inputs, self.exclude)
-                    if changes and not changed and not self.pending:
-                        # only notes, hidden files or the warehouse's own: a run may still be due
-                        # (a removed file), which the basis tells
-                        self.run_once(instance, [])
-                    elif changes:
-                        self.run_once(instance, changed)
+                    if changes:
+                        # no file to read (notes, hidden files, a removed file) may still call for a
+                        # run, which the basis tells
+                        self.run_once(instance, apply_changes(self.files, changes, self.settings.inputs, self.exclude))
                     elif self._project_changed():  # quiet: the project's own files may have changed
                         raise ProjectChanged()
                     self._stop_on_signals()
