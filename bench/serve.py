@@ -6,8 +6,8 @@
 the next year to the same input folder and warehouse one at a time: K with a `fiscal run` after
 each, timed from start to exit; then K more to a `fiscal serve` started on the warehouse those runs
 left, each timed from the moment the file is in the input folder to the server's line that its run
-is done (so the time to notice the file counts). Prints the figures and writes them to
-bench/work/serve.json for BENCHMARKS.md.
+is done (so the time to notice the file counts). Prints the figures and keeps them, by corpus
+size, in bench/serve_results.json for BENCHMARKS.md.
 """
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from bench.run import DOCS_PER_COUNTY_YEAR, LAST_YEAR, PeakMemory, _fiscal, _sha
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {k: v for k, v in os.environ.items() if not k.startswith("FISCAL_")}
+RESULTS = ROOT / "bench" / "serve_results.json"
 
 
 def by_run(corpus: Path, new: list[Path], db: Path, out: Path) -> list[float]:
@@ -116,7 +117,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"[serve] one file added, median of {len(new)}: fiscal run {figures['run_median_s']:.1f} s, "
           f"fiscal serve {figures['serve_median_s']:.1f} s "
           f"({figures['run_median_s'] / figures['serve_median_s']:.1f}× faster)", flush=True)
-    (work.parent / "serve.json").write_text(json.dumps(figures, indent=2), encoding="utf-8")
+    # the figures of each size, kept beside the others' (BENCHMARKS.md)
+    stored = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
+    stored[str(corpus.documents)] = {"recorded": time.strftime("%Y-%m-%d"), **figures}
+    RESULTS.write_text(json.dumps(stored, indent=1, sort_keys=True), encoding="utf-8")
     return 0
 
 
