@@ -444,7 +444,8 @@ def main(argv: list[str] | None = None) -> int:
         write_markdown(Path(args.out), [Figures(**f) for f in stored],
                        *(recorded.groups() if recorded else (time.strftime("%Y-%m-%d"),)))
         return 0
-    work = Path(args.work)
+    # absolute: the dbt build of the steps runs in the dbt project's folder
+    work = Path(args.work).resolve()
     work.mkdir(parents=True, exist_ok=True)
     results = []
     for size in (int(s) for s in args.sizes.split(",")):

@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--files", type=int, default=3)
     parser.add_argument("--work", default=str(ROOT / "bench" / "work" / "serve"))
     args = parser.parse_args(argv)
-    work = Path(args.work)
+    work = Path(args.work).resolve()
     shutil.rmtree(work, ignore_errors=True)
     province = "山西省"
     counties, years = _shape(args.documents, len(counties_of(province)))
