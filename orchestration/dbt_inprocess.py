@@ -124,21 +124,6 @@ def _release_duckdb() -> None:
             manager._ENV = None
 
 
-def release() -> None:
-    """Let go of what dbt keeps for the process's life: its adapters, whose locks are semaphores
-    that a process ending without its finalizers (the command's fast exit) would leave for the
-    multiprocessing resource tracker to complain of."""
-    import gc
-
-    if "dbt.adapters.factory" not in sys.modules:
-        return
-    from dbt.adapters.factory import reset_adapters
-
-    _release_duckdb()
-    reset_adapters()
-    gc.collect()
-
-
 _RUNNER: InProcessDbt | None = None
 
 

@@ -125,9 +125,9 @@ class Server:
         from orchestration.cli import _run
 
         started = time.perf_counter()
-        if self._project_changed():
-            raise ProjectChanged()
         basis = self._basis()
+        if basis.sources != self.sources:
+            raise ProjectChanged()
         if changed is not None:
             self.pending.update(changed)
         if last_run.up_to_date(self.settings.db_path, self.settings.out_dir, basis, self.args.allow_errors):
@@ -183,9 +183,6 @@ class Server:
             self.say("the dbt project, a rule, a vocabulary or the source registry changed: starting afresh")
             return RESTART
         finally:
-            from orchestration.dbt_inprocess import release
-
-            release()
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
         self.say("stopped")
